@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * clock.bpf.h - time as the measurement sees it.
+ *
+ * Live, a packet's time is bpf_ktime_get_ns() (CLOCK_MONOTONIC), taken only
+ * when a measurement needs it. Offline, it is the capture's own timestamp,
+ * and timeouts are judged by the highest timestamp seen so far, so a
+ * capture whose time jumps backwards does not expire everything at once.
+ * cfg.offline is rodata: the verifier prunes the branch not taken.
+ */
+#ifndef WIRELAT_CLOCK_BPF_H
+#define WIRELAT_CLOCK_BPF_H
+
+#include "maps.bpf.h"
+
+static __always_inline __u64 wl_now_ns(void)
+{
+	if (cfg.offline)
+		return wl_offline.now_ns;
+	return bpf_ktime_get_ns();
+}
+
+/* The clock timeouts are judged by, given this packet's time @now. */
+static __always_inline __u64 wl_clock_ns(__u64 now)
+{
+	if (cfg.offline)
+		return wl_offline.clock_ns;
+	return now;
+}
+
+#endif /* WIRELAT_CLOCK_BPF_H */

@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * handshake.bpf.h - the TCP handshake state machine (DESIGN.md,
+ * "Measurement semantics").
+ *
+ * SYN -> SYN_SENT; the server's SYN-ACK acking the client ISN + 1 ->
+ * SYNACK_SEEN; the client's ACK of the server ISN + 1 completes it. RST,
+ * ICMP unreachable and the timeout end it early; a client ACK with no
+ * SYN-ACK seen is a one-sided path ("unobserved"). Expiry is checked here
+ * lazily for the packet's own flow and by the userspace sweeper for the
+ * rest, with the same rule: clock > deadline.
+ */
+#ifndef WIRELAT_HANDSHAKE_BPF_H
+#define WIRELAT_HANDSHAKE_BPF_H
+
+#include "flow.bpf.h"
+#include "clock.bpf.h"
+#include "stats.bpf.h"
+
+static __always_inline void wl_hs_result(struct wl_stats *st, int result)
+{
+	if (result >= 0 && result < WL_HS_MAX)
+		st->hs_result[result]++;
+}
+
+/* tcp_handshake record and histograms for a completed handshake. */
+static __always_inline void wl_hs_complete(struct wl_stats *st,
+					   const struct wl_flow_key *k,
+					   const struct wl_hs *hs, __u64 now)
+{
+	__s64 leg1 = hs->synack_ns - hs->last_syn_ns;
+	__s64 leg2 = now - hs->synack_ns;
+	__s64 total = now - hs->first_syn_ns;
+	struct wl_record *r;
+
+	wl_hs_result(st, WL_HS_COMPLETED);
+	wl_hist_add(st, WL_H_SYN_TO_SYNACK, leg1);
+	wl_hist_add(st, WL_H_SYNACK_TO_ACK, leg2);
+	wl_hist_add(st, WL_H_HANDSHAKE, total);
+
+	r = wl_rec_reserve(st);
+	if (!r)
+		return;
+	r->ts_ns = now;
+	r->type = WL_REC_HANDSHAKE;
+	wl_rec_tuple(r, k, hs->client_side);
+	r->syn_retransmits = hs->syn_retransmits;
+	r->synack_retransmits = hs->synack_retransmits;
+	r->hs.syn_to_synack_ns = leg1;
+	r->hs.synack_to_ack_ns = leg2;
+	r->hs.handshake_ns = total;
+	bpf_ringbuf_submit(r, 0);
+}
+
+/* tcp_handshake_failed record: @ts is when it ended. */
+static __always_inline void wl_hs_fail(struct wl_stats *st,
+				       const struct wl_flow_key *k,
+				       const struct wl_hs *hs, int reason,
+				       __u64 ts)
+{
+	struct wl_record *r;
+
+	switch (reason) {
+	case WL_FAIL_REFUSED:
+		wl_hs_result(st, WL_HS_REFUSED);
+		break;
+	case WL_FAIL_ABORTED:
+		wl_hs_result(st, WL_HS_ABORTED);
+		break;
+	case WL_FAIL_UNREACHABLE:
+		wl_hs_result(st, WL_HS_UNREACHABLE);
+		break;
+	default:
+		wl_hs_result(st, WL_HS_TIMEOUT);
+		break;
+	}
+	r = wl_rec_reserve(st);
+	if (!r)
+		return;
+	r->ts_ns = ts;
+	r->type = WL_REC_HANDSHAKE_FAILED;
+	r->reason = reason;
+	wl_rec_tuple(r, k, hs->client_side);
+	r->syn_retransmits = hs->syn_retransmits;
+	r->fail.elapsed_ns = ts - hs->first_syn_ns;
+	bpf_ringbuf_submit(r, 0);
+}
+
+/* A new attempt from @side with ISN @isn at @now. */
+static __always_inline void wl_hs_start(struct wl_hs *hs, int side, __u32 isn,
+					__u64 now)
+{
+	__builtin_memset(hs, 0, sizeof(*hs));
+	hs->state = WL_HS_SYN_SENT;
+	hs->client_side = side;
+	hs->client_isn = isn;
+	hs->first_syn_ns = now;
+	hs->last_syn_ns = now;
+}
+
+/*
+ * Apply the timeout rule to @hs by @clock. Returns 1 when the entry is
+ * gone (deleted), 0 when it is still there (possibly now a tombstone).
+ */
+static __always_inline int wl_hs_expire(struct wl_stats *st,
+					const struct wl_flow_key *k,
+					struct wl_hs *hs, __u64 clock)
+{
+	__u64 t = cfg.handshake_timeout_ns;
+
+	switch (hs->state) {
+	case WL_HS_SYN_SENT:
+		if (clock <= hs->last_syn_ns + t)
+			return 0;
+		wl_hs_fail(st, k, hs, WL_FAIL_TIMEOUT, hs->last_syn_ns + t);
+		hs->state = WL_HS_TIMED_OUT;
+		return 0;
+	case WL_HS_SYNACK_SEEN:
+		/* the client never acked the SYN-ACK: nothing to measure */
+		if (clock <= hs->synack_ns + t)
+			return 0;
+		break;
+	case WL_HS_TIMED_OUT:
+		if (clock <= hs->last_syn_ns + 2 * t)
+			return 0;
+		break;
+	}
+	bpf_map_delete_elem(&handshakes, k);
+	return 1;
+}
+
+/* SYN without ACK from @side. */
+static __always_inline void wl_hs_syn(struct wl_stats *st,
+				      const struct wl_flow_key *k,
+				      struct wl_hs *hs, const struct wl_pkt *p,
+				      int side, __u64 now)
+{
+	if (hs->state == WL_HS_TIMED_OUT) {
+		wl_hs_start(hs, side, p->seq, now);
+		return;
+	}
+	if (side != hs->client_side)	/* simultaneous open: not timed */
+		return;
+	if (p->seq != hs->client_isn) {
+		/* a new attempt on this tuple ends the old one */
+		wl_hs_fail(st, k, hs, WL_FAIL_TIMEOUT, now);
+		wl_hs_start(hs, side, p->seq, now);
+		return;
+	}
+	hs->syn_retransmits++;
+	st->syn_retransmits++;
+	if (hs->state == WL_HS_SYN_SENT)
+		hs->last_syn_ns = now;
+}
+
+/* SYN-ACK from @side. */
+static __always_inline void wl_hs_synack(struct wl_stats *st,
+					 const struct wl_flow_key *k,
+					 struct wl_hs *hs,
+					 const struct wl_pkt *p, int side,
+					 __u64 now)
+{
+	if (side == hs->client_side || p->ack != hs->client_isn + 1)
+		return;
+	switch (hs->state) {
+	case WL_HS_SYN_SENT:
+		hs->state = WL_HS_SYNACK_SEEN;
+		hs->server_isn = p->seq;
+		hs->synack_ns = now;
+		break;
+	case WL_HS_SYNACK_SEEN:
+		if (p->seq == hs->server_isn) {
+			hs->synack_retransmits++;
+			st->synack_retransmits++;
+		}
+		break;
+	case WL_HS_TIMED_OUT:
+		/* counted once; the tombstone has done its job */
+		wl_hs_result(st, WL_HS_LATE);
+		bpf_map_delete_elem(&handshakes, k);
+		break;
+	}
+}
+
+/* Any other segment (ACK, data, RST) from @side. */
+static __always_inline void wl_hs_segment(struct wl_stats *st,
+					  const struct wl_flow_key *k,
+					  struct wl_hs *hs,
+					  const struct wl_pkt *p, int side,
+					  __u64 now)
+{
+	if (hs->state == WL_HS_TIMED_OUT)
+		return;
+	if (p->tcp_flags & WL_TCP_RST) {
+		wl_hs_fail(st, k, hs,
+			   side == hs->client_side ? WL_FAIL_ABORTED :
+						     WL_FAIL_REFUSED,
+			   now);
+		bpf_map_delete_elem(&handshakes, k);
+		return;
+	}
+	if (!(p->tcp_flags & WL_TCP_ACK) || side != hs->client_side)
+		return;
+	if (hs->state == WL_HS_SYN_SENT) {
+		/* one-sided path: the SYN-ACK went another way */
+		wl_hs_result(st, WL_HS_UNOBSERVED);
+		bpf_map_delete_elem(&handshakes, k);
+		return;
+	}
+	if (p->ack != hs->server_isn + 1)
+		return;
+	wl_hs_complete(st, k, hs, now);
+	bpf_map_delete_elem(&handshakes, k);
+}
+
+/* An ICMP unreachable quoting a segment of a pending handshake. */
+static __always_inline void wl_hs_unreachable(struct wl_stats *st,
+					      const struct wl_flow_key *k,
+					      struct wl_hs *hs,
+					      const struct wl_pkt *p, int side,
+					      __u64 now)
+{
+	if (hs->state != WL_HS_SYN_SENT || side != hs->client_side ||
+	    p->seq != hs->client_isn)
+		return;
+	wl_hs_fail(st, k, hs, WL_FAIL_UNREACHABLE, now);
+	bpf_map_delete_elem(&handshakes, k);
+}
+
+#define WL_TCP_SYNACKRST (WL_TCP_SYN | WL_TCP_ACK | WL_TCP_RST)
+
+/*
+ * Entry: a parsed TCP segment (or a quoted one) on @ifindex. A global
+ * function, so the verifier checks it once, not once per parse path.
+ * Returns 0 (the return value is only there because globals need one).
+ */
+#ifdef WL_DEFINE_MAPS
+__noinline int wl_handshake(struct wl_stats *st, struct wl_pkt *p,
+				   __u32 ifindex)
+{
+	__u8 flags = p->tcp_flags & WL_TCP_SYNACKRST;
+	struct wl_flow_key k;
+	struct wl_hs *hs;
+	__u64 now = 0;
+	int side;
+
+	if (!st || !p)
+		return 0;
+	side = wl_flow_key(&k, p, ifindex);
+	hs = bpf_map_lookup_elem(&handshakes, &k);
+	if (hs) {
+		now = wl_now_ns();
+		if (wl_hs_expire(st, &k, hs, wl_clock_ns(now)))
+			hs = NULL;
+	}
+	if (!hs) {
+		struct wl_hs fresh;
+
+		/* only a client's SYN opens an entry: no timestamp otherwise */
+		if (p->quoted || flags != WL_TCP_SYN)
+			return 0;
+		wl_hs_start(&fresh, side, p->seq, now ? now : wl_now_ns());
+		bpf_map_update_elem(&handshakes, &k, &fresh, BPF_ANY);
+		return 0;
+	}
+
+	if (p->quoted)
+		wl_hs_unreachable(st, &k, hs, p, side, now);
+	else if (flags & WL_TCP_RST)
+		wl_hs_segment(st, &k, hs, p, side, now);
+	else if (flags == WL_TCP_SYN)
+		wl_hs_syn(st, &k, hs, p, side, now);
+	else if (flags == (WL_TCP_SYN | WL_TCP_ACK))
+		wl_hs_synack(st, &k, hs, p, side, now);
+	else if (!(flags & WL_TCP_SYN))
+		wl_hs_segment(st, &k, hs, p, side, now);
+	return 0;
+}
+#else
+extern int wl_handshake(struct wl_stats *st, struct wl_pkt *p, __u32 ifindex);
+#endif
+
+#endif /* WIRELAT_HANDSHAKE_BPF_H */

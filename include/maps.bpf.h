@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * maps.bpf.h - every map and global of the BPF object.
+ *
+ * xdp/ defines them (WL_DEFINE_MAPS); every other object declares them
+ * extern, and `bpftool gen object` resolves those to the one definition, so
+ * XDP, TC and the replay share state without pinning.
+ */
+#ifndef WIRELAT_MAPS_BPF_H
+#define WIRELAT_MAPS_BPF_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "wirelat.h"
+
+#ifdef WL_DEFINE_MAPS
+#define WL_GLOBAL
+#else
+#define WL_GLOBAL extern
+#endif
+
+/* Pending TCP handshakes, by canonical flow key (--max-flows). */
+WL_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, WL_DEFAULT_MAX_FLOWS);
+	__type(key, struct wl_flow_key);
+	__type(value, struct wl_hs);
+} handshakes SEC(".maps");
+
+/* Counters and histograms, one element per interface slot. */
+WL_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, WL_NSLOTS);
+	__type(key, __u32);
+	__type(value, struct wl_stats);
+} stats SEC(".maps");
+
+/* One struct wl_record per finished transaction. */
+WL_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, WL_RINGBUF_BYTES);
+} records SEC(".maps");
+
+#ifdef WL_DEFINE_MAPS
+const volatile struct wl_cfg cfg = {
+	.handshake_timeout_ns = WL_DEFAULT_HANDSHAKE_TIMEOUT_NS,
+};
+#else
+extern const volatile struct wl_cfg cfg;
+#endif
+
+/* Offline only: written by the replay loop before each packet. */
+WL_GLOBAL struct wl_offline wl_offline;
+
+#endif /* WIRELAT_MAPS_BPF_H */

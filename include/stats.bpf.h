@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * stats.bpf.h - per-interface counters, histograms and record output.
+ */
+#ifndef WIRELAT_STATS_BPF_H
+#define WIRELAT_STATS_BPF_H
+
+#include "maps.bpf.h"
+#include "hist.h"
+
+/*
+ * Interface slot of @ifindex: its index in cfg.ifindex (rodata, so this is
+ * a few compares, no map lookup); WL_MAX_IFACES for any other interface.
+ * Offline every packet belongs to slot 0 ("pcap").
+ */
+static __always_inline __u32 wl_slot(__u32 ifindex)
+{
+	int i;
+
+	if (cfg.offline)
+		return 0;
+#pragma unroll
+	for (i = 0; i < WL_MAX_IFACES; i++)
+		if (cfg.ifindex[i] == ifindex)
+			return i;
+	return WL_MAX_IFACES;
+}
+
+static __always_inline struct wl_stats *wl_stats_of(__u32 ifindex)
+{
+	__u32 slot = wl_slot(ifindex);
+
+	return bpf_map_lookup_elem(&stats, &slot);
+}
+
+/*
+ * Add one duration to histogram @id. A negative duration (an offline
+ * capture whose clock went backwards) is counted, never histogrammed.
+ * A global function: the bucket search branches six ways, and inlined at
+ * every call site the verifier would walk each combination.
+ */
+#ifdef WL_DEFINE_MAPS
+__noinline int wl_hist_observe(struct wl_hist *h, __u64 *negative, __s64 v)
+{
+	__u32 idx;
+
+	if (!h || !negative)
+		return 0;
+	if (v < 0) {
+		(*negative)++;
+		return 0;
+	}
+	idx = wl_hist_index(v);
+	if (idx > WL_HIST_FINITE)
+		idx = WL_HIST_FINITE;
+	h->bucket[idx]++;
+	h->sum_ns += v;
+	return 0;
+}
+#else
+extern int wl_hist_observe(struct wl_hist *h, __u64 *negative, __s64 v);
+#endif
+
+#define wl_hist_add(st, id, v) \
+	wl_hist_observe(&(st)->hist[id], &(st)->negative_durations, v)
+
+/* A zeroed record from the ring buffer, or NULL (counted) when full. */
+static __always_inline struct wl_record *wl_rec_reserve(struct wl_stats *st)
+{
+	struct wl_record *r;
+
+	r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
+	if (!r) {
+		st->records_dropped++;
+		return NULL;
+	}
+	__builtin_memset(r, 0, sizeof(*r));
+	return r;
+}
+
+#endif /* WIRELAT_STATS_BPF_H */

@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * wirelat.h - the one contract between the BPF programs and the daemon.
+ *
+ * Every struct here crosses the kernel/user boundary (map keys, map values,
+ * ring buffer records, read-only config), so all fields are fixed width,
+ * padding is explicit and durations carry their unit in the name (_ns).
+ * Enums are numbered explicitly: userspace turns them into metric labels and
+ * record strings with tables indexed by these values (user/names.c).
+ */
+#ifndef WIRELAT_H
+#define WIRELAT_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define WL_VERSION "0.1.0"
+
+/* Interfaces one daemon watches; slot WL_MAX_IFACES collects the rest. */
+#define WL_MAX_IFACES 16
+#define WL_NSLOTS (WL_MAX_IFACES + 1)
+
+/* Defaults, shared by the CLI and by the object's built-in rodata. */
+#define WL_DEFAULT_HANDSHAKE_TIMEOUT_NS 3000000000ULL
+#define WL_DEFAULT_MAX_FLOWS 65536
+#define WL_RINGBUF_BYTES (4u << 20)
+
+/* Where a packet was seen. */
+enum wl_dir {
+	WL_DIR_INGRESS = 0,
+	WL_DIR_EGRESS = 1,
+	WL_DIR_MAX,
+};
+
+/* What the parser made of a packet: wirelat_packets_total{result}. */
+enum wl_pkt_result {
+	WL_PKT_PARSED = 0,	/* IPv4/IPv6 with a parsed L4 header */
+	WL_PKT_MALFORMED = 1,	/* counted by reason as well */
+	WL_PKT_TRUNCATED = 2,	/* header cut off by the capture's snaplen */
+	WL_PKT_FRAGMENT = 3,	/* non-first IP fragment */
+	WL_PKT_OTHER = 4,	/* not IP, tunnels, MPLS, PPPoE, other L4 */
+	WL_PKT_MAX,
+};
+
+/* wirelat_malformed_packets_total{reason}; names in user/names.c. */
+enum wl_malformed {
+	WL_MAL_ETH_SHORT = 0,	/* frame shorter than an Ethernet header */
+	WL_MAL_VLAN_SHORT,	/* VLAN tag cut off */
+	WL_MAL_VLAN_DEPTH,	/* more than three stacked tags */
+	WL_MAL_IPV4_SHORT,	/* shorter than a minimal IPv4 header */
+	WL_MAL_IPV4_VERSION,	/* version field is not 4 */
+	WL_MAL_IPV4_IHL,	/* IHL < 5, or options past the frame */
+	WL_MAL_IPV4_LENGTH,	/* total length < IHL, or past the frame */
+	WL_MAL_IPV6_SHORT,	/* shorter than the fixed IPv6 header */
+	WL_MAL_IPV6_VERSION,	/* version field is not 6 */
+	WL_MAL_IPV6_LENGTH,	/* payload length past the frame */
+	WL_MAL_IPV6_EXT,	/* extension header cut off or past payload */
+	WL_MAL_IPV6_EXT_DEPTH,	/* more than 8 extension headers */
+	WL_MAL_TCP_SHORT,	/* shorter than a minimal TCP header */
+	WL_MAL_TCP_DOFF,	/* data offset < 5 or past the IP payload */
+	WL_MAL_TCP_OPTION,	/* option length 0/1 or past the header */
+	WL_MAL_UDP_SHORT,	/* shorter than a UDP header */
+	WL_MAL_UDP_LENGTH,	/* UDP length < 8 or past the IP payload */
+	WL_MAL_ICMP_SHORT,	/* ICMP error whose quote is cut off */
+	WL_MAL_MAX,
+};
+
+/* wirelat_tcp_handshakes_total{result}. */
+enum wl_hs_result {
+	WL_HS_COMPLETED = 0,
+	WL_HS_REFUSED,
+	WL_HS_ABORTED,
+	WL_HS_UNREACHABLE,
+	WL_HS_TIMEOUT,
+	WL_HS_UNOBSERVED,
+	WL_HS_LATE,
+	WL_HS_MAX,
+};
+
+/*
+ * Histogram layout: bucket k (0..45) has the upper bound 10 us * 2^(k/2),
+ * bucket 46 is +Inf. Bounds in ns are floored to integers, which keeps
+ * "v <= bound" exact for integer v. The array lives in include/hist.h.
+ */
+#define WL_HIST_FINITE 46
+#define WL_HIST_BUCKETS (WL_HIST_FINITE + 1)
+
+enum wl_hist_id {
+	WL_H_SYN_TO_SYNACK = 0,
+	WL_H_SYNACK_TO_ACK,
+	WL_H_HANDSHAKE,
+	WL_H_MAX,
+};
+
+struct wl_hist {
+	__u64 bucket[WL_HIST_BUCKETS];	/* non-cumulative counts */
+	__u64 sum_ns;
+};
+
+/*
+ * Per-interface counters: one per-CPU array element per interface slot.
+ * Writers are BPF programs on one CPU at a time, so plain adds suffice;
+ * userspace sums the CPUs.
+ */
+struct wl_stats {
+	__u64 packets[WL_DIR_MAX][WL_PKT_MAX];
+	__u64 malformed[WL_MAL_MAX];
+	__u64 hs_result[WL_HS_MAX];
+	__u64 syn_retransmits;
+	__u64 synack_retransmits;
+	__u64 negative_durations;	/* time went backwards: not histogrammed */
+	__u64 records_dropped;		/* ring buffer full */
+	__u32 scratch;			/* BPF-private, see wl_launder() */
+	__u32 pad;
+	struct wl_hist hist[WL_H_MAX];
+};
+
+/*
+ * Flow key: canonical, the lower (address, port) first, so both directions
+ * find one entry. IPv4 addresses sit in the first 4 bytes, the rest zero.
+ * Ports in host byte order.
+ */
+struct wl_flow_key {
+	__u32 ifindex;
+	__u8 family;		/* 4 or 6 */
+	__u8 pad[3];
+	__u8 addr_lo[16];
+	__u8 addr_hi[16];
+	__u16 port_lo;
+	__u16 port_hi;
+};
+
+enum wl_hs_state {
+	WL_HS_SYN_SENT = 1,	/* SYN seen, waiting for the SYN-ACK */
+	WL_HS_SYNACK_SEEN = 2,	/* SYN-ACK seen, waiting for the client's ACK */
+	WL_HS_TIMED_OUT = 3,	/* tombstone: a SYN-ACK now is "late" */
+};
+
+/* Sides of a canonical key. */
+#define WL_SIDE_LO 0
+#define WL_SIDE_HI 1
+
+/* Pending handshake, value of the handshakes map. */
+struct wl_hs {
+	__u64 first_syn_ns;	/* first SYN of this attempt */
+	__u64 last_syn_ns;	/* latest SYN before the SYN-ACK */
+	__u64 synack_ns;	/* first SYN-ACK */
+	__u32 client_isn;
+	__u32 server_isn;
+	__u16 syn_retransmits;
+	__u16 synack_retransmits;
+	__u8 state;		/* enum wl_hs_state */
+	__u8 client_side;	/* WL_SIDE_LO or WL_SIDE_HI */
+	__u8 pad[2];
+};
+
+/* Record types; JSON "type" names in user/names.c. */
+enum wl_rec_type {
+	WL_REC_HANDSHAKE = 1,
+	WL_REC_HANDSHAKE_FAILED = 2,
+};
+
+enum wl_fail_reason {
+	WL_FAIL_REFUSED = 0,
+	WL_FAIL_ABORTED,
+	WL_FAIL_UNREACHABLE,
+	WL_FAIL_TIMEOUT,
+	WL_FAIL_MAX,
+};
+
+enum wl_source {
+	WL_SRC_WIRE = 0,
+	WL_SRC_SOCK = 1,
+};
+
+/*
+ * One record per transaction, through the ring buffer (and made by the
+ * sweeper in userspace for timeouts). Durations are signed: offline, a
+ * capture whose clock jumps backwards yields negative gaps, and the record
+ * shows what the capture shows.
+ */
+struct wl_record {
+	__u64 ts_ns;		/* completing packet (monotonic live, epoch offline) */
+	__u32 ifindex;
+	__u8 type;		/* enum wl_rec_type */
+	__u8 family;		/* 4 or 6 */
+	__u8 reason;		/* enum wl_fail_reason */
+	__u8 source;		/* enum wl_source */
+	__u8 client_ip[16];
+	__u8 server_ip[16];
+	__u16 client_port;
+	__u16 server_port;
+	__u16 syn_retransmits;
+	__u16 synack_retransmits;
+	union {
+		struct {
+			__s64 syn_to_synack_ns;
+			__s64 synack_to_ack_ns;
+			__s64 handshake_ns;
+		} hs;
+		struct {
+			__s64 elapsed_ns;
+		} fail;
+	};
+};
+
+/*
+ * Read-only configuration, set by the daemon before load. The built-in
+ * values equal the CLI defaults, so the object runs under any loader.
+ */
+struct wl_cfg {
+	__u64 handshake_timeout_ns;
+	__u32 ifindex[WL_MAX_IFACES];	/* slot i watches ifindex[i] */
+	__u8 offline;			/* clock and lengths come from wl_offline */
+	__u8 pad[7];
+};
+
+/*
+ * Offline clock, written by userspace before each BPF_PROG_TEST_RUN:
+ * the packet's own timestamp, the highest timestamp seen so far (the clock
+ * timeouts are judged by) and the length the frame had on the wire.
+ */
+struct wl_offline {
+	__u64 now_ns;
+	__u64 clock_ns;
+	__u32 wire_len;
+	__u32 pad;
+};
+
+#endif /* WIRELAT_H */

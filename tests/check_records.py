@@ -1,0 +1,321 @@
+#!/usr/bin/python3
+"""Compare wirelat's TCP handshake records with the truth computed by tests/truth.py.
+
+Usage:
+    /usr/bin/python3 tests/check_records.py --truth TRUTH.jsonl --got GOT.jsonl
+        [--tolerance-ns N] [--label NAME] [--counts JSON] [--got-counts JSON] [--ifname NAME]
+
+TRUTH.jsonl: output of tests/truth.py (records with integer `ts_ns`, plus a `_counts` line).
+GOT.jsonl:   wirelat's `--json` output (`ts` is RFC 3339 with six fractional digits). Records of
+             other types (dns, tcp_close, ...) and lines that are not JSON objects are ignored
+             (non-JSON lines are reported on stderr; --strict makes them mismatches).
+
+Records are matched by (type, family, client_ip, client_port, server_ip, server_port, occurrence
+index of that tuple and type in ts order); addresses are compared as addresses, not as strings.
+Required: the same set (nothing missing, nothing extra, no duplicate), equal `reason`,
+`syn_retransmits`, `synack_retransmits`, every `*_ns` duration within --tolerance-ns (default 0:
+exact), integer JSON types, and `ts` = the truth's time truncated to the microsecond (within the
+tolerance).
+
+--counts JSON (an object of expected result counts; default: the truth file's `_counts` line) is
+compared with --got-counts JSON (the counts the caller read from wirelat, e.g. its
+wirelat_tcp_handshakes_total{result=...} values) when --got-counts is given; a missing key is 0.
+A JSON argument starting with `@` names a file holding it.
+
+Prints one line per mismatch and a summary line `LABEL: N records, all match` or
+`LABEL: K mismatches`; exits 1 on any mismatch, 2 on a usage or input error.
+"""
+
+import argparse
+import calendar
+import ipaddress
+import json
+import os
+import re
+import sys
+from collections import defaultdict
+
+HS_TYPES = ("tcp_handshake", "tcp_handshake_failed")
+RESULTS = ("completed", "refused", "aborted", "unreachable", "timeout", "unobserved", "late")
+EQUAL_FIELDS = {
+    "tcp_handshake": ("syn_retransmits", "synack_retransmits"),
+    "tcp_handshake_failed": ("reason", "syn_retransmits"),
+}
+DURATION_FIELDS = {
+    "tcp_handshake": ("syn_to_synack_ns", "synack_to_ack_ns", "handshake_ns"),
+    "tcp_handshake_failed": ("elapsed_ns",),
+}
+KEY_FIELDS = ("family", "client_ip", "client_port", "server_ip", "server_port")
+
+RFC3339 = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?"
+                     r"(Z|[+-]\d{2}:\d{2})$")
+STRICT_TS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
+
+
+class InputError(Exception):
+    pass
+
+
+def parse_rfc3339_ns(s):
+    m = RFC3339.match(s)
+    if not m:
+        raise ValueError("not an RFC 3339 time: %r" % (s,))
+    y, mo, d, h, mi, sec, frac, tz = m.groups()
+    secs = calendar.timegm((int(y), int(mo), int(d), int(h), int(mi), int(sec), 0, 0, 0))
+    if tz != "Z":
+        sign = 1 if tz[0] == "+" else -1
+        secs -= sign * (int(tz[1:3]) * 3600 + int(tz[4:6]) * 60)
+    ns = int(((frac or "") + "000000000")[:9])
+    return secs * 10 ** 9 + ns
+
+
+def fmt_ns_time(ns):
+    secs, frac = divmod(ns, 10 ** 9)
+    import time
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(secs)) + ".%09dZ" % frac
+
+
+def is_int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def norm_key(rec):
+    """(type, family, client ip, client port, server ip, server port) with parsed addresses."""
+    try:
+        return (rec["type"], rec["family"], ipaddress.ip_address(rec["client_ip"]),
+                rec["client_port"], ipaddress.ip_address(rec["server_ip"]), rec["server_port"])
+    except (KeyError, ValueError, TypeError) as ex:
+        raise ValueError("bad or missing tuple field (%s)" % ex)
+
+
+def key_str(key):
+    typ, fam, cip, cport, sip, sport = key
+    c = "[%s]:%s" % (cip, cport) if fam == 6 else "%s:%s" % (cip, cport)
+    s = "[%s]:%s" % (sip, sport) if fam == 6 else "%s:%s" % (sip, sport)
+    return "%s %s -> %s" % (typ, c, s)
+
+
+def load_json_arg(s):
+    if s.startswith("@"):
+        with open(s[1:]) as f:
+            s = f.read()
+    v = json.loads(s)
+    if not isinstance(v, dict):
+        raise InputError("expected a JSON object, got %r" % (s[:80],))
+    return v
+
+
+def read_truth(path):
+    recs, counts = [], None
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                r = json.loads(line)
+            except ValueError:
+                raise InputError("%s:%d: not JSON: %s" % (path, n, line[:120]))
+            if not isinstance(r, dict):
+                raise InputError("%s:%d: not a JSON object" % (path, n))
+            t = r.get("type")
+            if t == "_counts":
+                counts = {k: v for k, v in r.items() if k != "type"}
+            elif t in HS_TYPES:
+                if not is_int(r.get("ts_ns")):
+                    raise InputError("%s:%d: truth record without integer ts_ns" % (path, n))
+                r["_ts"] = r["ts_ns"]
+                r["_line"] = n
+                recs.append(r)
+    return recs, counts
+
+
+def read_got(path, problems, strict):
+    recs = []
+    other = 0
+    with open(path, errors="replace") as f:
+        for n, line in enumerate(f, 1):
+            s = line.strip()
+            if not s:
+                continue
+            try:
+                r = json.loads(s)
+            except ValueError:
+                r = None
+            if not isinstance(r, dict):
+                other += 1
+                msg = "%s:%d: not a JSON object: %s" % (path, n, s[:120])
+                if strict:
+                    problems.append(msg)
+                else:
+                    print("check_records: note: " + msg, file=sys.stderr)
+                continue
+            if r.get("type") not in HS_TYPES:
+                continue
+            r["_line"] = n
+            ts = r.get("ts")
+            if not isinstance(ts, str):
+                problems.append("%s:%d: %s record without a string ts: %r" %
+                                (path, n, r.get("type"), ts))
+                continue
+            try:
+                r["_ts"] = parse_rfc3339_ns(ts)
+            except ValueError as ex:
+                problems.append("%s:%d: %s" % (path, n, ex))
+                continue
+            if not STRICT_TS.match(ts):
+                problems.append("%s:%d: ts %r is not RFC 3339 UTC with exactly six fractional "
+                                "digits ending in Z" % (path, n, ts))
+            recs.append(r)
+    return recs
+
+
+def group(recs, problems, what):
+    g = defaultdict(list)
+    for r in recs:
+        try:
+            k = norm_key(r)
+        except ValueError as ex:
+            problems.append("%s line %d: %s: %s" % (what, r["_line"], ex,
+                                                     json.dumps(_public(r))))
+            continue
+        g[k].append(r)
+    for k in g:
+        # ts order; the truth is compared at microsecond precision, so sort both on the
+        # microsecond first, file order breaking ties
+        g[k].sort(key=lambda r: (r["_ts"] // 1000, r["_line"]))
+    return g
+
+
+def _public(r):
+    return {k: v for k, v in r.items() if not k.startswith("_")}
+
+
+def compare_pair(key, idx, t, g, tol, ifname, out):
+    where = "%s #%d (truth line %d, got line %d)" % (key_str(key), idx, t["_line"], g["_line"])
+    typ = key[0]
+    for f in EQUAL_FIELDS[typ]:
+        if f not in g:
+            out.append("%s: field %s missing (truth %r)" % (where, f, t.get(f)))
+        elif g[f] != t.get(f) or (f != "reason" and not is_int(g[f])):
+            out.append("%s: %s: got %r, truth %r" % (where, f, g[f], t.get(f)))
+    for f in DURATION_FIELDS[typ]:
+        if f not in g:
+            out.append("%s: field %s missing (truth %r)" % (where, f, t.get(f)))
+            continue
+        gv, tv = g[f], t.get(f)
+        if not is_int(gv):
+            out.append("%s: %s: got %r (%s), want an integer; truth %r" %
+                       (where, f, gv, type(gv).__name__, tv))
+            continue
+        if abs(gv - tv) > tol:
+            out.append("%s: %s: got %d, truth %d (diff %+d ns, tolerance %d)" %
+                       (where, f, gv, tv, gv - tv, tol))
+    # ts: the truth's time truncated to the microsecond
+    want = (t["_ts"] // 1000) * 1000
+    if abs(g["_ts"] - want) > tol:
+        out.append("%s: ts: got %s, truth %s (ts_ns %d; diff %+d ns)" %
+                   (where, g.get("ts"), fmt_ns_time(t["_ts"]), t["_ts"], g["_ts"] - want))
+    for f in ("family", "client_port", "server_port"):
+        if not is_int(g.get(f)):
+            out.append("%s: %s: got %r, want an integer" % (where, f, g.get(f)))
+    if ifname is not None and g.get("ifname") != ifname:
+        out.append("%s: ifname: got %r, want %r" % (where, g.get("ifname"), ifname))
+
+
+def compare(truth, got, tol=0, ifname=None):
+    """Return a list of mismatch strings. truth/got: lists of record dicts with _ts, _line."""
+    out = []
+    tg = group(truth, out, "truth")
+    gg = group(got, out, "got")
+    for key in sorted(set(tg) | set(gg), key=lambda k: (k[0], k[1], str(k[2]), k[3], str(k[4]),
+                                                       k[5])):
+        ts_, gs = tg.get(key, []), gg.get(key, [])
+        if len(ts_) == len(gs):
+            pairs = list(zip(ts_, gs))
+            miss, extra = [], []
+        else:
+            # counts differ: pair records with the same microsecond first so that one missing
+            # record does not shift every later comparison, then by order
+            pairs, miss, extra = [], [], list(gs)
+            for t in ts_:
+                want = (t["_ts"] // 1000) * 1000
+                m = next((g for g in extra if abs(g["_ts"] - want) <= tol), None)
+                if m is not None:
+                    extra.remove(m)
+                    pairs.append((t, m))
+                else:
+                    miss.append(t)
+            n = min(len(miss), len(extra))
+            pairs += list(zip(miss[:n], extra[:n]))
+            miss, extra = miss[n:], extra[n:]
+            pairs.sort(key=lambda p: (p[0]["_ts"], p[0]["_line"]))
+        for i, (t, g) in enumerate(pairs):
+            compare_pair(key, i, t, g, tol, ifname, out)
+        for t in miss:
+            out.append("%s: missing: truth line %d at %s: %s" % (
+                key_str(key), t["_line"], fmt_ns_time(t["_ts"]), json.dumps(_public(t))))
+        seen = [json.dumps(_public(g), sort_keys=True) for g in gs]
+        for g in extra:
+            s = json.dumps(_public(g), sort_keys=True)
+            dup = seen.count(s) > 1
+            out.append("%s: %s: got line %d: %s" % (
+                key_str(key), "duplicate" if dup else "extra", g["_line"],
+                json.dumps(_public(g))))
+    return out
+
+
+def compare_counts(expected, got):
+    out = []
+    keys = [k for k in RESULTS if k in expected or k in got]
+    keys += sorted(k for k in set(expected) | set(got) if k not in RESULTS and k != "type")
+    for k in keys:
+        e, g = expected.get(k, 0), got.get(k, 0)
+        if e != g:
+            out.append("counts: %s: got %r, truth %r" % (k, g, e))
+    return out
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--truth", required=True)
+    ap.add_argument("--got", required=True)
+    ap.add_argument("--tolerance-ns", type=int, default=0)
+    ap.add_argument("--label")
+    ap.add_argument("--counts", help="expected result counts, JSON object (default: the truth "
+                                     "file's _counts line)")
+    ap.add_argument("--got-counts", help="result counts from wirelat, JSON object")
+    ap.add_argument("--ifname", help="also require this ifname on every record (e.g. pcap)")
+    ap.add_argument("--strict", action="store_true",
+                    help="a line of GOT that is not a JSON object is a mismatch")
+    a = ap.parse_args(argv)
+    label = a.label or os.path.basename(a.got)
+    if a.tolerance_ns < 0:
+        ap.error("--tolerance-ns must be >= 0")
+    try:
+        truth, truth_counts = read_truth(a.truth)
+        problems = []
+        got = read_got(a.got, problems, a.strict)
+        expected_counts = load_json_arg(a.counts) if a.counts else truth_counts
+        got_counts = load_json_arg(a.got_counts) if a.got_counts else None
+    except (OSError, InputError, ValueError) as ex:
+        print("%s: error: %s" % (label, ex), file=sys.stderr)
+        return 2
+    problems += compare(truth, got, a.tolerance_ns, a.ifname)
+    if got_counts is not None:
+        if expected_counts is None:
+            print("%s: error: --got-counts given but no expected counts (--counts or a _counts "
+                  "line in the truth file)" % label, file=sys.stderr)
+            return 2
+        problems += compare_counts(expected_counts, got_counts)
+    for p in problems:
+        print("%s: %s" % (label, p))
+    if problems:
+        print("%s: %d mismatches" % (label, len(problems)))
+        return 1
+    print("%s: %d records, all match" % (label, len(truth)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * attach.c - XDP ingress through libxdp, TC egress through bpf_tc_*.
+ *
+ * This kernel has no freplace, so libxdp attaches one legacy program. If
+ * the XDP hook already holds a program that is not wirelat's, wirelat
+ * leaves it alone and measures ingress on TC instead. TC filters use a
+ * handle and priority of wirelat's own; nothing else on clsact is touched.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+#include <xdp/libxdp.h>
+#include "attach.h"
+#include "log.h"
+#include "wirelat.skel.h"
+
+#define XDP_PROG_NAME "wirelat_xdp"
+
+int wl_ifindex(const char *name, bool *loopback)
+{
+	struct ifreq ifr = { 0 };
+	unsigned idx = if_nametoindex(name);
+	int fd;
+
+	if (!idx) {
+		pr_warn("no interface named '%s' in this network namespace (see 'ip link')\n",
+			name);
+		return -ENODEV;
+	}
+	*loopback = false;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0) {
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+		if (!ioctl(fd, SIOCGIFFLAGS, &ifr))
+			*loopback = ifr.ifr_flags & IFF_LOOPBACK;
+		close(fd);
+	}
+	return idx;
+}
+
+/* Name of the program with kernel id @id into @name (16 bytes). */
+static int prog_name(__u32 id, char *name)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+	int fd, err;
+
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return -errno;
+	err = bpf_obj_get_info_by_fd(fd, &info, &len);
+	close(fd);
+	if (err)
+		return -errno;
+	memcpy(name, info.name, sizeof(info.name));
+	name[15] = 0;
+	return 0;
+}
+
+/*
+ * Look at the XDP hook: 0 = free (a stale wirelat program was removed),
+ * 1 = someone else's program is there.
+ */
+static int xdp_hook_state(struct wl_attach *a)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	char name[16];
+
+	if (bpf_xdp_query(a->ifindex, 0, &q) || !q.prog_id)
+		return 0;
+	if (prog_name(q.prog_id, name) || strcmp(name, XDP_PROG_NAME))
+		return 1;
+	pr_info("removing XDP program %u left on %s by an earlier wirelat\n",
+		q.prog_id, a->ifname);
+	bpf_xdp_detach(a->ifindex,
+		       q.attach_mode == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE :
+							   XDP_FLAGS_DRV_MODE,
+		       NULL);
+	return 0;
+}
+
+static int attach_xdp(struct wl_run *run, struct wl_attach *a)
+{
+	static const enum xdp_attach_mode modes[] = {
+		[WL_XDP_AUTO] = XDP_MODE_NATIVE,
+		[WL_XDP_NATIVE] = XDP_MODE_NATIVE,
+		[WL_XDP_SKB] = XDP_MODE_SKB,
+	};
+	enum xdp_attach_mode mode = modes[run->cfg->xdp_mode];
+	struct xdp_program *prog;
+	char buf[128];
+	int err;
+
+	prog = xdp_program__from_fd(bpf_program__fd(run->skel->progs.wirelat_xdp));
+	err = libxdp_get_error(prog);
+	if (err) {
+		pr_warn("failed to prepare XDP program for %s: %s\n", a->ifname,
+			strerror(-err));
+		return err;
+	}
+	err = xdp_program__attach(prog, a->ifindex, mode, 0);
+	if (err && run->cfg->xdp_mode == WL_XDP_AUTO) {
+		mode = XDP_MODE_SKB;
+		err = xdp_program__attach(prog, a->ifindex, mode, 0);
+	}
+	if (err) {
+		libxdp_strerror(err, buf, sizeof(buf));
+		xdp_program__close(prog);
+		if (err == -EOPNOTSUPP && run->cfg->xdp_mode == WL_XDP_NATIVE)
+			pr_warn("%s does not support XDP in native mode; try --xdp-mode skb\n",
+				a->ifname);
+		else
+			pr_warn("failed to attach XDP on %s: %s\n", a->ifname,
+				buf);
+		return err;
+	}
+	a->xdp = prog;
+	a->xdp_mode = mode;
+	return 0;
+}
+
+/*
+ * Attach @prog at wirelat's handle on @point, first removing a filter a
+ * killed wirelat left there; refuse if another program holds the handle.
+ */
+static int attach_tc(struct wl_attach *a, struct bpf_program *prog,
+		     enum bpf_tc_attach_point point, const char *what)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = a->ifindex,
+		    .attach_point = point);
+	LIBBPF_OPTS(bpf_tc_opts, q, .handle = WL_TC_HANDLE,
+		    .priority = WL_TC_PRIORITY);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = WL_TC_HANDLE,
+		    .priority = WL_TC_PRIORITY);
+	char name[16];
+	int err;
+
+	err = bpf_tc_hook_create(&hook);
+	if (!err)
+		a->created_clsact = true;
+	else if (err != -EEXIST) {
+		pr_warn("failed to create clsact qdisc on %s: %s\n", a->ifname,
+			strerror(-err));
+		return err;
+	}
+	if (!bpf_tc_query(&hook, &q)) {
+		if (prog_name(q.prog_id, name) ||
+		    strcmp(name, bpf_program__name(prog))) {
+			pr_warn("TC %s handle 0x%x prio 0x%x on %s is held by another program (%s); remove it or free that slot\n",
+				what, WL_TC_HANDLE, WL_TC_PRIORITY, a->ifname,
+				name);
+			return -EBUSY;
+		}
+		pr_info("replacing TC %s program %u left on %s by an earlier wirelat\n",
+			what, q.prog_id, a->ifname);
+		opts.flags = BPF_TC_F_REPLACE;
+	}
+	opts.prog_fd = bpf_program__fd(prog);
+	err = bpf_tc_attach(&hook, &opts);
+	if (err)
+		pr_warn("failed to attach TC %s on %s: %s\n", what, a->ifname,
+			strerror(-err));
+	return err;
+}
+
+static void detach_tc(struct wl_attach *a, enum bpf_tc_attach_point point)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = a->ifindex,
+		    .attach_point = point);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = WL_TC_HANDLE,
+		    .priority = WL_TC_PRIORITY);
+
+	bpf_tc_detach(&hook, &opts);
+}
+
+int wl_attach_iface(struct wl_run *run, struct wl_attach *a)
+{
+	int err;
+
+	if (!a->loopback) {
+		if (xdp_hook_state(a)) {
+			pr_info("%s already has an XDP program that is not wirelat's; leaving it alone and measuring ingress on TC\n",
+				a->ifname);
+		} else {
+			err = attach_xdp(run, a);
+			if (err)
+				return err;
+		}
+		if (!a->xdp) {
+			err = attach_tc(a, run->skel->progs.wirelat_tc_in,
+					BPF_TC_INGRESS, "ingress");
+			if (err)
+				goto fail;
+			a->tc_ingress = true;
+		}
+	}
+	err = attach_tc(a, run->skel->progs.wirelat_tc_eg, BPF_TC_EGRESS,
+			"egress");
+	if (err)
+		goto fail;
+	a->tc_egress = true;
+	return 0;
+fail:
+	wl_detach_iface(a);
+	return err;
+}
+
+void wl_detach_iface(struct wl_attach *a)
+{
+	if (a->xdp) {
+		xdp_program__detach(a->xdp, a->ifindex, a->xdp_mode, 0);
+		xdp_program__close(a->xdp);
+		a->xdp = NULL;
+	}
+	if (a->tc_ingress)
+		detach_tc(a, BPF_TC_INGRESS);
+	if (a->tc_egress)
+		detach_tc(a, BPF_TC_EGRESS);
+	a->tc_ingress = a->tc_egress = false;
+	if (a->created_clsact) {
+		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = a->ifindex,
+			    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+
+		bpf_tc_hook_destroy(&hook);
+		a->created_clsact = false;
+	}
+}

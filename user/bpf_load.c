@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * bpf_load.c - open, configure and load the one BPF object. libbpf's own
+ * messages are shown only with -v; failures get one line that says what
+ * to do.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include "log.h"
+#include "state.h"
+#include "wirelat.skel.h"
+
+int wl_verbose;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list args)
+{
+	if (level == LIBBPF_DEBUG && wl_verbose < 2)
+		return 0;
+	if (!wl_verbose)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+int wl_run_slot(const struct wl_run *run, uint32_t ifindex)
+{
+	int i;
+
+	if (run->cfg->read_file)
+		return 0;
+	for (i = 0; i < run->n_slots; i++)
+		if (run->ifindex[i] == ifindex)
+			return i;
+	return WL_MAX_IFACES;
+}
+
+static void explain_load_error(int err)
+{
+	char buf[128];
+
+	libbpf_strerror(err, buf, sizeof(buf));
+	if (err == -EPERM || err == -EACCES)
+		pr_warn("failed to load BPF programs: %s; run as root or with CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON\n",
+			buf);
+	else if (access("/sys/kernel/btf/vmlinux", R_OK))
+		pr_warn("failed to load BPF programs: %s; this kernel has no BTF (/sys/kernel/btf/vmlinux), build it with CONFIG_DEBUG_INFO_BTF=y\n",
+			buf);
+	else
+		pr_warn("failed to load BPF programs: %s; run with -v -v for the verifier log\n",
+			buf);
+}
+
+int wl_bpf_load(struct wl_run *run, int offline)
+{
+	const struct wl_config *cfg = run->cfg;
+	struct wirelat *skel;
+	int err, i;
+
+	libbpf_set_print(libbpf_print);
+	skel = wirelat__open();
+	if (!skel) {
+		err = -errno;
+		pr_warn("failed to open the BPF object: %s\n", strerror(-err));
+		return err;
+	}
+	skel->rodata->cfg.handshake_timeout_ns = cfg->handshake_timeout_ns;
+	skel->rodata->cfg.offline = offline;
+	for (i = 0; i < run->n_slots; i++)
+		skel->rodata->cfg.ifindex[i] = run->ifindex[i];
+
+	err = bpf_map__set_max_entries(skel->maps.handshakes, cfg->max_flows);
+	if (!err && offline)	/* the replay consumes after every packet */
+		err = bpf_map__set_max_entries(skel->maps.records, 1u << 20);
+	if (err) {
+		pr_warn("failed to size BPF maps: %s\n", strerror(-err));
+		wirelat__destroy(skel);
+		return err;
+	}
+	if (offline) {
+		/* the test run never attaches: don't let libbpf try */
+		bpf_program__set_autoattach(skel->progs.wirelat_tc_eg, false);
+		bpf_program__set_autoattach(skel->progs.wirelat_tc_in, false);
+	}
+	err = wirelat__load(skel);
+	if (err) {
+		explain_load_error(err);
+		wirelat__destroy(skel);
+		return err;
+	}
+	run->skel = skel;
+	return 0;
+}
+
+void wl_bpf_destroy(struct wl_run *run)
+{
+	wirelat__destroy(run->skel);
+	run->skel = NULL;
+}

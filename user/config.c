@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * config.c - command line: one option table drives getopt_long and the
+ * usage text; numbers and durations go through bounded parsers.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "config.h"
+#include "log.h"
+
+enum {
+	OPT_JSON = 256,
+	OPT_XDP_MODE,
+	OPT_MAX_FLOWS,
+	OPT_HS_TIMEOUT,
+	OPT_METRICS_OUT,
+};
+
+struct wl_option {
+	struct option opt;
+	const char *arg;	/* metavariable, NULL for a flag */
+	const char *help;
+};
+
+static const struct wl_option options[] = {
+	{ { "interface", required_argument, NULL, 'i' }, "IFACE",
+	  "attach to IFACE (repeat for more, up to 16)" },
+	{ { "read", required_argument, NULL, 'r' }, "FILE",
+	  "analyse a pcap/pcapng file offline instead" },
+	{ { "json", no_argument, NULL, OPT_JSON }, NULL,
+	  "print records as JSON lines" },
+	{ { "xdp-mode", required_argument, NULL, OPT_XDP_MODE },
+	  "auto|native|skb", "how XDP attaches (default auto)" },
+	{ { "max-flows", required_argument, NULL, OPT_MAX_FLOWS }, "N",
+	  "pending handshakes tracked (default 65536)" },
+	{ { "handshake-timeout", required_argument, NULL, OPT_HS_TIMEOUT },
+	  "DURATION", "SYN unanswered this long is a timeout (default 3s)" },
+	{ { "metrics-out", required_argument, NULL, OPT_METRICS_OUT }, "FILE",
+	  "write final metrics in Prometheus text format (offline)" },
+	{ { "verbose", no_argument, NULL, 'v' }, NULL,
+	  "show libbpf and debug messages" },
+	{ { "version", no_argument, NULL, 'V' }, NULL, "print the version" },
+	{ { "help", no_argument, NULL, 'h' }, NULL, "show this help" },
+};
+
+#define N_OPTIONS (sizeof(options) / sizeof(options[0]))
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+		"Usage: wirelat -i IFACE [-i IFACE...] [OPTIONS]\n"
+		"       wirelat -r FILE [OPTIONS]\n\n"
+		"Times TCP handshakes on the wire (XDP ingress, TC egress) or in a\n"
+		"capture file, and prints one record per handshake.\n\n"
+		"Options:\n");
+	for (i = 0; i < N_OPTIONS; i++) {
+		const struct wl_option *o = &options[i];
+		char left[64];
+
+		if (o->opt.val < 256)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s",
+				 o->opt.val, o->opt.name, o->arg ? " " : "",
+				 o->arg ? o->arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s",
+				 o->opt.name, o->arg ? " " : "",
+				 o->arg ? o->arg : "");
+		fprintf(f, "  %-34s %s\n", left, o->help);
+	}
+	fprintf(f,
+		"\nDURATION is a number with an optional unit: ns, us, ms, s "
+		"(default s).\n\n"
+		"Examples:\n"
+		"  sudo wirelat -i eth0 --json\n"
+		"  wirelat -r capture.pcap --json\n"
+		"  wirelat -r capture.pcapng --handshake-timeout 1s "
+		"--metrics-out capture.prom\n");
+}
+
+int wl_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || !*s || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end)
+		return errno == ERANGE ? -ERANGE : -EINVAL;
+	if (v < min || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+int wl_parse_duration(const char *s, uint64_t min_ns, uint64_t max_ns,
+		      uint64_t *out)
+{
+	static const struct {
+		const char *suffix;
+		double mult;
+	} units[] = {
+		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
+		{ "", 1e9 },
+	};
+	double v;
+	char *end;
+	size_t i;
+
+	if (!s || !*s)
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || v < 0)
+		return -EINVAL;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].suffix))
+			continue;
+		v *= units[i].mult;
+		if (v < (double)min_ns || v > (double)max_ns)
+			return -ERANGE;
+		*out = (uint64_t)(v + 0.5);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int bad_value(const char *opt, const char *val, int err,
+		     const char *expect)
+{
+	pr_warn("invalid --%s '%s': %s (expected %s)\n", opt, val,
+		err == -ERANGE ? "out of range" : "not understood", expect);
+	return -EINVAL;
+}
+
+static int parse_one(struct wl_config *cfg, int c, const char *arg)
+{
+	uint64_t v;
+	int err;
+
+	switch (c) {
+	case 'i':
+		if (cfg->n_ifaces >= WL_MAX_IFACES) {
+			pr_warn("too many interfaces: at most %d\n",
+				WL_MAX_IFACES);
+			return -EINVAL;
+		}
+		cfg->ifnames[cfg->n_ifaces++] = arg;
+		return 0;
+	case 'r':
+		cfg->read_file = arg;
+		return 0;
+	case OPT_JSON:
+		cfg->json = true;
+		return 0;
+	case OPT_XDP_MODE:
+		if (!strcmp(arg, "auto"))
+			cfg->xdp_mode = WL_XDP_AUTO;
+		else if (!strcmp(arg, "native"))
+			cfg->xdp_mode = WL_XDP_NATIVE;
+		else if (!strcmp(arg, "skb"))
+			cfg->xdp_mode = WL_XDP_SKB;
+		else
+			return bad_value("xdp-mode", arg, -EINVAL,
+					 "auto, native or skb");
+		return 0;
+	case OPT_MAX_FLOWS:
+		err = wl_parse_u64(arg, 1, 1u << 24, &v);
+		if (err)
+			return bad_value("max-flows", arg, err,
+					 "an integer from 1 to 16777216");
+		cfg->max_flows = v;
+		return 0;
+	case OPT_HS_TIMEOUT:
+		err = wl_parse_duration(arg, 1000000ULL, 3600000000000ULL, &v);
+		if (err)
+			return bad_value("handshake-timeout", arg, err,
+					 "a duration from 1ms to 1h");
+		cfg->handshake_timeout_ns = v;
+		return 0;
+	case OPT_METRICS_OUT:
+		cfg->metrics_out = arg;
+		return 0;
+	case 'v':
+		wl_verbose = 1;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int wl_config_parse(struct wl_config *cfg, int argc, char **argv)
+{
+	struct option longopts[N_OPTIONS + 1];
+	const char *shortopts = "i:r:vVh";
+	size_t i;
+	int c, err;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->max_flows = WL_DEFAULT_MAX_FLOWS;
+	cfg->handshake_timeout_ns = WL_DEFAULT_HANDSHAKE_TIMEOUT_NS;
+
+	for (i = 0; i < N_OPTIONS; i++)
+		longopts[i] = options[i].opt;
+	memset(&longopts[N_OPTIONS], 0, sizeof(longopts[0]));
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return 1;
+		case 'V':
+			printf("wirelat %s\n", WL_VERSION);
+			return 1;
+		case '?':
+			if (optopt)
+				pr_warn("option -%c %s; see wirelat --help\n",
+					optopt,
+					strchr(shortopts, optopt) ?
+						"needs a value" :
+						"is unknown");
+			else
+				pr_warn("option '%s' is unknown or needs a value; see wirelat --help\n",
+					argv[optind - 1]);
+			return -EINVAL;
+		default:
+			err = parse_one(cfg, c, optarg);
+			if (err)
+				return err;
+		}
+	}
+	if (optind < argc) {
+		pr_warn("unexpected argument '%s'; see wirelat --help\n",
+			argv[optind]);
+		return -EINVAL;
+	}
+	if (!cfg->read_file && !cfg->n_ifaces) {
+		pr_warn("nothing to do: give -i IFACE to watch an interface or -r FILE to read a capture\n");
+		return -EINVAL;
+	}
+	if (cfg->read_file && cfg->n_ifaces) {
+		pr_warn("-r and -i exclude each other: analyse a file or watch interfaces\n");
+		return -EINVAL;
+	}
+	return 0;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* config.h - the daemon's configuration, filled from the command line. */
+#ifndef WIRELAT_CONFIG_H
+#define WIRELAT_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "wirelat.h"
+
+enum wl_xdp_mode {
+	WL_XDP_AUTO = 0,
+	WL_XDP_NATIVE,
+	WL_XDP_SKB,
+};
+
+struct wl_config {
+	const char *ifnames[WL_MAX_IFACES];
+	int n_ifaces;
+	const char *read_file;		/* -r: offline analysis */
+	const char *metrics_out;	/* --metrics-out */
+	bool json;
+	enum wl_xdp_mode xdp_mode;
+	uint32_t max_flows;
+	uint64_t handshake_timeout_ns;
+};
+
+/*
+ * Fill @cfg from argv. Returns 0 to run, 1 when help or version was
+ * printed (exit 0), or -EINVAL after one line on stderr (exit 2).
+ */
+int wl_config_parse(struct wl_config *cfg, int argc, char **argv);
+
+/* Parse "3", "2.5s", "500ms", "250us", "100ns" into ns; -EINVAL/-ERANGE. */
+int wl_parse_duration(const char *s, uint64_t min_ns, uint64_t max_ns,
+		      uint64_t *out);
+
+/* Parse a decimal integer within [min, max]; -EINVAL/-ERANGE. */
+int wl_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
+#endif /* WIRELAT_CONFIG_H */

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * live.c - the daemon loop: records from the ring buffer as they come,
+ * the sweeper once a second on CLOCK_MONOTONIC (the clock of
+ * bpf_ktime_get_ns()), and a clean detach on SIGINT/SIGTERM.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/libbpf.h>
+#include "attach.h"
+#include "live.h"
+#include "log.h"
+#include "sweep.h"
+#include "wirelat.skel.h"
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void emit_now(struct wl_run *run, const struct wl_record *r)
+{
+	wl_output_record(&run->out, r);
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct wl_run *run = ctx;
+
+	if (size >= sizeof(struct wl_record))
+		run->emit(run, data);
+	return 0;
+}
+
+int wl_live_prepare(struct wl_run *run)
+{
+	const struct wl_config *cfg = run->cfg;
+	int i, j;
+
+	for (i = 0; i < cfg->n_ifaces; i++) {
+		bool lo;
+		int idx = wl_ifindex(cfg->ifnames[i], &lo);
+
+		if (idx < 0)
+			return idx;
+		for (j = 0; j < run->n_slots; j++) {
+			if (run->ifindex[j] == (uint32_t)idx) {
+				pr_warn("interface '%s' is given twice\n",
+					cfg->ifnames[i]);
+				return -EINVAL;
+			}
+		}
+		run->ifindex[run->n_slots] = idx;
+		run->ifname[run->n_slots] = cfg->ifnames[i];
+		run->n_slots++;
+	}
+	return 0;
+}
+
+int wl_live_run(struct wl_run *run)
+{
+	struct wl_attach att[WL_MAX_IFACES] = { 0 };
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct ring_buffer *rb = NULL;
+	uint64_t next_sweep;
+	int i, err = 0;
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	run->emit = emit_now;
+	run->out.flush_each = true;
+	run->out.ts_offset_ns = clock_ns(CLOCK_REALTIME) -
+				clock_ns(CLOCK_MONOTONIC);
+	for (i = 0; i < run->n_slots; i++) {
+		run->out.ifindex[i] = run->ifindex[i];
+		run->out.ifname[i] = run->ifname[i];
+	}
+	run->out.n_ifaces = run->n_slots;
+
+	rb = ring_buffer__new(bpf_map__fd(run->skel->maps.records), on_record,
+			      run, NULL);
+	if (!rb) {
+		err = -errno;
+		pr_warn("failed to open the record ring buffer: %s\n",
+			strerror(-err));
+		return err;
+	}
+	for (i = 0; i < run->n_slots; i++) {
+		att[i].ifindex = run->ifindex[i];
+		att[i].ifname = run->ifname[i];
+		wl_ifindex(att[i].ifname, &att[i].loopback);
+		err = wl_attach_iface(run, &att[i]);
+		if (err)
+			goto out;
+		pr_info("watching %s (ingress: %s, egress: tc)\n",
+			att[i].ifname,
+			att[i].loopback ? "none, loopback" :
+			att[i].xdp	? "xdp" :
+					  "tc");
+	}
+
+	next_sweep = clock_ns(CLOCK_MONOTONIC) + 1000000000ULL;
+	while (!stop) {
+		err = ring_buffer__poll(rb, 200);
+		if (err < 0 && err != -EINTR) {
+			pr_warn("reading records failed: %s\n", strerror(-err));
+			break;
+		}
+		err = 0;
+		if (clock_ns(CLOCK_MONOTONIC) >= next_sweep) {
+			wl_sweep_handshakes(run, clock_ns(CLOCK_MONOTONIC));
+			next_sweep += 1000000000ULL;
+		}
+	}
+	ring_buffer__consume(rb);
+out:
+	for (i = 0; i < run->n_slots; i++)
+		wl_detach_iface(&att[i]);
+	ring_buffer__free(rb);
+	return err;
+}

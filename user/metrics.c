@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * metrics.c - the metrics of DESIGN.md in the Prometheus text format:
+ * base units (seconds), _total counters, classic histograms with the
+ * fixed buckets of include/hist.h.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "hist.h"
+#include "log.h"
+#include "metrics.h"
+#include "names.h"
+#include "wirelat.skel.h"
+
+/* Kernel per-CPU values summed, for every slot in use. */
+static int read_stats(struct wl_run *run, struct wl_stats *sum, int nslots)
+{
+	int fd = bpf_map__fd(run->skel->maps.stats);
+	int ncpu = libbpf_num_possible_cpus();
+	struct wl_stats *percpu;
+	int slot, cpu;
+
+	if (ncpu < 0)
+		return ncpu;
+	percpu = calloc(ncpu, sizeof(*percpu));
+	if (!percpu)
+		return -ENOMEM;
+	for (slot = 0; slot < nslots; slot++) {
+		uint64_t *dst = (uint64_t *)&sum[slot];
+		uint32_t key = slot;
+		size_t i;
+
+		memset(&sum[slot], 0, sizeof(sum[slot]));
+		if (bpf_map_lookup_elem(fd, &key, percpu))
+			continue;
+		/* every field is a u64 counter but the scratch word */
+		for (cpu = 0; cpu < ncpu; cpu++) {
+			uint64_t *src = (uint64_t *)&percpu[cpu];
+
+			for (i = 0; i < sizeof(struct wl_stats) / 8; i++)
+				dst[i] += src[i];
+		}
+	}
+	free(percpu);
+	return 0;
+}
+
+static const char *slot_name(struct wl_run *run, int slot)
+{
+	if (run->cfg->read_file)
+		return "pcap";
+	return slot < run->n_slots ? run->ifname[slot] : "other";
+}
+
+static void header(FILE *f, const char *name, const char *type,
+		   const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void histogram(FILE *f, const char *name, const char *labels,
+		      const struct wl_hist *h)
+{
+	uint64_t cum = 0;
+	int k;
+
+	for (k = 0; k < WL_HIST_FINITE; k++) {
+		cum += h->bucket[k];
+		fprintf(f, "%s_bucket{%s,le=\"%.6g\"} %llu\n", name, labels,
+			1e-5 * pow(2.0, k / 2.0), (unsigned long long)cum);
+	}
+	cum += h->bucket[WL_HIST_FINITE];
+	fprintf(f, "%s_bucket{%s,le=\"+Inf\"} %llu\n", name, labels,
+		(unsigned long long)cum);
+	fprintf(f, "%s_sum{%s} %.9f\n", name, labels, h->sum_ns / 1e9);
+	fprintf(f, "%s_count{%s} %llu\n", name, labels,
+		(unsigned long long)cum);
+}
+
+static const struct {
+	int id;
+	const char *name;
+	const char *help;
+} hists[] = {
+	{ WL_H_SYN_TO_SYNACK, "wirelat_tcp_syn_to_synack_seconds",
+	  "Last SYN to first SYN-ACK: the server-side leg." },
+	{ WL_H_SYNACK_TO_ACK, "wirelat_tcp_synack_to_ack_seconds",
+	  "First SYN-ACK to the client's ACK of it: the client-side leg." },
+	{ WL_H_HANDSHAKE, "wirelat_tcp_handshake_seconds",
+	  "First SYN to the ACK completing the handshake." },
+};
+
+static void write_packets(FILE *f, struct wl_run *run,
+			  const struct wl_stats *s, int nslots)
+{
+	int slot, d, r;
+
+	header(f, "wirelat_packets_total", "counter",
+	       "Packets seen, by hook direction and parse result.");
+	for (slot = 0; slot < nslots; slot++)
+		for (d = 0; d < WL_DIR_MAX; d++)
+			for (r = 0; r < WL_PKT_MAX; r++)
+				fprintf(f,
+					"wirelat_packets_total{interface=\"%s\",direction=\"%s\",result=\"%s\"} %llu\n",
+					slot_name(run, slot), wl_dir_name[d],
+					wl_pkt_result_name[r],
+					(unsigned long long)(s[slot].packets[d][r] +
+							     run->ustats[slot].packets[d][r]));
+	header(f, "wirelat_malformed_packets_total", "counter",
+	       "Malformed packets by reason; they never produce a record.");
+	for (slot = 0; slot < nslots; slot++)
+		for (r = 0; r < WL_MAL_MAX; r++)
+			fprintf(f,
+				"wirelat_malformed_packets_total{interface=\"%s\",reason=\"%s\"} %llu\n",
+				slot_name(run, slot), wl_malformed_name[r],
+				(unsigned long long)(s[slot].malformed[r] +
+						     run->ustats[slot].malformed[r]));
+}
+
+static void write_tcp(FILE *f, struct wl_run *run, const struct wl_stats *s,
+		      int nslots)
+{
+	char labels[128];
+	size_t h;
+	int slot, r;
+
+	for (h = 0; h < sizeof(hists) / sizeof(hists[0]); h++) {
+		header(f, hists[h].name, "histogram", hists[h].help);
+		for (slot = 0; slot < nslots; slot++) {
+			snprintf(labels, sizeof(labels), "interface=\"%s\"",
+				 slot_name(run, slot));
+			histogram(f, hists[h].name, labels,
+				  &s[slot].hist[hists[h].id]);
+		}
+	}
+	header(f, "wirelat_tcp_handshakes_total", "counter",
+	       "TCP handshakes by result.");
+	for (slot = 0; slot < nslots; slot++)
+		for (r = 0; r < WL_HS_MAX; r++)
+			fprintf(f,
+				"wirelat_tcp_handshakes_total{interface=\"%s\",result=\"%s\"} %llu\n",
+				slot_name(run, slot), wl_hs_result_name[r],
+				(unsigned long long)(s[slot].hs_result[r] +
+						     run->ustats[slot].hs_result[r]));
+	header(f, "wirelat_tcp_syn_retransmits_total", "counter",
+	       "SYNs repeated with the same ISN.");
+	for (slot = 0; slot < nslots; slot++)
+		fprintf(f,
+			"wirelat_tcp_syn_retransmits_total{interface=\"%s\"} %llu\n",
+			slot_name(run, slot),
+			(unsigned long long)s[slot].syn_retransmits);
+	header(f, "wirelat_tcp_synack_retransmits_total", "counter",
+	       "SYN-ACKs repeated with the same ISN.");
+	for (slot = 0; slot < nslots; slot++)
+		fprintf(f,
+			"wirelat_tcp_synack_retransmits_total{interface=\"%s\"} %llu\n",
+			slot_name(run, slot),
+			(unsigned long long)s[slot].synack_retransmits);
+	header(f, "wirelat_negative_durations_total", "counter",
+	       "Durations below zero (capture time went backwards), not in any histogram.");
+	for (slot = 0; slot < nslots; slot++)
+		fprintf(f,
+			"wirelat_negative_durations_total{interface=\"%s\"} %llu\n",
+			slot_name(run, slot),
+			(unsigned long long)s[slot].negative_durations);
+}
+
+int wl_metrics_write(struct wl_run *run, FILE *f)
+{
+	struct wl_stats *s;
+	uint64_t dropped = 0;
+	int nslots = run->cfg->read_file ? 1 : run->n_slots;
+	int err, slot;
+
+	s = calloc(WL_NSLOTS, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	err = read_stats(run, s, nslots);
+	if (err) {
+		free(s);
+		return err;
+	}
+	write_packets(f, run, s, nslots);
+	write_tcp(f, run, s, nslots);
+	for (slot = 0; slot < nslots; slot++)
+		dropped += s[slot].records_dropped;
+	header(f, "wirelat_records_dropped_total", "counter",
+	       "Records lost because the ring buffer was full.");
+	fprintf(f, "wirelat_records_dropped_total %llu\n",
+		(unsigned long long)dropped);
+	header(f, "wirelat_flow_table_capacity", "gauge",
+	       "Entries each flow table can hold.");
+	fprintf(f, "wirelat_flow_table_capacity{table=\"handshakes\"} %u\n",
+		bpf_map__max_entries(run->skel->maps.handshakes));
+	header(f, "wirelat_build_info", "gauge", "wirelat version.");
+	fprintf(f, "wirelat_build_info{version=\"%s\"} 1\n", WL_VERSION);
+	free(s);
+	return ferror(f) ? -EIO : 0;
+}
+
+int wl_metrics_write_file(struct wl_run *run, const char *path)
+{
+	char tmp[4096];
+	FILE *f;
+	int err;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	f = fopen(tmp, "w");
+	if (!f) {
+		err = -errno;
+		pr_warn("cannot write metrics to %s: %s\n", tmp, strerror(-err));
+		return err;
+	}
+	err = wl_metrics_write(run, f);
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err) {
+		pr_warn("cannot write metrics to %s: %s\n", path, strerror(-err));
+		unlink(tmp);
+	}
+	return err;
+}

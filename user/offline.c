@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * offline.c - -r FILE: every packet, in file order, through the XDP program
+ * with BPF_PROG_TEST_RUN. Before each run the capture's timestamp, the
+ * highest timestamp so far (the clock timeouts are judged by) and the
+ * frame's wire length go into the object's .bss, so the code path is the
+ * one that runs on the NIC. The sweeper runs whenever the capture clock
+ * passes another second, and once more at end of file.
+ */
+#define PCAP_DONT_INCLUDE_PCAP_BPF_H
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pcap/pcap.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "linktype.h"
+#include "log.h"
+#include "offline.h"
+#include "reorder.h"
+#include "sweep.h"
+#include "wirelat.skel.h"
+
+#define SWEEP_EVERY_NS 1000000000ULL
+#define ETH_HLEN 14
+
+struct replay {
+	struct wl_run *run;
+	struct wl_reorder ro;
+	struct ring_buffer *rb;
+	int prog_fd;
+	int dlt;
+	uint8_t *frame;
+	size_t frame_cap;
+	uint64_t clock_ns;
+	uint64_t next_sweep_ns;
+	int err;
+};
+
+static void print_record(void *ctx, const struct wl_record *r)
+{
+	struct wl_run *run = ctx;
+
+	wl_output_record(&run->out, r);
+}
+
+static void emit_buffered(struct wl_run *run, const struct wl_record *r)
+{
+	struct replay *rp = run->emit_ctx;
+
+	if (wl_reorder_add(&rp->ro, r))
+		rp->err = -ENOMEM;
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct wl_run *run = ctx;
+
+	if (size < sizeof(struct wl_record))
+		return 0;
+	run->emit(run, data);
+	return 0;
+}
+
+static void sweep_and_flush(struct replay *rp)
+{
+	wl_sweep_handshakes(rp->run, rp->clock_ns);
+	wl_reorder_flush(&rp->ro, print_record, rp->run);
+}
+
+/* Count a frame the program cannot be given (shorter than Ethernet). */
+static void count_short(struct wl_run *run)
+{
+	run->ustats[0].packets[WL_DIR_INGRESS][WL_PKT_MALFORMED]++;
+	run->ustats[0].malformed[WL_MAL_ETH_SHORT]++;
+}
+
+static int replay_packet(struct replay *rp, const struct pcap_pkthdr *h,
+			 const uint8_t *bytes)
+{
+	struct wl_offline *clk = &rp->run->skel->bss->wl_offline;
+	uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000ULL + h->ts.tv_usec;
+	size_t len;
+	long adjust;
+	int err;
+	LIBBPF_OPTS(bpf_test_run_opts, topts);
+
+	if (h->caplen + ETH_HLEN > rp->frame_cap) {
+		size_t cap = h->caplen + ETH_HLEN;
+		uint8_t *p = realloc(rp->frame, cap);
+
+		if (!p)
+			return -ENOMEM;
+		rp->frame = p;
+		rp->frame_cap = cap;
+	}
+	if (ts > rp->clock_ns)
+		rp->clock_ns = ts;
+	if (rp->clock_ns >= rp->next_sweep_ns) {
+		sweep_and_flush(rp);
+		rp->next_sweep_ns = rp->clock_ns + SWEEP_EVERY_NS;
+	}
+	if (wl_linktype_to_eth(rp->dlt, bytes, h->caplen, rp->frame, &len,
+			       &adjust) ||
+	    len < ETH_HLEN) {
+		count_short(rp->run);
+		return 0;
+	}
+
+	clk->now_ns = ts;
+	clk->clock_ns = rp->clock_ns;
+	clk->wire_len = (long)h->len + adjust > (long)len ?
+				(uint32_t)((long)h->len + adjust) :
+				(uint32_t)len;
+	topts.data_in = rp->frame;
+	topts.data_size_in = len;
+	topts.repeat = 1;
+	err = bpf_prog_test_run_opts(rp->prog_fd, &topts);
+	if (err) {
+		err = -errno;
+		pr_warn("BPF_PROG_TEST_RUN failed on a %zu-byte frame: %s\n",
+			len, strerror(-err));
+		return err;
+	}
+	ring_buffer__consume(rp->rb);
+	return rp->err;
+}
+
+static int open_capture(const char *path, pcap_t **out)
+{
+	char errbuf[PCAP_ERRBUF_SIZE];
+	pcap_t *pc;
+	int dlt;
+
+	pc = pcap_open_offline_with_tstamp_precision(
+		path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+	if (!pc) {
+		pr_warn("%s: not a readable pcap or pcapng file: %s\n", path,
+			errbuf);
+		return -EINVAL;
+	}
+	dlt = pcap_datalink(pc);
+	if (!wl_linktype_supported(dlt)) {
+		pr_warn("%s: link type %s (%d) is not supported; use Ethernet, Linux cooked (SLL/SLL2) or raw IP\n",
+			path, pcap_datalink_val_to_name(dlt) ?: "unknown", dlt);
+		pcap_close(pc);
+		return -EPROTONOSUPPORT;
+	}
+	*out = pc;
+	return 0;
+}
+
+int wl_offline_run(struct wl_run *run)
+{
+	const char *path = run->cfg->read_file;
+	struct replay rp = { .run = run };
+	struct pcap_pkthdr *h;
+	const u_char *bytes;
+	pcap_t *pc = NULL;
+	int err, rc;
+
+	err = open_capture(path, &pc);
+	if (err)
+		return err;
+	rp.dlt = pcap_datalink(pc);
+	rp.prog_fd = bpf_program__fd(run->skel->progs.wirelat_xdp);
+	run->emit = emit_buffered;
+	run->emit_ctx = &rp;
+	rp.rb = ring_buffer__new(bpf_map__fd(run->skel->maps.records),
+				 on_record, run, NULL);
+	if (!rp.rb) {
+		err = -errno;
+		pr_warn("failed to open the record ring buffer: %s\n",
+			strerror(-err));
+		goto out;
+	}
+
+	while ((rc = pcap_next_ex(pc, &h, &bytes)) == 1) {
+		err = replay_packet(&rp, h, bytes);
+		if (err)
+			goto out;
+	}
+	if (rc == PCAP_ERROR) {
+		/* keep what was measured, then say what is wrong */
+		wl_reorder_flush(&rp.ro, print_record, run);
+		pr_warn("%s: %s\n", path, pcap_geterr(pc));
+		err = -EIO;
+		goto out;
+	}
+	/* end of file: report what has passed its timeout by the last clock */
+	sweep_and_flush(&rp);
+	err = rp.err;
+out:
+	wl_reorder_flush(&rp.ro, print_record, run);
+	wl_reorder_free(&rp.ro);
+	ring_buffer__free(rp.rb);
+	free(rp.frame);
+	pcap_close(pc);
+	return err;
+}

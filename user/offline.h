@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* offline.h - analyse a capture file with the XDP program (-r). */
+#ifndef WIRELAT_OFFLINE_H
+#define WIRELAT_OFFLINE_H
+
+#include "state.h"
+
+/*
+ * Replay every packet of run->cfg->read_file through the XDP program with
+ * BPF_PROG_TEST_RUN, with its own timestamp. Returns 0, or -errno after
+ * one line on stderr (records produced until then are printed).
+ */
+int wl_offline_run(struct wl_run *run);
+
+#endif /* WIRELAT_OFFLINE_H */

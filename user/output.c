@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * output.c - one record a line: JSON (--json) with the fields DESIGN.md
+ * lists, or an aligned human-readable line.
+ */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include "names.h"
+#include "output.h"
+
+void wl_format_ts(uint64_t ns, char *buf, size_t len)
+{
+	time_t secs = ns / 1000000000ULL;
+	unsigned usec = (ns % 1000000000ULL) / 1000;
+	struct tm tm;
+
+	gmtime_r(&secs, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec, usec);
+}
+
+static const char *ifname_of(struct wl_output *o, uint32_t ifindex,
+			     char *buf)
+{
+	int i;
+
+	if (o->fixed_ifname)
+		return o->fixed_ifname;
+	for (i = 0; i < o->n_ifaces; i++)
+		if (o->ifindex[i] == ifindex)
+			return o->ifname[i];
+	if (if_indextoname(ifindex, buf))
+		return buf;
+	snprintf(buf, IF_NAMESIZE, "if%u", ifindex);
+	return buf;
+}
+
+static void addr_str(const struct wl_record *r, const uint8_t *a, char *buf)
+{
+	inet_ntop(r->family == 4 ? AF_INET : AF_INET6, a, buf,
+		  INET6_ADDRSTRLEN);
+}
+
+static const char *type_name(const struct wl_record *r)
+{
+	switch (r->type) {
+	case WL_REC_HANDSHAKE:
+		return "tcp_handshake";
+	case WL_REC_HANDSHAKE_FAILED:
+		return "tcp_handshake_failed";
+	}
+	return "unknown";
+}
+
+static const char *reason_name(const struct wl_record *r)
+{
+	return r->reason < WL_FAIL_MAX ? wl_fail_reason_name[r->reason] :
+					 "unknown";
+}
+
+static void print_json(struct wl_output *o, const struct wl_record *r,
+		       const char *ts, const char *ifname, const char *cip,
+		       const char *sip)
+{
+	FILE *f = o->f;
+
+	fprintf(f,
+		"{\"type\":\"%s\",\"ts\":\"%s\",\"ifname\":\"%s\","
+		"\"family\":%u,\"client_ip\":\"%s\",\"client_port\":%u,"
+		"\"server_ip\":\"%s\",\"server_port\":%u,\"source\":\"%s\"",
+		type_name(r), ts, ifname, r->family, cip, r->client_port, sip,
+		r->server_port, r->source == WL_SRC_SOCK ? "sock" : "wire");
+	switch (r->type) {
+	case WL_REC_HANDSHAKE:
+		fprintf(f,
+			",\"syn_to_synack_ns\":%" PRId64
+			",\"synack_to_ack_ns\":%" PRId64
+			",\"handshake_ns\":%" PRId64
+			",\"syn_retransmits\":%u,\"synack_retransmits\":%u",
+			(int64_t)r->hs.syn_to_synack_ns,
+			(int64_t)r->hs.synack_to_ack_ns,
+			(int64_t)r->hs.handshake_ns, r->syn_retransmits,
+			r->synack_retransmits);
+		break;
+	case WL_REC_HANDSHAKE_FAILED:
+		fprintf(f,
+			",\"reason\":\"%s\",\"syn_retransmits\":%u"
+			",\"elapsed_ns\":%" PRId64,
+			reason_name(r), r->syn_retransmits,
+			(int64_t)r->fail.elapsed_ns);
+		break;
+	}
+	fputs("}\n", f);
+}
+
+static void ms_str(int64_t ns, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.3fms", ns / 1e6);
+}
+
+static void print_text(struct wl_output *o, const struct wl_record *r,
+		       const char *ts, const char *ifname, const char *cip,
+		       const char *sip)
+{
+	char peers[2 * INET6_ADDRSTRLEN + 32], a[32], b[32], c[32];
+	int v6 = r->family == 6;
+
+	snprintf(peers, sizeof(peers), "%s%s%s:%u -> %s%s%s:%u",
+		 v6 ? "[" : "", cip, v6 ? "]" : "", r->client_port,
+		 v6 ? "[" : "", sip, v6 ? "]" : "", r->server_port);
+	fprintf(o->f, "%s %-8s %-20s %-47s", ts, ifname, type_name(r), peers);
+	switch (r->type) {
+	case WL_REC_HANDSHAKE:
+		ms_str(r->hs.syn_to_synack_ns, a, sizeof(a));
+		ms_str(r->hs.synack_to_ack_ns, b, sizeof(b));
+		ms_str(r->hs.handshake_ns, c, sizeof(c));
+		fprintf(o->f,
+			" syn>synack %12s  synack>ack %12s  total %12s  rtx %u/%u",
+			a, b, c, r->syn_retransmits, r->synack_retransmits);
+		break;
+	case WL_REC_HANDSHAKE_FAILED:
+		ms_str(r->fail.elapsed_ns, a, sizeof(a));
+		fprintf(o->f, " %-11s after %12s  syn rtx %u", reason_name(r),
+			a, r->syn_retransmits);
+		break;
+	}
+	fputc('\n', o->f);
+}
+
+void wl_output_record(struct wl_output *o, const struct wl_record *r)
+{
+	char ts[40], ifbuf[IF_NAMESIZE + 8];
+	char cip[INET6_ADDRSTRLEN], sip[INET6_ADDRSTRLEN];
+	const char *ifname = ifname_of(o, r->ifindex, ifbuf);
+
+	wl_format_ts(r->ts_ns + o->ts_offset_ns, ts, sizeof(ts));
+	addr_str(r, r->client_ip, cip);
+	addr_str(r, r->server_ip, sip);
+	if (o->json)
+		print_json(o, r, ts, ifname, cip, sip);
+	else
+		print_text(o, r, ts, ifname, cip, sip);
+	if (o->flush_each)
+		fflush(o->f);
+	o->written++;
+}

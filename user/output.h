@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* output.h - records as JSON lines or aligned text. */
+#ifndef WIRELAT_OUTPUT_H
+#define WIRELAT_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "wirelat.h"
+
+struct wl_output {
+	FILE *f;
+	bool json;
+	int64_t ts_offset_ns;	/* added to record ts: monotonic -> wall */
+	const char *fixed_ifname;	/* offline: "pcap" */
+	uint32_t ifindex[WL_MAX_IFACES];
+	const char *ifname[WL_MAX_IFACES];
+	int n_ifaces;
+	bool flush_each;	/* live: a line as soon as it is known */
+	uint64_t written;
+};
+
+/* Print one record and flush the line. */
+void wl_output_record(struct wl_output *o, const struct wl_record *r);
+
+/* RFC 3339 UTC, exactly six fractional digits (truncated), 'Z'. */
+void wl_format_ts(uint64_t ns, char *buf, size_t len);
+
+#endif /* WIRELAT_OUTPUT_H */

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * reorder.c - a small buffer between the replay and the output. The replay
+ * flushes it at every sweep: a timeout found later has a deadline after
+ * that sweep's clock, so it can only belong among the buffered records.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "reorder.h"
+
+static int is_timeout(const struct wl_record *r)
+{
+	return r->type == WL_REC_HANDSHAKE_FAILED &&
+	       r->reason == WL_FAIL_TIMEOUT;
+}
+
+int wl_reorder_add(struct wl_reorder *ro, const struct wl_record *r)
+{
+	size_t pos = ro->n;
+
+	if (ro->n == ro->cap) {
+		size_t cap = ro->cap ? ro->cap * 2 : 256;
+		struct wl_record *p = realloc(ro->recs, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		ro->recs = p;
+		ro->cap = cap;
+	}
+	if (is_timeout(r)) {
+		while (pos > 0 && ro->recs[pos - 1].ts_ns > r->ts_ns)
+			pos--;
+		memmove(&ro->recs[pos + 1], &ro->recs[pos],
+			(ro->n - pos) * sizeof(*r));
+	}
+	ro->recs[pos] = *r;
+	ro->n++;
+	return 0;
+}
+
+void wl_reorder_flush(struct wl_reorder *ro,
+		      void (*fn)(void *ctx, const struct wl_record *r),
+		      void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ro->n; i++)
+		fn(ctx, &ro->recs[i]);
+	ro->n = 0;
+}
+
+void wl_reorder_free(struct wl_reorder *ro)
+{
+	free(ro->recs);
+	memset(ro, 0, sizeof(*ro));
+}

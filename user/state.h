@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * state.h - what one run holds: the loaded BPF object, the interface
+ * slots, counters kept in userspace (things the sweeper or the replay
+ * loop decide) and where records go.
+ */
+#ifndef WIRELAT_STATE_H
+#define WIRELAT_STATE_H
+
+#include <stdint.h>
+#include "config.h"
+#include "output.h"
+#include "wirelat.h"
+
+struct wirelat;
+
+/* Counters decided in userspace, added to the kernel's at export. */
+struct wl_user_stats {
+	uint64_t hs_result[WL_HS_MAX];
+	uint64_t packets[WL_DIR_MAX][WL_PKT_MAX];
+	uint64_t malformed[WL_MAL_MAX];
+};
+
+struct wl_run {
+	const struct wl_config *cfg;
+	struct wirelat *skel;
+	int n_slots;			/* interfaces in use */
+	uint32_t ifindex[WL_MAX_IFACES];
+	const char *ifname[WL_MAX_IFACES];
+	struct wl_user_stats ustats[WL_NSLOTS];
+	struct wl_output out;
+	/* where records go: printed at once (live) or reordered (offline) */
+	void (*emit)(struct wl_run *run, const struct wl_record *r);
+	void *emit_ctx;
+};
+
+/* Slot of @ifindex (offline: 0), WL_MAX_IFACES for an unknown one. */
+int wl_run_slot(const struct wl_run *run, uint32_t ifindex);
+
+/*
+ * Open the skeleton, set rodata from the config (offline or live with the
+ * run's interfaces), size the maps and load. Returns 0 or -errno with one
+ * line printed.
+ */
+int wl_bpf_load(struct wl_run *run, int offline);
+
+void wl_bpf_destroy(struct wl_run *run);
+
+#endif /* WIRELAT_STATE_H */

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* sweep.h - expire what no packet came back for. */
+#ifndef WIRELAT_SWEEP_H
+#define WIRELAT_SWEEP_H
+
+#include <stdint.h>
+#include "state.h"
+
+/*
+ * Apply the timeout rules of include/handshake.bpf.h to every pending
+ * handshake by @clock_ns (monotonic live, the capture's highest timestamp
+ * offline). Timeout records go to run->emit in deadline order. Returns the
+ * number of records emitted or -errno.
+ */
+int wl_sweep_handshakes(struct wl_run *run, uint64_t clock_ns);
+
+#endif /* WIRELAT_SWEEP_H */
