@@ -71,8 +71,12 @@ test: deps
 deps:
 	$(Q)tests/deps.sh
 
+$(OUT)/bench_xdp: tests/bench/bench_xdp.c $(OUT)/wirelat.skel.h
+	$(call msg,BENCH,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
+
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all $(OUT)/bench_xdp
 	$(Q)tests/bench.sh
 
 clean:

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
 #include "log.h"
 #include "state.h"
 #include "wirelat.skel.h"
@@ -21,6 +22,15 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 	if (level == LIBBPF_DEBUG && wl_verbose < 2)
 		return 0;
 	if (!wl_verbose)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+/* libxdp explains its dispatcher fallback at length: only with -v */
+static int libxdp_print(enum libxdp_print_level level, const char *fmt,
+			va_list args)
+{
+	if (!wl_verbose || (level == LIBXDP_DEBUG && wl_verbose < 2))
 		return 0;
 	return vfprintf(stderr, fmt, args);
 }
@@ -60,6 +70,7 @@ int wl_bpf_load(struct wl_run *run, int offline)
 	int err, i;
 
 	libbpf_set_print(libbpf_print);
+	libxdp_set_print(libxdp_print);
 	skel = wirelat__open();
 	if (!skel) {
 		err = -errno;

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# make bench: per-packet cost of the XDP program against an empty XDP
+# program, and offline throughput against tshark on the same file. Ratios
+# against floors measured in this run; nothing here is a pass/fail test.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+echo "== per-packet cost (BPF_PROG_TEST_RUN, repeat ${REPEAT:-1000000}, median of 5)"
+build/bench_xdp "${REPEAT:-1000000}"
+
+echo
+echo "== offline: wirelat -r vs tshark on the same file"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# a larger capture: the interleaved one, repeated 200 times
+$PY - "$ROOT/pcaps/tcp-interleaved.pcap" "$tmp/big.pcap" <<'PY'
+import sys
+from scapy.utils import PcapReader, PcapWriter
+src, dst = sys.argv[1], sys.argv[2]
+pkts = list(PcapReader(src))
+w = PcapWriter(dst, sync=False)
+for i in range(200):
+    for p in pkts:
+        w.write(p)
+w.close()
+PY
+n=$(capinfos -c -M "$tmp/big.pcap" | awk '/Number of packets/ {print $NF}')
+t0=$(date +%s.%N); "$WIRELAT" -r "$tmp/big.pcap" --json >/dev/null; t1=$(date +%s.%N)
+tshark -r "$tmp/big.pcap" -T fields -e tcp.analysis.initial_rtt >/dev/null 2>&1; t2=$(date +%s.%N)
+awk -v n="$n" -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN {
+	w = b - a; t = c - b;
+	printf "%-12s %10s %12s %14s\n", "tool", "packets", "seconds", "packets/s";
+	printf "%-12s %10d %12.3f %14.0f\n", "wirelat -r", n, w, n / w;
+	printf "%-12s %10d %12.3f %14.0f\n", "tshark", n, t, n / t;
+	printf "wirelat is %.1fx tshark\n", t / w }'

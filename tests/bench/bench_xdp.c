@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * bench_xdp.c - per-packet cost of the XDP program, BPF_PROG_TEST_RUN with
+ * repeat, against an empty XDP program (return XDP_PASS) timed the same
+ * way in the same run. Prints a table: packet, ns/packet (median of
+ * runs), ns over the floor. The object is loaded live (offline = 0), so
+ * bpf_ktime_get_ns() and bpf_xdp_get_buff_len() are in the numbers.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+#include "wirelat.h"
+#include "wirelat.skel.h"
+
+#define RUNS 5
+
+struct frame {
+	const char *name;
+	unsigned char buf[128];
+	size_t len;
+};
+
+static void put16(unsigned char *p, unsigned v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+static void put32(unsigned char *p, unsigned v)
+{
+	put16(p, v >> 16);
+	put16(p + 2, v & 0xffff);
+}
+
+/* Ethernet + IPv4 + TCP with the timestamp option (32-byte header). */
+static size_t tcp4(unsigned char *b, unsigned flags, unsigned seq,
+		   unsigned ack, size_t payload)
+{
+	memset(b, 0, 128);
+	put16(b + 12, 0x0800);
+	b[14] = 0x45;
+	put16(b + 16, 20 + 32 + payload);
+	b[22] = 64;
+	b[23] = 6;
+	inet_pton(AF_INET, "198.51.100.1", b + 26);
+	inet_pton(AF_INET, "203.0.113.1", b + 30);
+	put16(b + 34, 40000);
+	put16(b + 36, 443);
+	put32(b + 38, seq);
+	put32(b + 42, ack);
+	b[46] = 8 << 4;
+	b[47] = flags;
+	put16(b + 48, 65535);
+	b[54] = 1;
+	b[55] = 1;
+	b[56] = 8;
+	b[57] = 10;
+	put32(b + 58, 12345);
+	put32(b + 62, 54321);
+	return 14 + 20 + 32 + payload;
+}
+
+static size_t udp4(unsigned char *b, unsigned dport)
+{
+	memset(b, 0, 128);
+	put16(b + 12, 0x0800);
+	b[14] = 0x45;
+	put16(b + 16, 20 + 8 + 32);
+	b[22] = 64;
+	b[23] = 17;
+	inet_pton(AF_INET, "198.51.100.1", b + 26);
+	inet_pton(AF_INET, "203.0.113.1", b + 30);
+	put16(b + 34, 40000);
+	put16(b + 36, dport);
+	put16(b + 38, 8 + 32);
+	return 14 + 20 + 8 + 32;
+}
+
+static size_t arp(unsigned char *b)
+{
+	memset(b, 0, 128);
+	put16(b + 12, 0x0806);
+	return 60;
+}
+
+static int empty_prog(void)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0,
+		  .imm = XDP_PASS },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+
+	return bpf_prog_load(BPF_PROG_TYPE_XDP, "wl_bench_empty", "GPL",
+			     insns, 2, NULL);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	return *(const unsigned *)a - *(const unsigned *)b;
+}
+
+/* Median ns per run of @fd on @f over RUNS runs of @repeat. */
+static long time_prog(int fd, const struct frame *f, unsigned repeat)
+{
+	unsigned d[RUNS];
+	int i;
+
+	for (i = 0; i < RUNS; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f->buf,
+			    .data_size_in = f->len, .repeat = repeat);
+
+		if (bpf_prog_test_run_opts(fd, &o))
+			return -errno;
+		d[i] = o.duration;
+	}
+	qsort(d, RUNS, sizeof(d[0]), cmp_u32);
+	return d[RUNS / 2];
+}
+
+int main(int argc, char **argv)
+{
+	unsigned repeat = argc > 1 ? strtoul(argv[1], NULL, 0) : 1000000;
+	struct frame fr[5] = {
+		{ .name = "ARP" },
+		{ .name = "UDP, not DNS" },
+		{ .name = "TCP data, untracked flow (ts option)" },
+		{ .name = "TCP SYN (repeated: retransmit path)" },
+		{ .name = "TCP SYN-ACK of a pending handshake" },
+	};
+	struct wirelat *skel;
+	long floor, t;
+	int efd, i;
+
+	fr[0].len = arp(fr[0].buf);
+	fr[1].len = udp4(fr[1].buf, 9999);
+	fr[2].len = tcp4(fr[2].buf, 0x18, 1000, 2000, 100);
+	fr[3].len = tcp4(fr[3].buf, 0x02, 1000, 0, 0);
+	fr[4].len = tcp4(fr[4].buf, 0x12, 5000, 1001, 0);
+	/* the SYN-ACK comes from the server: swap addresses and ports */
+	memcpy(fr[4].buf + 26, fr[3].buf + 30, 4);
+	memcpy(fr[4].buf + 30, fr[3].buf + 26, 4);
+	put16(fr[4].buf + 34, 443);
+	put16(fr[4].buf + 36, 40000);
+
+	skel = wirelat__open_and_load();
+	efd = empty_prog();
+	if (!skel || efd < 0) {
+		fprintf(stderr, "bench: cannot load programs (root needed)\n");
+		return 1;
+	}
+	floor = time_prog(efd, &fr[2], repeat);
+	printf("%-40s %10s %12s\n", "packet (XDP, BPF_PROG_TEST_RUN)",
+	       "ns/packet", "over floor");
+	printf("%-40s %10ld %12s\n", "empty XDP program (floor)", floor, "-");
+	for (i = 0; i < 5; i++) {
+		if (i == 4) /* a pending SYN so the SYN-ACK has work to do */
+			time_prog(bpf_program__fd(skel->progs.wirelat_xdp),
+				  &fr[3], 1);
+		t = time_prog(bpf_program__fd(skel->progs.wirelat_xdp), &fr[i],
+			      repeat);
+		printf("%-40s %10ld %12ld\n", fr[i].name, t, t - floor);
+	}
+	wirelat__destroy(skel);
+	return 0;
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Bad input gets one line that says what is wrong and a non-zero exit,
+# and loses nothing: a capture cut short keeps the records measured before
+# the cut; bad flags exit 2 with one line.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# expect_fail CODE DESCRIPTION PATTERN -- ARGS...: exit CODE, one stderr
+# line matching PATTERN.
+expect_fail() {
+	local code=$1 what=$2 pat=$3 rc lines
+	shift 4
+	"$WIRELAT" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	lines=$(wc -l <"$tmp/err")
+	if [ "$rc" -ne "$code" ]; then
+		fail "$what: exit $rc, expected $code ($(head -1 "$tmp/err"))"
+	elif [ "$lines" -ne 1 ] || ! grep -qiE "$pat" "$tmp/err"; then
+		fail "$what: expected one line matching '$pat', got: $(cat "$tmp/err")"
+	else
+		ok "$what: $(cat "$tmp/err")"
+	fi
+}
+
+echo "this is not a capture" >"$tmp/text.pcap"
+: >"$tmp/empty.pcap"
+expect_fail 1 "not a capture" "not a readable pcap" -- -r "$tmp/text.pcap"
+expect_fail 1 "empty file" "not a readable pcap" -- -r "$tmp/empty.pcap"
+expect_fail 1 "missing file" "No such file|not a readable" -- -r "$tmp/none.pcap"
+
+# an unsupported link type (DLT_USER0 = 147): a valid header, wrong link
+printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x00\x00\x93\x00\x00\x00' >"$tmp/user0.pcap"
+expect_fail 1 "unsupported link type" "link type" -- -r "$tmp/user0.pcap"
+
+# cut short in the middle of a packet: records before the cut are kept
+src="$ROOT/pcaps/tcp-interleaved.pcap"
+size=$(stat -c %s "$src")
+head -c $((size * 2 / 3 + 7)) "$src" >"$tmp/cut.pcap"
+expect_fail 1 "capture cut short" "truncated|cut|short" -- -r "$tmp/cut.pcap" --json
+full=$("$WIRELAT" -r "$src" --json | wc -l)
+kept=$(wc -l <"$tmp/out")
+if [ "$kept" -gt 0 ] && [ "$kept" -lt "$full" ] &&
+	head -n "$kept" <("$WIRELAT" -r "$src" --json) | cmp -s - "$tmp/out"; then
+	ok "cut capture kept its first $kept of $full records"
+else
+	fail "cut capture: kept $kept records of $full, or they differ"
+fi
+
+# command line
+expect_fail 2 "no mode" "nothing to do" --
+expect_fail 2 "unknown option" "unknown" -- --bogus
+expect_fail 2 "bad xdp mode" "xdp-mode" -- -i lo --xdp-mode turbo
+expect_fail 2 "bad timeout" "handshake-timeout" -- -r "$src" --handshake-timeout soon
+expect_fail 2 "timeout out of range" "out of range" -- -r "$src" --handshake-timeout 0
+expect_fail 2 "bad max-flows" "max-flows" -- -r "$src" --max-flows -5
+expect_fail 2 "both -r and -i" "exclude" -- -r "$src" -i lo
+expect_fail 2 "stray argument" "unexpected argument" -- -r "$src" extra
+expect_fail 1 "no such interface" "no interface named" -- -i wl-nosuchif0
+
+echo "$FAILS failures"
+[ "$FAILS" -eq 0 ]
