@@ -15,12 +15,12 @@
  */
 static __always_inline __u32 wl_slot(__u32 ifindex)
 {
-	int i;
+	__u32 i;
 
 	if (cfg.offline)
 		return 0;
-#pragma unroll
-	for (i = 0; i < WL_MAX_IFACES; i++)
+	/* n_ifaces is rodata: the verifier drops the iterations not used */
+	for (i = 0; i < WL_MAX_IFACES && i < cfg.n_ifaces; i++)
 		if (cfg.ifindex[i] == ifindex)
 			return i;
 	return WL_MAX_IFACES;

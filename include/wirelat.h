@@ -212,8 +212,9 @@ struct wl_record {
 struct wl_cfg {
 	__u64 handshake_timeout_ns;
 	__u32 ifindex[WL_MAX_IFACES];	/* slot i watches ifindex[i] */
+	__u32 n_ifaces;			/* slots in use */
 	__u8 offline;			/* clock and lengths come from wl_offline */
-	__u8 pad[7];
+	__u8 pad[3];
 };
 
 /*

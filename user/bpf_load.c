@@ -81,6 +81,7 @@ int wl_bpf_load(struct wl_run *run, int offline)
 	skel->rodata->cfg.offline = offline;
 	for (i = 0; i < run->n_slots; i++)
 		skel->rodata->cfg.ifindex[i] = run->ifindex[i];
+	skel->rodata->cfg.n_ifaces = offline ? 0 : run->n_slots;
 
 	err = bpf_map__set_max_entries(skel->maps.handshakes, cfg->max_flows);
 	if (!err && offline)	/* the replay consumes after every packet */
