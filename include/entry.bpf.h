@@ -8,14 +8,65 @@
 
 #include "parsing.h"
 #include "handshake.bpf.h"
+#include "dns.bpf.h"
+
+/* bpf_{xdp,skb}_load_bytes: @is_skb is a constant where this is inlined. */
+static __always_inline long wl_load(void *ctx, int is_skb, __u32 off,
+				    void *buf, __u32 len)
+{
+	if (is_skb)
+		return bpf_skb_load_bytes(ctx, off, buf, len);
+	return bpf_xdp_load_bytes(ctx, off, buf, len);
+}
+
+/*
+ * UDP on a DNS port: copy the message (up to WL_DNS_BUF bytes) to the
+ * per-CPU scratch and hand it to wl_dns_msg(). An ICMP error quoting a
+ * query: the DNS ID follows the quoted UDP header.
+ */
+static __always_inline void wl_dns_udp(void *ctx, int is_skb,
+				       struct wl_stats *st, struct wl_pkt *p)
+{
+	struct wl_dns_scratch *sc;
+	__u32 zero = 0;
+	__u64 len;	/* 64-bit: the bound check and the helper see one register */
+	__u8 id[2];
+
+	if (p->quoted) {
+		if (wl_is_dns_port(p->dport) &&
+		    !wl_load(ctx, is_skb, p->l4_off + 8, id, 2))
+			wl_dns_unreachable(st, p, (__u32)id[0] << 8 | id[1]);
+		return;
+	}
+	if (!wl_is_dns_port(p->sport) && !wl_is_dns_port(p->dport))
+		return;
+	len = p->payload_len;
+	if (p->payload_off >= p->load_len)
+		len = 0;
+	else if (len > p->load_len - p->payload_off)
+		len = p->load_len - p->payload_off;
+	if (len > WL_DNS_BUF)
+		len = WL_DNS_BUF;
+	/* the bound must sit on the register handed to the helper */
+	asm volatile("" : "+r"(len));
+	if (len < WL_DNS_HDR + 5 || len > WL_DNS_BUF) {
+		st->dns_skipped[WL_DNS_SKIP_MALFORMED]++;
+		return;
+	}
+	sc = bpf_map_lookup_elem(&dns_scratch, &zero);
+	if (!sc || wl_load(ctx, is_skb, p->payload_off, sc->msg, len))
+		return;
+	wl_dns_msg(st, p, sc, len, WL_DNS_UDP);
+}
 
 /*
  * @pkt_len is the full length of the packet as the hook knows it; offline
  * it is replaced by the capture's wire length (the frame may have been cut
  * by the snaplen).
  */
-static __always_inline void wl_process(void *data, void *data_end,
-				       __u32 pkt_len, __u32 ifindex, int dir)
+static __always_inline void wl_process(void *ctx, int is_skb, void *data,
+				       void *data_end, __u32 pkt_len,
+				       __u32 ifindex, int dir)
 {
 	struct wl_stats *st = wl_stats_of(ifindex);
 	struct wl_pkt p = {};
@@ -27,10 +78,12 @@ static __always_inline void wl_process(void *data, void *data_end,
 	p.cap_len = data_end - data;
 	p.pkt_len = pkt_len;
 	p.scratch = &st->scratch;
+	p.ifindex = ifindex;
 	if (cfg.offline)
 		p.pkt_len = wl_offline.wire_len;
 	if (p.pkt_len < p.cap_len)
 		p.pkt_len = p.cap_len;
+	p.load_len = cfg.offline ? p.cap_len : p.pkt_len;
 
 	wl_parse(&p);
 	if (dir < 0 || dir >= WL_DIR_MAX || p.result >= WL_PKT_MAX)
@@ -45,6 +98,8 @@ static __always_inline void wl_process(void *data, void *data_end,
 		return;
 	if (p.l4proto == IPPROTO_TCP)
 		wl_handshake(st, &p, ifindex);
+	else if (p.l4proto == IPPROTO_UDP)
+		wl_dns_udp(ctx, is_skb, st, &p);
 }
 
 #endif /* WIRELAT_ENTRY_BPF_H */

@@ -38,7 +38,7 @@ static __always_inline void wl_hs_complete(struct wl_stats *st,
 	wl_hist_add(st, WL_H_SYNACK_TO_ACK, leg2);
 	wl_hist_add(st, WL_H_HANDSHAKE, total);
 
-	r = wl_rec_reserve(st);
+	r = wl_rec_reserve(st, WL_RECORD_TCP_SIZE, WL_RECORD_TCP_SIZE);
 	if (!r)
 		return;
 	r->ts_ns = now;
@@ -74,7 +74,7 @@ static __always_inline void wl_hs_fail(struct wl_stats *st,
 		wl_hs_result(st, WL_HS_TIMEOUT);
 		break;
 	}
-	r = wl_rec_reserve(st);
+	r = wl_rec_reserve(st, WL_RECORD_TCP_SIZE, WL_RECORD_TCP_SIZE);
 	if (!r)
 		return;
 	r->ts_ns = ts;

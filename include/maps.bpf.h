@@ -27,6 +27,27 @@ WL_GLOBAL struct {
 	__type(value, struct wl_hs);
 } handshakes SEC(".maps");
 
+/* Outstanding DNS queries (--max-dns). */
+WL_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, WL_DEFAULT_MAX_DNS);
+	__type(key, struct wl_dns_key);
+	__type(value, struct wl_dns_q);
+} dns_pending SEC(".maps");
+
+/* Per-CPU room for a DNS message and a query value (too big for stack). */
+struct wl_dns_scratch {
+	__u8 msg[WL_DNS_BUF];
+	struct wl_dns_q q;
+};
+
+WL_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct wl_dns_scratch);
+} dns_scratch SEC(".maps");
+
 /* Counters and histograms, one element per interface slot. */
 WL_GLOBAL struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -44,6 +65,9 @@ WL_GLOBAL struct {
 #ifdef WL_DEFINE_MAPS
 const volatile struct wl_cfg cfg = {
 	.handshake_timeout_ns = WL_DEFAULT_HANDSHAKE_TIMEOUT_NS,
+	.dns_timeout_ns = WL_DEFAULT_DNS_TIMEOUT_NS,
+	.dns_port = { 53 },
+	.n_dns_ports = 1,
 };
 #else
 extern const volatile struct wl_cfg cfg;

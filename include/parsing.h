@@ -72,6 +72,8 @@ struct wl_pkt {
 	__u32 payload_off;	/* offset of the TCP/UDP payload */
 	__u32 payload_len;
 	__u32 *scratch;		/* per-CPU word, see wl_launder() */
+	__u32 ifindex;
+	__u32 load_len;		/* bytes the load_bytes helpers can reach */
 };
 
 /*

@@ -64,18 +64,19 @@ extern int wl_hist_observe(struct wl_hist *h, __u64 *negative, __s64 v);
 #define wl_hist_add(st, id, v) \
 	wl_hist_observe(&(st)->hist[id], &(st)->negative_durations, v)
 
-/* A zeroed record from the ring buffer, or NULL (counted) when full. */
-static __always_inline struct wl_record *wl_rec_reserve(struct wl_stats *st)
-{
-	struct wl_record *r;
-
-	r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
-	if (!r) {
-		st->records_dropped++;
-		return NULL;
-	}
-	__builtin_memset(r, 0, sizeof(*r));
-	return r;
-}
+/*
+ * A record of @size bytes (WL_RECORD_TCP_SIZE, or the whole struct when
+ * it carries a qname) from the ring buffer, zeroed up to @zero bytes;
+ * NULL (counted) when the ring is full.
+ */
+#define wl_rec_reserve(st, size, zero)                                       \
+	({                                                                   \
+		struct wl_record *__r = bpf_ringbuf_reserve(&records, size, 0); \
+		if (!__r)                                                    \
+			(st)->records_dropped++;                             \
+		else                                                         \
+			__builtin_memset(__r, 0, zero);                      \
+		__r;                                                         \
+	})
 
 #endif /* WIRELAT_STATS_BPF_H */

@@ -25,6 +25,11 @@
 #define WL_DEFAULT_HANDSHAKE_TIMEOUT_NS 3000000000ULL
 #define WL_DEFAULT_MAX_FLOWS 65536
 #define WL_RINGBUF_BYTES (4u << 20)
+#define WL_DEFAULT_DNS_TIMEOUT_NS 5000000000ULL
+#define WL_DEFAULT_MAX_DNS 65536
+#define WL_MAX_DNS_PORTS 8
+#define WL_QNAME_MAX 256	/* wire-form name: at most 255 bytes */
+#define WL_DNS_BUF 512		/* bytes of a DNS message looked at */
 
 /* Where a packet was seen. */
 enum wl_dir {
@@ -86,11 +91,32 @@ enum wl_hs_result {
 #define WL_HIST_FINITE 46
 #define WL_HIST_BUCKETS (WL_HIST_FINITE + 1)
 
+/* DNS label values: qtype and rcode names, "other" last. */
+enum wl_qtype_label {
+	WL_QT_A = 0, WL_QT_AAAA, WL_QT_CNAME, WL_QT_MX, WL_QT_NS, WL_QT_PTR,
+	WL_QT_SOA, WL_QT_SRV, WL_QT_TXT, WL_QT_HTTPS, WL_QT_SVCB, WL_QT_ANY,
+	WL_QT_OTHER, WL_QT_MAX,
+};
+
+enum wl_rcode_label {
+	WL_RC_NOERROR = 0, WL_RC_FORMERR, WL_RC_SERVFAIL, WL_RC_NXDOMAIN,
+	WL_RC_NOTIMP, WL_RC_REFUSED, WL_RC_OTHER, WL_RC_MAX,
+};
+
+/* wirelat_dns_skipped_messages_total{reason} */
+enum wl_dns_skip {
+	WL_DNS_SKIP_MALFORMED = 0,	/* short, no question, bad name */
+	WL_DNS_SKIP_SPLIT,		/* header/question split across segments */
+	WL_DNS_SKIP_FRAMING,		/* TCP framing lost (sequence gap) */
+	WL_DNS_SKIP_MAX,
+};
+
 enum wl_hist_id {
 	WL_H_SYN_TO_SYNACK = 0,
 	WL_H_SYNACK_TO_ACK,
 	WL_H_HANDSHAKE,
-	WL_H_MAX,
+	WL_H_DNS,		/* + enum wl_rcode_label */
+	WL_H_MAX = WL_H_DNS + WL_RC_MAX,
 };
 
 struct wl_hist {
@@ -110,6 +136,16 @@ struct wl_stats {
 	__u64 syn_retransmits;
 	__u64 synack_retransmits;
 	__u64 negative_durations;	/* time went backwards: not histogrammed */
+	__u64 dns_queries[WL_QT_MAX];	/* new transactions by qtype */
+	__u64 dns_responses[WL_RC_MAX];	/* matched responses by rcode */
+	__u64 dns_timeouts;
+	__u64 dns_unreachable;
+	__u64 dns_query_retransmits;
+	__u64 dns_unsolicited;
+	__u64 dns_duplicate;
+	__u64 dns_mismatched;
+	__u64 dns_late;
+	__u64 dns_skipped[WL_DNS_SKIP_MAX];
 	__u64 records_dropped;		/* ring buffer full */
 	__u32 scratch;			/* BPF-private, see wl_launder() */
 	__u32 pad;
@@ -159,6 +195,45 @@ struct wl_hs {
 enum wl_rec_type {
 	WL_REC_HANDSHAKE = 1,
 	WL_REC_HANDSHAKE_FAILED = 2,
+	WL_REC_DNS = 3,
+	WL_REC_DNS_TIMEOUT = 4,
+};
+
+enum wl_dns_proto {
+	WL_DNS_UDP = 0,
+	WL_DNS_TCP = 1,
+};
+
+/* Outstanding DNS query key: the client's socket, the server, the ID. */
+struct wl_dns_key {
+	__u32 ifindex;
+	__u8 family;
+	__u8 proto;		/* enum wl_dns_proto */
+	__u16 id;
+	__u8 client_ip[16];
+	__u8 server_ip[16];
+	__u16 client_port;
+	__u16 server_port;
+};
+
+enum wl_dns_state {
+	WL_DNS_PENDING = 1,
+	WL_DNS_ANSWERED = 2,	/* kept a timeout long: duplicates */
+	WL_DNS_TIMED_OUT = 3,	/* tombstone: a response now is "late" */
+};
+
+/* Value of dns_pending. */
+struct wl_dns_q {
+	__u64 first_ns;		/* first transmission */
+	__u64 last_ns;		/* latest transmission: the timeout runs from it */
+	__u64 answered_ns;
+	__u64 qhash;		/* hash of qname bytes, qtype and length */
+	__u16 qtype;
+	__u16 retransmits;
+	__u8 state;		/* enum wl_dns_state */
+	__u8 qname_len;		/* wire-form bytes in qname */
+	__u8 pad[2];
+	__u8 qname[WL_QNAME_MAX];
 };
 
 enum wl_fail_reason {
@@ -202,8 +277,24 @@ struct wl_record {
 		struct {
 			__s64 elapsed_ns;
 		} fail;
+		struct {
+			__s64 latency_ns;	/* dns; elapsed_ns for dns_timeout */
+			__u16 id;
+			__u16 qtype;
+			__u16 answers;
+			__u16 retransmits;
+			__u8 rcode;
+			__u8 truncated;
+			__u8 proto;		/* enum wl_dns_proto */
+			__u8 qname_len;
+			__u32 pad;
+		} dns;
 	};
+	__u8 qname[WL_QNAME_MAX];	/* DNS only: wire form, qname_len bytes */
 };
+
+/* Bytes of a record that carries no qname. */
+#define WL_RECORD_TCP_SIZE (sizeof(struct wl_record) - WL_QNAME_MAX)
 
 /*
  * Read-only configuration, set by the daemon before load. The built-in
@@ -211,6 +302,9 @@ struct wl_record {
  */
 struct wl_cfg {
 	__u64 handshake_timeout_ns;
+	__u64 dns_timeout_ns;
+	__u16 dns_port[WL_MAX_DNS_PORTS];	/* host order */
+	__u32 n_dns_ports;
 	__u32 ifindex[WL_MAX_IFACES];	/* slot i watches ifindex[i] */
 	__u32 n_ifaces;			/* slots in use */
 	__u8 offline;			/* clock and lengths come from wl_offline */

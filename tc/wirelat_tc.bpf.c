@@ -13,7 +13,7 @@ static __always_inline int wl_tc(struct __sk_buff *skb, int dir)
 	void *data = (void *)(long)skb->data;
 	void *data_end = (void *)(long)skb->data_end;
 
-	wl_process(data, data_end, skb->len, skb->ifindex, dir);
+	wl_process(skb, 1, data, data_end, skb->len, skb->ifindex, dir);
 	return TC_ACT_OK;
 }
 

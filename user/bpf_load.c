@@ -52,7 +52,7 @@ static void explain_load_error(int err)
 	char buf[128];
 
 	libbpf_strerror(err, buf, sizeof(buf));
-	if (err == -EPERM || err == -EACCES)
+	if ((err == -EPERM || err == -EACCES) && geteuid() != 0)
 		pr_warn("failed to load BPF programs: %s; run as root or with CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON\n",
 			buf);
 	else if (access("/sys/kernel/btf/vmlinux", R_OK))
@@ -79,11 +79,18 @@ int wl_bpf_load(struct wl_run *run, int offline)
 	}
 	skel->rodata->cfg.handshake_timeout_ns = cfg->handshake_timeout_ns;
 	skel->rodata->cfg.offline = offline;
+	skel->rodata->cfg.dns_timeout_ns = cfg->dns_timeout_ns;
+	skel->rodata->cfg.n_dns_ports = cfg->n_dns_ports;
+	for (i = 0; i < cfg->n_dns_ports; i++)
+		skel->rodata->cfg.dns_port[i] = cfg->dns_ports[i];
 	for (i = 0; i < run->n_slots; i++)
 		skel->rodata->cfg.ifindex[i] = run->ifindex[i];
 	skel->rodata->cfg.n_ifaces = offline ? 0 : run->n_slots;
 
 	err = bpf_map__set_max_entries(skel->maps.handshakes, cfg->max_flows);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.dns_pending,
+					       cfg->max_dns);
 	if (!err && offline)	/* the replay consumes after every packet */
 		err = bpf_map__set_max_entries(skel->maps.records, 1u << 20);
 	if (err) {

@@ -18,6 +18,9 @@ enum {
 	OPT_MAX_FLOWS,
 	OPT_HS_TIMEOUT,
 	OPT_METRICS_OUT,
+	OPT_DNS_PORT,
+	OPT_DNS_TIMEOUT,
+	OPT_MAX_DNS,
 };
 
 struct wl_option {
@@ -39,6 +42,12 @@ static const struct wl_option options[] = {
 	  "pending handshakes tracked (default 65536)" },
 	{ { "handshake-timeout", required_argument, NULL, OPT_HS_TIMEOUT },
 	  "DURATION", "SYN unanswered this long is a timeout (default 3s)" },
+	{ { "dns-port", required_argument, NULL, OPT_DNS_PORT }, "PORT",
+	  "a DNS server port (repeat for up to 8; default 53)" },
+	{ { "dns-timeout", required_argument, NULL, OPT_DNS_TIMEOUT },
+	  "DURATION", "a query unanswered this long is a timeout (default 5s)" },
+	{ { "max-dns", required_argument, NULL, OPT_MAX_DNS }, "N",
+	  "outstanding DNS queries tracked (default 65536)" },
 	{ { "metrics-out", required_argument, NULL, OPT_METRICS_OUT }, "FILE",
 	  "write final metrics in Prometheus text format (offline)" },
 	{ { "verbose", no_argument, NULL, 'v' }, NULL,
@@ -56,8 +65,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: wirelat -i IFACE [-i IFACE...] [OPTIONS]\n"
 		"       wirelat -r FILE [OPTIONS]\n\n"
-		"Times TCP handshakes on the wire (XDP ingress, TC egress) or in a\n"
-		"capture file, and prints one record per handshake.\n\n"
+		"Times TCP handshakes and DNS queries on the wire (XDP ingress, TC\n"
+		"egress) or in a capture file; prints one record per transaction.\n\n"
 		"Options:\n");
 	for (i = 0; i < N_OPTIONS; i++) {
 		const struct wl_option *o = &options[i];
@@ -185,6 +194,32 @@ static int parse_one(struct wl_config *cfg, int c, const char *arg)
 					 "a duration from 1ms to 1h");
 		cfg->handshake_timeout_ns = v;
 		return 0;
+	case OPT_DNS_PORT:
+		err = wl_parse_u64(arg, 1, 65535, &v);
+		if (err)
+			return bad_value("dns-port", arg, err,
+					 "a port from 1 to 65535");
+		if (cfg->n_dns_ports >= WL_MAX_DNS_PORTS) {
+			pr_warn("too many --dns-port: at most %d\n",
+				WL_MAX_DNS_PORTS);
+			return -EINVAL;
+		}
+		cfg->dns_ports[cfg->n_dns_ports++] = v;
+		return 0;
+	case OPT_DNS_TIMEOUT:
+		err = wl_parse_duration(arg, 1000000ULL, 3600000000000ULL, &v);
+		if (err)
+			return bad_value("dns-timeout", arg, err,
+					 "a duration from 1ms to 1h");
+		cfg->dns_timeout_ns = v;
+		return 0;
+	case OPT_MAX_DNS:
+		err = wl_parse_u64(arg, 1, 1u << 24, &v);
+		if (err)
+			return bad_value("max-dns", arg, err,
+					 "an integer from 1 to 16777216");
+		cfg->max_dns = v;
+		return 0;
 	case OPT_METRICS_OUT:
 		cfg->metrics_out = arg;
 		return 0;
@@ -205,6 +240,8 @@ int wl_config_parse(struct wl_config *cfg, int argc, char **argv)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->max_flows = WL_DEFAULT_MAX_FLOWS;
 	cfg->handshake_timeout_ns = WL_DEFAULT_HANDSHAKE_TIMEOUT_NS;
+	cfg->dns_timeout_ns = WL_DEFAULT_DNS_TIMEOUT_NS;
+	cfg->max_dns = WL_DEFAULT_MAX_DNS;
 
 	for (i = 0; i < N_OPTIONS; i++)
 		longopts[i] = options[i].opt;
@@ -237,6 +274,8 @@ int wl_config_parse(struct wl_config *cfg, int argc, char **argv)
 				return err;
 		}
 	}
+	if (!cfg->n_dns_ports)
+		cfg->dns_ports[cfg->n_dns_ports++] = 53;
 	if (optind < argc) {
 		pr_warn("unexpected argument '%s'; see wirelat --help\n",
 			argv[optind]);

@@ -22,6 +22,10 @@ struct wl_config {
 	enum wl_xdp_mode xdp_mode;
 	uint32_t max_flows;
 	uint64_t handshake_timeout_ns;
+	uint64_t dns_timeout_ns;
+	uint32_t max_dns;
+	uint16_t dns_ports[WL_MAX_DNS_PORTS];
+	int n_dns_ports;
 };
 
 /*

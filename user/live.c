@@ -39,9 +39,10 @@ static void emit_now(struct wl_run *run, const struct wl_record *r)
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct wl_run *run = ctx;
+	struct wl_record r;
 
-	if (size >= sizeof(struct wl_record))
-		run->emit(run, data);
+	if (wl_record_copy(&r, data, size))
+		run->emit(run, &r);
 	return 0;
 }
 
@@ -122,7 +123,7 @@ int wl_live_run(struct wl_run *run)
 		}
 		err = 0;
 		if (clock_ns(CLOCK_MONOTONIC) >= next_sweep) {
-			wl_sweep_handshakes(run, clock_ns(CLOCK_MONOTONIC));
+			wl_sweep(run, clock_ns(CLOCK_MONOTONIC));
 			next_sweep += 1000000000ULL;
 		}
 	}

@@ -170,6 +170,96 @@ static void write_tcp(FILE *f, struct wl_run *run, const struct wl_stats *s,
 			(unsigned long long)s[slot].negative_durations);
 }
 
+/* One counter line per interface: @get picks the value from a slot. */
+#define PER_IFACE(f, run, s, nslots, name, expr)                            \
+	do {                                                                \
+		int __slot;                                                 \
+		for (__slot = 0; __slot < (nslots); __slot++) {             \
+			const struct wl_stats *st = &(s)[__slot];           \
+			const struct wl_user_stats *us =                    \
+				&(run)->ustats[__slot];                     \
+			(void)us;                                           \
+			fprintf(f, "%s{interface=\"%s\"} %llu\n", name,     \
+				slot_name(run, __slot),                     \
+				(unsigned long long)(expr));                \
+		}                                                           \
+	} while (0)
+
+static void write_dns(FILE *f, struct wl_run *run, const struct wl_stats *s,
+		      int nslots)
+{
+	char labels[128];
+	int slot, i;
+
+	header(f, "wirelat_dns_response_seconds", "histogram",
+	       "First query to the first matching response, by rcode.");
+	for (slot = 0; slot < nslots; slot++)
+		for (i = 0; i < WL_RC_MAX; i++) {
+			snprintf(labels, sizeof(labels),
+				 "interface=\"%s\",rcode=\"%s\"",
+				 slot_name(run, slot), wl_rcode_label_name[i]);
+			histogram(f, "wirelat_dns_response_seconds", labels,
+				  &s[slot].hist[WL_H_DNS + i]);
+		}
+	header(f, "wirelat_dns_queries_total", "counter",
+	       "DNS transactions started, by qtype (retransmissions not included).");
+	for (slot = 0; slot < nslots; slot++)
+		for (i = 0; i < WL_QT_MAX; i++)
+			fprintf(f,
+				"wirelat_dns_queries_total{interface=\"%s\",qtype=\"%s\"} %llu\n",
+				slot_name(run, slot), wl_qtype_label_name[i],
+				(unsigned long long)s[slot].dns_queries[i]);
+	header(f, "wirelat_dns_responses_total", "counter",
+	       "Responses matched with their query, by rcode.");
+	for (slot = 0; slot < nslots; slot++)
+		for (i = 0; i < WL_RC_MAX; i++)
+			fprintf(f,
+				"wirelat_dns_responses_total{interface=\"%s\",rcode=\"%s\"} %llu\n",
+				slot_name(run, slot), wl_rcode_label_name[i],
+				(unsigned long long)s[slot].dns_responses[i]);
+	header(f, "wirelat_dns_timeouts_total", "counter",
+	       "Queries that got no response: timeout, or an ICMP unreachable.");
+	for (slot = 0; slot < nslots; slot++) {
+		fprintf(f,
+			"wirelat_dns_timeouts_total{interface=\"%s\",reason=\"timeout\"} %llu\n",
+			slot_name(run, slot),
+			(unsigned long long)(s[slot].dns_timeouts +
+					     run->ustats[slot].dns_timeouts));
+		fprintf(f,
+			"wirelat_dns_timeouts_total{interface=\"%s\",reason=\"unreachable\"} %llu\n",
+			slot_name(run, slot),
+			(unsigned long long)s[slot].dns_unreachable);
+	}
+	header(f, "wirelat_dns_query_retransmits_total", "counter",
+	       "Queries repeated (same socket, ID and question) before the answer.");
+	PER_IFACE(f, run, s, nslots, "wirelat_dns_query_retransmits_total",
+		  st->dns_query_retransmits);
+	header(f, "wirelat_dns_unsolicited_responses_total", "counter",
+	       "Responses with no query at all (a spoofing or poisoning signal).");
+	PER_IFACE(f, run, s, nslots, "wirelat_dns_unsolicited_responses_total",
+		  st->dns_unsolicited);
+	header(f, "wirelat_dns_duplicate_responses_total", "counter",
+	       "Further responses to a query already answered.");
+	PER_IFACE(f, run, s, nslots, "wirelat_dns_duplicate_responses_total",
+		  st->dns_duplicate);
+	header(f, "wirelat_dns_mismatched_responses_total", "counter",
+	       "Responses to an outstanding socket and ID whose question differs.");
+	PER_IFACE(f, run, s, nslots, "wirelat_dns_mismatched_responses_total",
+		  st->dns_mismatched);
+	header(f, "wirelat_dns_late_responses_total", "counter",
+	       "Responses to a query that had already timed out.");
+	PER_IFACE(f, run, s, nslots, "wirelat_dns_late_responses_total",
+		  st->dns_late);
+	header(f, "wirelat_dns_skipped_messages_total", "counter",
+	       "DNS messages not looked at: malformed, split header, TCP framing lost.");
+	for (slot = 0; slot < nslots; slot++)
+		for (i = 0; i < WL_DNS_SKIP_MAX; i++)
+			fprintf(f,
+				"wirelat_dns_skipped_messages_total{interface=\"%s\",reason=\"%s\"} %llu\n",
+				slot_name(run, slot), wl_dns_skip_name[i],
+				(unsigned long long)s[slot].dns_skipped[i]);
+}
+
 int wl_metrics_write(struct wl_run *run, FILE *f)
 {
 	struct wl_stats *s;
@@ -187,6 +277,7 @@ int wl_metrics_write(struct wl_run *run, FILE *f)
 	}
 	write_packets(f, run, s, nslots);
 	write_tcp(f, run, s, nslots);
+	write_dns(f, run, s, nslots);
 	for (slot = 0; slot < nslots; slot++)
 		dropped += s[slot].records_dropped;
 	header(f, "wirelat_records_dropped_total", "counter",
@@ -197,6 +288,8 @@ int wl_metrics_write(struct wl_run *run, FILE *f)
 	       "Entries each flow table can hold.");
 	fprintf(f, "wirelat_flow_table_capacity{table=\"handshakes\"} %u\n",
 		bpf_map__max_entries(run->skel->maps.handshakes));
+	fprintf(f, "wirelat_flow_table_capacity{table=\"dns\"} %u\n",
+		bpf_map__max_entries(run->skel->maps.dns_pending));
 	header(f, "wirelat_build_info", "gauge", "wirelat version.");
 	fprintf(f, "wirelat_build_info{version=\"%s\"} 1\n", WL_VERSION);
 	free(s);

@@ -4,6 +4,7 @@
  * values: metric label values and record field values. Sizes are checked
  * against the enums at compile time so a new value cannot go unnamed.
  */
+#include <stddef.h>
 #include "wirelat.h"
 #include "names.h"
 
@@ -65,3 +66,50 @@ const char *const wl_fail_reason_name[] = {
 	[WL_FAIL_TIMEOUT] = "timeout",
 };
 CHECK_SIZE(wl_fail_reason_name, WL_FAIL_MAX);
+
+const char *const wl_qtype_label_name[] = {
+	[WL_QT_A] = "A", [WL_QT_AAAA] = "AAAA", [WL_QT_CNAME] = "CNAME",
+	[WL_QT_MX] = "MX", [WL_QT_NS] = "NS", [WL_QT_PTR] = "PTR",
+	[WL_QT_SOA] = "SOA", [WL_QT_SRV] = "SRV", [WL_QT_TXT] = "TXT",
+	[WL_QT_HTTPS] = "HTTPS", [WL_QT_SVCB] = "SVCB", [WL_QT_ANY] = "ANY",
+	[WL_QT_OTHER] = "other",
+};
+CHECK_SIZE(wl_qtype_label_name, WL_QT_MAX);
+
+const char *const wl_rcode_label_name[] = {
+	[WL_RC_NOERROR] = "NOERROR", [WL_RC_FORMERR] = "FORMERR",
+	[WL_RC_SERVFAIL] = "SERVFAIL", [WL_RC_NXDOMAIN] = "NXDOMAIN",
+	[WL_RC_NOTIMP] = "NOTIMP", [WL_RC_REFUSED] = "REFUSED",
+	[WL_RC_OTHER] = "other",
+};
+CHECK_SIZE(wl_rcode_label_name, WL_RC_MAX);
+
+const char *const wl_dns_skip_name[] = {
+	[WL_DNS_SKIP_MALFORMED] = "malformed",
+	[WL_DNS_SKIP_SPLIT] = "split_header",
+	[WL_DNS_SKIP_FRAMING] = "framing_lost",
+};
+CHECK_SIZE(wl_dns_skip_name, WL_DNS_SKIP_MAX);
+
+/* qtype values behind wl_qtype_label_name (the BPF side maps the same) */
+static const unsigned qtype_value[WL_QT_OTHER] = {
+	[WL_QT_A] = 1, [WL_QT_AAAA] = 28, [WL_QT_CNAME] = 5, [WL_QT_MX] = 15,
+	[WL_QT_NS] = 2, [WL_QT_PTR] = 12, [WL_QT_SOA] = 6, [WL_QT_SRV] = 33,
+	[WL_QT_TXT] = 16, [WL_QT_HTTPS] = 65, [WL_QT_SVCB] = 64,
+	[WL_QT_ANY] = 255,
+};
+
+const char *wl_qtype_name(unsigned qtype)
+{
+	int i;
+
+	for (i = 0; i < WL_QT_OTHER; i++)
+		if (qtype_value[i] == qtype)
+			return wl_qtype_label_name[i];
+	return NULL;
+}
+
+const char *wl_rcode_name(unsigned rcode)
+{
+	return rcode < WL_RC_OTHER ? wl_rcode_label_name[rcode] : NULL;
+}

@@ -55,16 +55,16 @@ static void emit_buffered(struct wl_run *run, const struct wl_record *r)
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct wl_run *run = ctx;
+	struct wl_record r;
 
-	if (size < sizeof(struct wl_record))
-		return 0;
-	run->emit(run, data);
+	if (wl_record_copy(&r, data, size))
+		run->emit(run, &r);
 	return 0;
 }
 
 static void sweep_and_flush(struct replay *rp)
 {
-	wl_sweep_handshakes(rp->run, rp->clock_ns);
+	wl_sweep(rp->run, rp->clock_ns);
 	wl_reorder_flush(&rp->ro, print_record, rp->run);
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include "dnsname.h"
 #include "names.h"
 #include "output.h"
 
@@ -54,6 +55,10 @@ static const char *type_name(const struct wl_record *r)
 		return "tcp_handshake";
 	case WL_REC_HANDSHAKE_FAILED:
 		return "tcp_handshake_failed";
+	case WL_REC_DNS:
+		return "dns";
+	case WL_REC_DNS_TIMEOUT:
+		return "dns_timeout";
 	}
 	return "unknown";
 }
@@ -62,6 +67,53 @@ static const char *reason_name(const struct wl_record *r)
 {
 	return r->reason < WL_FAIL_MAX ? wl_fail_reason_name[r->reason] :
 					 "unknown";
+}
+
+/* @s as the inside of a JSON string: backslash and quote escaped. */
+static void json_str(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+}
+
+/* "qtype":"AAAA" or "qtype":99 (same for rcode): a name or a number. */
+static void json_named(FILE *f, const char *key, const char *name,
+		       unsigned v)
+{
+	if (name)
+		fprintf(f, ",\"%s\":\"%s\"", key, name);
+	else
+		fprintf(f, ",\"%s\":%u", key, v);
+}
+
+static void print_json_dns(struct wl_output *o, const struct wl_record *r)
+{
+	char qname[WL_QNAME_TEXT_MAX];
+	FILE *f = o->f;
+
+	wl_qname_text(r->qname, r->dns.qname_len, qname, sizeof(qname));
+	if (r->type == WL_REC_DNS_TIMEOUT)
+		fprintf(f, ",\"reason\":\"%s\"", reason_name(r));
+	fprintf(f, ",\"proto\":\"%s\",\"id\":%u,\"qname\":\"",
+		r->dns.proto == WL_DNS_TCP ? "tcp" : "udp", r->dns.id);
+	json_str(f, qname);
+	fputc('"', f);
+	json_named(f, "qtype", wl_qtype_name(r->dns.qtype), r->dns.qtype);
+	if (r->type == WL_REC_DNS) {
+		json_named(f, "rcode", wl_rcode_name(r->dns.rcode),
+			   r->dns.rcode);
+		fprintf(f,
+			",\"answers\":%u,\"truncated\":%s,\"latency_ns\":%" PRId64
+			",\"query_retransmits\":%u",
+			r->dns.answers, r->dns.truncated ? "true" : "false",
+			(int64_t)r->dns.latency_ns, r->dns.retransmits);
+	} else {
+		fprintf(f, ",\"query_retransmits\":%u,\"elapsed_ns\":%" PRId64,
+			r->dns.retransmits, (int64_t)r->dns.latency_ns);
+	}
 }
 
 static void print_json(struct wl_output *o, const struct wl_record *r,
@@ -95,6 +147,10 @@ static void print_json(struct wl_output *o, const struct wl_record *r,
 			reason_name(r), r->syn_retransmits,
 			(int64_t)r->fail.elapsed_ns);
 		break;
+	case WL_REC_DNS:
+	case WL_REC_DNS_TIMEOUT:
+		print_json_dns(o, r);
+		break;
 	}
 	fputs("}\n", f);
 }
@@ -102,6 +158,36 @@ static void print_json(struct wl_output *o, const struct wl_record *r,
 static void ms_str(int64_t ns, char *buf, size_t len)
 {
 	snprintf(buf, len, "%.3fms", ns / 1e6);
+}
+
+static void ms_str(int64_t ns, char *buf, size_t len);
+
+static void print_text_dns(struct wl_output *o, const struct wl_record *r)
+{
+	char qname[WL_QNAME_TEXT_MAX], qt[16], rc[16], a[32];
+	const char *n;
+
+	wl_qname_text(r->qname, r->dns.qname_len, qname, sizeof(qname));
+	n = wl_qtype_name(r->dns.qtype);
+	snprintf(qt, sizeof(qt), "%s", n ? n : "");
+	if (!n)
+		snprintf(qt, sizeof(qt), "TYPE%u", r->dns.qtype);
+	ms_str(r->dns.latency_ns, a, sizeof(a));
+	if (r->type == WL_REC_DNS_TIMEOUT) {
+		fprintf(o->f, " %-11s after %12s  %s %-5s %s  id %u rtx %u",
+			reason_name(r), a,
+			r->dns.proto == WL_DNS_TCP ? "tcp" : "udp", qt, qname,
+			r->dns.id, r->dns.retransmits);
+		return;
+	}
+	n = wl_rcode_name(r->dns.rcode);
+	snprintf(rc, sizeof(rc), "%s", n ? n : "");
+	if (!n)
+		snprintf(rc, sizeof(rc), "RCODE%u", r->dns.rcode);
+	fprintf(o->f, " %-11s %12s  %s %-5s %s  id %u an %u%s rtx %u", rc, a,
+		r->dns.proto == WL_DNS_TCP ? "tcp" : "udp", qt, qname,
+		r->dns.id, r->dns.answers, r->dns.truncated ? " TC" : "",
+		r->dns.retransmits);
 }
 
 static void print_text(struct wl_output *o, const struct wl_record *r,
@@ -129,8 +215,23 @@ static void print_text(struct wl_output *o, const struct wl_record *r,
 		fprintf(o->f, " %-11s after %12s  syn rtx %u", reason_name(r),
 			a, r->syn_retransmits);
 		break;
+	case WL_REC_DNS:
+	case WL_REC_DNS_TIMEOUT:
+		print_text_dns(o, r);
+		break;
 	}
 	fputc('\n', o->f);
+}
+
+int wl_record_copy(struct wl_record *r, const void *data, size_t size)
+{
+	if (size < WL_RECORD_TCP_SIZE)
+		return 0;
+	if (size > sizeof(*r))
+		size = sizeof(*r);
+	memset(r, 0, sizeof(*r));
+	memcpy(r, data, size);
+	return 1;
 }
 
 void wl_output_record(struct wl_output *o, const struct wl_record *r)

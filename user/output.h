@@ -20,7 +20,13 @@ struct wl_output {
 	uint64_t written;
 };
 
-/* Print one record and flush the line. */
+/*
+ * Copy a ring buffer record of @size bytes (a TCP record stops before the
+ * qname) into @r, zero-filled. Returns 1, or 0 for a size that is no record.
+ */
+int wl_record_copy(struct wl_record *r, const void *data, size_t size);
+
+/* Print one record (a line; flushed when flush_each). */
 void wl_output_record(struct wl_output *o, const struct wl_record *r);
 
 /* RFC 3339 UTC, exactly six fractional digits (truncated), 'Z'. */

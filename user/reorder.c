@@ -11,7 +11,8 @@
 
 static int is_timeout(const struct wl_record *r)
 {
-	return r->type == WL_REC_HANDSHAKE_FAILED &&
+	return (r->type == WL_REC_HANDSHAKE_FAILED ||
+		r->type == WL_REC_DNS_TIMEOUT) &&
 	       r->reason == WL_FAIL_TIMEOUT;
 }
 

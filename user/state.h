@@ -19,6 +19,7 @@ struct wl_user_stats {
 	uint64_t hs_result[WL_HS_MAX];
 	uint64_t packets[WL_DIR_MAX][WL_PKT_MAX];
 	uint64_t malformed[WL_MAL_MAX];
+	uint64_t dns_timeouts;
 };
 
 struct wl_run {

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * sweep.c - the userspace half of the timeout rule. The BPF side expires
- * an entry lazily when a packet of its flow arrives; this walks the table
- * for flows that went quiet. Both use the same rule (clock > deadline), so
- * whichever finds an entry first reports the same record.
+ * sweep.c - the userspace half of the timeout rules. The BPF side expires
+ * an entry lazily when a packet of its flow or socket arrives; this walks
+ * the tables for what went quiet. Both use the same rule (clock >
+ * deadline), so whichever finds an entry first reports the same record.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -14,62 +14,37 @@
 #include "sweep.h"
 #include "wirelat.skel.h"
 
+/* An entry that timed out now: key, value and its deadline. */
 struct expired {
-	struct wl_flow_key key;
-	struct wl_hs hs;
+	uint64_t deadline;
+	union {
+		struct wl_flow_key hs_key;
+		struct wl_dns_key dns_key;
+	};
+	union {
+		struct wl_hs hs;
+		struct wl_dns_q q;
+	};
 };
 
-static void fill_tuple(struct wl_record *r, const struct wl_flow_key *k,
-		       int client_side)
-{
-	int lo = client_side == WL_SIDE_LO;
-
-	r->ifindex = k->ifindex;
-	r->family = k->family;
-	memcpy(r->client_ip, lo ? k->addr_lo : k->addr_hi, 16);
-	memcpy(r->server_ip, lo ? k->addr_hi : k->addr_lo, 16);
-	r->client_port = lo ? k->port_lo : k->port_hi;
-	r->server_port = lo ? k->port_hi : k->port_lo;
-}
-
-static int by_deadline(const void *a, const void *b)
-{
-	const struct expired *x = a, *y = b;
-
-	if (x->hs.last_syn_ns != y->hs.last_syn_ns)
-		return x->hs.last_syn_ns < y->hs.last_syn_ns ? -1 : 1;
-	return memcmp(&x->key, &y->key, sizeof(x->key));
-}
-
-static void emit_timeout(struct wl_run *run, const struct expired *e,
-			 uint64_t timeout)
-{
-	struct wl_record r = { 0 };
-	uint64_t deadline = e->hs.last_syn_ns + timeout;
-
-	r.ts_ns = deadline;
-	r.type = WL_REC_HANDSHAKE_FAILED;
-	r.reason = WL_FAIL_TIMEOUT;
-	r.source = WL_SRC_WIRE;
-	fill_tuple(&r, &e->key, e->hs.client_side);
-	r.syn_retransmits = e->hs.syn_retransmits;
-	r.fail.elapsed_ns = deadline - e->hs.first_syn_ns;
-	run->ustats[wl_run_slot(run, e->key.ifindex)]
-		.hs_result[WL_HS_TIMEOUT]++;
-	run->emit(run, &r);
-}
-
 /*
- * Decide one entry: 1 = it timed out now (appended to @exp), 0 = nothing
- * to report (kept or deleted).
+ * Decide one entry by @clock: 1 = it timed out now (its deadline in
+ * @deadline; the entry became a tombstone), 0 = nothing to report (kept,
+ * or deleted). @value has been looked up; @key is its key.
  */
-static int judge(int fd, const struct wl_flow_key *key, struct wl_hs *hs,
-		 uint64_t clock, uint64_t t)
+typedef int (*judge_fn)(int fd, const void *key, void *value, uint64_t clock,
+			uint64_t t, uint64_t *deadline);
+
+static int judge_hs(int fd, const void *key, void *value, uint64_t clock,
+		    uint64_t t, uint64_t *deadline)
 {
+	struct wl_hs *hs = value;
+
 	switch (hs->state) {
 	case WL_HS_SYN_SENT:
 		if (clock <= hs->last_syn_ns + t)
 			return 0;
+		*deadline = hs->last_syn_ns + t;
 		hs->state = WL_HS_TIMED_OUT;	/* a later SYN-ACK is "late" */
 		bpf_map_update_elem(fd, key, hs, BPF_EXIST);
 		return 1;
@@ -85,44 +60,165 @@ static int judge(int fd, const struct wl_flow_key *key, struct wl_hs *hs,
 	return 0;
 }
 
-int wl_sweep_handshakes(struct wl_run *run, uint64_t clock_ns)
+static int judge_dns(int fd, const void *key, void *value, uint64_t clock,
+		     uint64_t t, uint64_t *deadline)
 {
-	int fd = bpf_map__fd(run->skel->maps.handshakes);
-	uint32_t cap = bpf_map__max_entries(run->skel->maps.handshakes);
-	uint64_t t = run->cfg->handshake_timeout_ns;
-	struct wl_flow_key *keys, cur, next;
-	struct expired *exp;
-	size_t n = 0, n_exp = 0, i;
-	void *prev = NULL;
+	struct wl_dns_q *q = value;
 
-	keys = calloc(cap, sizeof(*keys));
-	exp = calloc(cap, sizeof(*exp));
-	if (!keys || !exp) {
-		free(keys);
-		free(exp);
-		return -ENOMEM;
+	switch (q->state) {
+	case WL_DNS_PENDING:
+		if (clock <= q->last_ns + t)
+			return 0;
+		*deadline = q->last_ns + t;
+		q->state = WL_DNS_TIMED_OUT;	/* a later response is "late" */
+		bpf_map_update_elem(fd, key, q, BPF_EXIST);
+		return 1;
+	case WL_DNS_ANSWERED:
+		if (clock > q->answered_ns + t)
+			bpf_map_delete_elem(fd, key);
+		return 0;
+	case WL_DNS_TIMED_OUT:
+		if (clock > q->last_ns + 2 * t)
+			bpf_map_delete_elem(fd, key);
+		return 0;
 	}
+	return 0;
+}
+
+static int by_deadline(const void *a, const void *b)
+{
+	const struct expired *x = a, *y = b;
+
+	if (x->deadline != y->deadline)
+		return x->deadline < y->deadline ? -1 : 1;
+	return memcmp(&x->dns_key, &y->dns_key, sizeof(x->dns_key));
+}
+
+/*
+ * Walk @map, judge every entry; the expired ones come back in *out sorted
+ * by deadline. Returns how many, or -errno.
+ */
+static int walk(struct bpf_map *map, judge_fn judge, uint64_t clock,
+		uint64_t t, struct expired **out)
+{
+	int fd = bpf_map__fd(map);
+	uint32_t cap = bpf_map__max_entries(map);
+	size_t ksz = bpf_map__key_size(map), vsz = bpf_map__value_size(map);
+	struct expired *exp = NULL, cur;
+	uint8_t *keys, *prev = NULL, next[sizeof(struct wl_dns_key)];
+	size_t n = 0, n_exp = 0, i;
+
+	keys = calloc(cap, ksz);
+	if (!keys)
+		return -ENOMEM;
 	/* keys first: deleting while walking would restart the walk */
-	while (n < cap && !bpf_map_get_next_key(fd, prev, &next)) {
-		keys[n++] = next;
-		cur = next;
-		prev = &cur;
+	while (n < cap && !bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(keys + n * ksz, next, ksz);
+		prev = keys + n * ksz;
+		n++;
 	}
 	for (i = 0; i < n; i++) {
-		struct wl_hs hs;
-
-		if (bpf_map_lookup_elem(fd, &keys[i], &hs))
+		memset(&cur, 0, sizeof(cur));
+		memcpy(&cur.dns_key, keys + i * ksz, ksz);
+		if (bpf_map_lookup_elem(fd, &cur.dns_key, &cur.q))
 			continue;	/* gone meanwhile */
-		if (judge(fd, &keys[i], &hs, clock_ns, t)) {
-			exp[n_exp].key = keys[i];
-			exp[n_exp].hs = hs;
-			n_exp++;
+		if (!judge(fd, &cur.dns_key, &cur.q, clock, t, &cur.deadline))
+			continue;
+		if (n_exp % 64 == 0) {
+			struct expired *p =
+				realloc(exp, (n_exp + 64) * sizeof(*exp));
+
+			if (!p) {
+				free(exp);
+				free(keys);
+				return -ENOMEM;
+			}
+			exp = p;
 		}
+		exp[n_exp++] = cur;
 	}
-	qsort(exp, n_exp, sizeof(*exp), by_deadline);
-	for (i = 0; i < n_exp; i++)
-		emit_timeout(run, &exp[i], t);
+	(void)vsz;
 	free(keys);
-	free(exp);
+	qsort(exp, n_exp, sizeof(*exp), by_deadline);
+	*out = exp;
 	return n_exp;
+}
+
+static void fill_hs(struct wl_record *r, const struct expired *e)
+{
+	const struct wl_flow_key *k = &e->hs_key;
+	int lo = e->hs.client_side == WL_SIDE_LO;
+
+	r->type = WL_REC_HANDSHAKE_FAILED;
+	r->ifindex = k->ifindex;
+	r->family = k->family;
+	memcpy(r->client_ip, lo ? k->addr_lo : k->addr_hi, 16);
+	memcpy(r->server_ip, lo ? k->addr_hi : k->addr_lo, 16);
+	r->client_port = lo ? k->port_lo : k->port_hi;
+	r->server_port = lo ? k->port_hi : k->port_lo;
+	r->syn_retransmits = e->hs.syn_retransmits;
+	r->fail.elapsed_ns = e->deadline - e->hs.first_syn_ns;
+}
+
+static void fill_dns(struct wl_record *r, const struct expired *e)
+{
+	const struct wl_dns_key *k = &e->dns_key;
+
+	r->type = WL_REC_DNS_TIMEOUT;
+	r->ifindex = k->ifindex;
+	r->family = k->family;
+	memcpy(r->client_ip, k->client_ip, 16);
+	memcpy(r->server_ip, k->server_ip, 16);
+	r->client_port = k->client_port;
+	r->server_port = k->server_port;
+	r->dns.latency_ns = e->deadline - e->q.first_ns;
+	r->dns.id = k->id;
+	r->dns.qtype = e->q.qtype;
+	r->dns.retransmits = e->q.retransmits;
+	r->dns.proto = k->proto;
+	r->dns.qname_len = e->q.qname_len;
+	memcpy(r->qname, e->q.qname, WL_QNAME_MAX);
+}
+
+int wl_sweep(struct wl_run *run, uint64_t clock_ns)
+{
+	const struct {
+		struct bpf_map *map;
+		judge_fn judge;
+		uint64_t timeout;
+		void (*fill)(struct wl_record *r, const struct expired *e);
+	} tables[] = {
+		{ run->skel->maps.handshakes, judge_hs,
+		  run->cfg->handshake_timeout_ns, fill_hs },
+		{ run->skel->maps.dns_pending, judge_dns,
+		  run->cfg->dns_timeout_ns, fill_dns },
+	};
+	struct expired *exp;
+	size_t t;
+	int n, i, total = 0;
+
+	for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+		n = walk(tables[t].map, tables[t].judge, clock_ns,
+			 tables[t].timeout, &exp);
+		if (n < 0)
+			return n;
+		for (i = 0; i < n; i++) {
+			struct wl_record r = { 0 };
+			int slot;
+
+			r.ts_ns = exp[i].deadline;
+			r.reason = WL_FAIL_TIMEOUT;
+			r.source = WL_SRC_WIRE;
+			tables[t].fill(&r, &exp[i]);
+			slot = wl_run_slot(run, r.ifindex);
+			if (r.type == WL_REC_DNS_TIMEOUT)
+				run->ustats[slot].dns_timeouts++;
+			else
+				run->ustats[slot].hs_result[WL_HS_TIMEOUT]++;
+			run->emit(run, &r);
+		}
+		free(exp);
+		total += n;
+	}
+	return total;
 }

@@ -7,11 +7,11 @@
 #include "state.h"
 
 /*
- * Apply the timeout rules of include/handshake.bpf.h to every pending
- * handshake by @clock_ns (monotonic live, the capture's highest timestamp
- * offline). Timeout records go to run->emit in deadline order. Returns the
- * number of records emitted or -errno.
+ * Apply the timeout rules of include/handshake.bpf.h and include/dns.bpf.h
+ * to every pending handshake and query by @clock_ns (monotonic live, the
+ * capture's highest timestamp offline). Timeout records go to run->emit in
+ * deadline order, table by table. Returns the number emitted or -errno.
  */
-int wl_sweep_handshakes(struct wl_run *run, uint64_t clock_ns);
+int wl_sweep(struct wl_run *run, uint64_t clock_ns);
 
 #endif /* WIRELAT_SWEEP_H */

@@ -16,7 +16,8 @@ int wirelat_xdp(struct xdp_md *ctx)
 
 	if (!cfg.offline)
 		len = bpf_xdp_get_buff_len(ctx);
-	wl_process(data, data_end, len, ctx->ingress_ifindex, WL_DIR_INGRESS);
+	wl_process(ctx, 0, data, data_end, len, ctx->ingress_ifindex,
+		   WL_DIR_INGRESS);
 	return XDP_PASS;
 }
 

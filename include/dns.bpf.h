@@ -1,0 +1,412 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dns.bpf.h - DNS queries matched with their responses (DESIGN.md, DNS).
+ *
+ * A message is looked at in a per-CPU copy (struct wl_dns_scratch): the
+ * entry point loads up to WL_DNS_BUF bytes of it with bpf_xdp_load_bytes /
+ * bpf_skb_load_bytes (the payload may sit in fragments), then calls
+ * wl_dns_msg(), a global function the verifier checks once.
+ *
+ * Key: (ifindex, client, server, proto, ID); the first question (qname
+ * bytes, case kept, and qtype) must match too, compared through a 64-bit
+ * hash of the bytes. First query -> first matching response = latency.
+ */
+#ifndef WIRELAT_DNS_BPF_H
+#define WIRELAT_DNS_BPF_H
+
+#include "clock.bpf.h"
+#include "stats.bpf.h"
+#include "parsing.h"
+
+#define WL_DNS_HDR 12
+#define WL_DNS_MASK (WL_DNS_BUF - 1)
+
+static __always_inline int wl_is_dns_port(__u16 port)
+{
+	__u32 i;
+
+	/* n_dns_ports is rodata: unused slots are pruned */
+	for (i = 0; i < WL_MAX_DNS_PORTS && i < cfg.n_dns_ports; i++)
+		if (cfg.dns_port[i] == port)
+			return 1;
+	return 0;
+}
+
+/* Big-endian u16 at @off of a WL_DNS_BUF buffer (0 past its end). */
+static __always_inline __u16 wl_be16(const __u8 *b, __u32 off)
+{
+	/* hide what clang knows of @off: it would drop the checks below */
+	asm volatile("" : "+r"(off));
+	off &= WL_DNS_MASK;
+	if (off > WL_DNS_BUF - 2)
+		return 0;
+	return (__u16)b[off] << 8 | b[off + 1];
+}
+
+static __always_inline __u32 wl_qtype_label(__u16 qt)
+{
+	switch (qt) {
+	case 1: return WL_QT_A;
+	case 28: return WL_QT_AAAA;
+	case 5: return WL_QT_CNAME;
+	case 15: return WL_QT_MX;
+	case 2: return WL_QT_NS;
+	case 12: return WL_QT_PTR;
+	case 6: return WL_QT_SOA;
+	case 33: return WL_QT_SRV;
+	case 16: return WL_QT_TXT;
+	case 65: return WL_QT_HTTPS;
+	case 64: return WL_QT_SVCB;
+	case 255: return WL_QT_ANY;
+	}
+	return WL_QT_OTHER;
+}
+
+static __always_inline __u32 wl_rcode_label(__u8 rc)
+{
+	return rc < WL_RC_OTHER ? rc : WL_RC_OTHER;
+}
+
+/* What the parser found in a message. */
+struct wl_dns_msg {
+	__u16 id;
+	__u16 flags;
+	__u16 ancount;
+	__u16 qtype;
+	__u32 qname_len;	/* wire form, terminating zero included */
+	__u32 end;		/* offset just past the question */
+	__u64 qhash;
+};
+
+/*
+ * Walk the first question's name at offset 12 of @m (@len bytes present).
+ * Returns 0, or -1 when it is malformed (a compression pointer, a label
+ * over 63 bytes, a name over 255) or not wholly inside the @len bytes.
+ */
+static __always_inline int wl_dns_question(const __u8 *m, __u32 len,
+					   struct wl_dns_msg *d)
+{
+	__u64 h = 0xcbf29ce484222325ULL;
+	__u32 pos = WL_DNS_HDR, i, n, k;
+
+	/* label by label: exits are the only branches, so states stay few */
+	for (i = 0; i < 128; i++) {
+		__u8 l;
+
+		if (pos >= len)
+			return -1;
+		/* hide the bound from clang so it keeps the mask the verifier needs */
+		asm volatile("" : "+r"(pos));
+		l = m[pos & WL_DNS_MASK];
+		if (l == 0)
+			break;
+		if (l > 63)	/* 0xc0: a pointer; 0x40/0x80: reserved */
+			return -1;
+		pos += l + 1;
+		if (pos > WL_DNS_HDR + 255)
+			return -1;
+	}
+	if (i == 128)
+		return -1;
+	/*
+	 * Through @d (memory the verifier does not track) the length comes
+	 * back as one unknown value, not one per exit of the walk above.
+	 */
+	d->qname_len = pos + 1 - WL_DNS_HDR;
+	n = d->qname_len;
+	if (n > 255 || WL_DNS_HDR + n + 4 > len)
+		return -1;	/* too long, or qtype/qclass cut off */
+	d->qtype = wl_be16(m, WL_DNS_HDR + n);
+	d->end = WL_DNS_HDR + n + 4;
+
+	/* FNV-style hash of the name, 8 bytes a step, case kept */
+	for (k = 0; k < 32; k++) {
+		__u64 w;
+
+		if (8 * k >= n)
+			break;
+		w = *(const __u64 *)&m[WL_DNS_HDR + 8 * k];
+		if (8 * k + 8 > n)	/* keep the bytes of the name only */
+			w &= (1ULL << (8 * (n - 8 * k))) - 1;
+		h = (h ^ w) * 0x100000001b3ULL;
+	}
+	d->qhash = ((h ^ d->qtype) * 0x100000001b3ULL) ^ n;
+	return 0;
+}
+
+/*
+ * Parse header and first question of the message in @sc. Returns 0 or -1
+ * (malformed). Global: the name walk ends at one of 256 positions, and
+ * the caller should not be verified once per position.
+ */
+#ifdef WL_DEFINE_MAPS
+__noinline int wl_dns_parse(struct wl_dns_scratch *sc, __u32 len,
+			    struct wl_dns_msg *d)
+{
+	const __u8 *m;
+
+	if (!sc || !d || len < WL_DNS_HDR + 5)
+		return -1;
+	m = sc->msg;
+	d->id = wl_be16(m, 0);
+	d->flags = wl_be16(m, 2);
+	d->ancount = wl_be16(m, 6);
+	if (wl_be16(m, 4) == 0)		/* no question to match on */
+		return -1;
+	return wl_dns_question(m, len, d);
+}
+#else
+extern int wl_dns_parse(struct wl_dns_scratch *sc, __u32 len,
+			struct wl_dns_msg *d);
+#endif
+
+#define WL_DNS_QR 0x8000
+#define WL_DNS_TC 0x0200
+
+/* Key of the transaction @p belongs to; @is_response swaps the sides. */
+static __always_inline void wl_dns_key(struct wl_dns_key *k,
+				       const struct wl_pkt *p, __u32 ifindex,
+				       __u32 proto, __u16 id, int is_response)
+{
+	__builtin_memset(k, 0, sizeof(*k));
+	k->ifindex = ifindex;
+	k->family = p->family;
+	k->proto = proto;
+	k->id = id;
+	if (is_response) {
+		__builtin_memcpy(k->client_ip, p->daddr, 16);
+		__builtin_memcpy(k->server_ip, p->saddr, 16);
+		k->client_port = p->dport;
+		k->server_port = p->sport;
+	} else {
+		__builtin_memcpy(k->client_ip, p->saddr, 16);
+		__builtin_memcpy(k->server_ip, p->daddr, 16);
+		k->client_port = p->sport;
+		k->server_port = p->dport;
+	}
+}
+
+/* dns or dns_timeout record for the transaction @q of @k. */
+static __always_inline void wl_dns_record(struct wl_stats *st,
+					  const struct wl_dns_key *k,
+					  const struct wl_dns_q *q, int type,
+					  __u64 ts, __s64 dur, __u16 flags,
+					  __u16 ancount, int reason)
+{
+	struct wl_record *r;
+
+	r = wl_rec_reserve(st, sizeof(struct wl_record), WL_RECORD_TCP_SIZE);
+	if (!r)
+		return;
+	r->ts_ns = ts;
+	r->type = type;
+	r->reason = reason;
+	r->ifindex = k->ifindex;
+	r->family = k->family;
+	__builtin_memcpy(r->client_ip, k->client_ip, 16);
+	__builtin_memcpy(r->server_ip, k->server_ip, 16);
+	r->client_port = k->client_port;
+	r->server_port = k->server_port;
+	r->dns.latency_ns = dur;
+	r->dns.id = k->id;
+	r->dns.qtype = q->qtype;
+	r->dns.answers = ancount;
+	r->dns.retransmits = q->retransmits;
+	r->dns.rcode = flags & 0xf;
+	r->dns.truncated = !!(flags & WL_DNS_TC);
+	r->dns.proto = k->proto;
+	r->dns.qname_len = q->qname_len;
+	__builtin_memcpy(r->qname, q->qname, WL_QNAME_MAX);
+	bpf_ringbuf_submit(r, 0);
+}
+
+static __always_inline void wl_dns_timeout(struct wl_stats *st,
+					   const struct wl_dns_key *k,
+					   const struct wl_dns_q *q, __u64 ts,
+					   int reason)
+{
+	if (reason == WL_FAIL_UNREACHABLE)
+		st->dns_unreachable++;
+	else
+		st->dns_timeouts++;
+	wl_dns_record(st, k, q, WL_REC_DNS_TIMEOUT, ts, ts - q->first_ns, 0,
+		      0, reason);
+}
+
+/*
+ * The timeout rule by @clock (the same as the sweeper's). Returns 1 when
+ * the entry is gone, 0 when it stays (possibly as a tombstone).
+ */
+static __always_inline int wl_dns_expire(struct wl_stats *st,
+					 const struct wl_dns_key *k,
+					 struct wl_dns_q *q, __u64 clock)
+{
+	__u64 t = cfg.dns_timeout_ns;
+
+	switch (q->state) {
+	case WL_DNS_PENDING:
+		if (clock <= q->last_ns + t)
+			return 0;
+		wl_dns_timeout(st, k, q, q->last_ns + t, WL_FAIL_TIMEOUT);
+		q->state = WL_DNS_TIMED_OUT;
+		return 0;
+	case WL_DNS_ANSWERED:
+		if (clock <= q->answered_ns + t)
+			return 0;
+		break;
+	case WL_DNS_TIMED_OUT:
+		if (clock <= q->last_ns + 2 * t)
+			return 0;
+		break;
+	}
+	bpf_map_delete_elem(&dns_pending, k);
+	return 1;
+}
+
+/* A new transaction for query @d, built in the per-CPU scratch. */
+static __always_inline void wl_dns_open(struct wl_stats *st,
+					struct wl_dns_scratch *sc,
+					const struct wl_dns_key *k,
+					const struct wl_dns_msg *d, __u64 now)
+{
+	struct wl_dns_q *q = &sc->q;
+
+	q->first_ns = now;
+	q->last_ns = now;
+	q->answered_ns = 0;
+	q->qhash = d->qhash;
+	q->qtype = d->qtype;
+	q->retransmits = 0;
+	q->state = WL_DNS_PENDING;
+	q->qname_len = d->qname_len;
+	__builtin_memcpy(q->qname, &sc->msg[WL_DNS_HDR], WL_QNAME_MAX);
+	bpf_map_update_elem(&dns_pending, k, q, BPF_ANY);
+	st->dns_queries[wl_qtype_label(d->qtype) % WL_QT_MAX]++;
+}
+
+static __always_inline void wl_dns_query(struct wl_stats *st,
+					 struct wl_dns_scratch *sc,
+					 const struct wl_dns_key *k,
+					 struct wl_dns_q *q,
+					 const struct wl_dns_msg *d, __u64 now)
+{
+	if (!q || q->state != WL_DNS_PENDING) {
+		wl_dns_open(st, sc, k, d, now);
+		return;
+	}
+	if (q->qhash != d->qhash) {
+		/* the socket asked something else: the old one is over */
+		wl_dns_timeout(st, k, q, now, WL_FAIL_TIMEOUT);
+		wl_dns_open(st, sc, k, d, now);
+		return;
+	}
+	q->retransmits++;
+	q->last_ns = now;
+	st->dns_query_retransmits++;
+}
+
+static __always_inline void wl_dns_response(struct wl_stats *st,
+					    const struct wl_dns_key *k,
+					    struct wl_dns_q *q,
+					    const struct wl_dns_msg *d,
+					    __u64 now)
+{
+	__u32 rc = wl_rcode_label(d->flags & 0xf);
+	__s64 lat;
+
+	if (!q) {
+		st->dns_unsolicited++;
+		return;
+	}
+	switch (q->state) {
+	case WL_DNS_ANSWERED:
+		st->dns_duplicate++;
+		return;
+	case WL_DNS_TIMED_OUT:
+		st->dns_late++;		/* once: the tombstone goes */
+		bpf_map_delete_elem(&dns_pending, k);
+		return;
+	}
+	if (q->qhash != d->qhash) {
+		st->dns_mismatched++;
+		return;
+	}
+	lat = now - q->first_ns;
+	q->state = WL_DNS_ANSWERED;
+	q->answered_ns = now;
+	st->dns_responses[rc % WL_RC_MAX]++;
+	wl_hist_add(st, WL_H_DNS + rc % WL_RC_MAX, lat);
+	wl_dns_record(st, k, q, WL_REC_DNS, now, lat, d->flags, d->ancount, 0);
+}
+
+/*
+ * One DNS message of @len bytes in sc->msg, carried by @p (UDP or a TCP
+ * segment: @proto). Global: checked once by the verifier. Returns 0.
+ */
+#ifdef WL_DEFINE_MAPS
+__noinline int wl_dns_msg(struct wl_stats *st, struct wl_pkt *p,
+			  struct wl_dns_scratch *sc, __u32 len, __u32 proto)
+{
+	struct wl_dns_msg d = {};
+	struct wl_dns_key k;
+	struct wl_dns_q *q;
+	int is_response;
+	__u64 now;
+
+	if (!st || !p || !sc)
+		return 0;
+	if (len > WL_DNS_BUF)
+		len = WL_DNS_BUF;
+	if (wl_dns_parse(sc, len, &d)) {
+		st->dns_skipped[WL_DNS_SKIP_MALFORMED]++;
+		return 0;
+	}
+	is_response = !!(d.flags & WL_DNS_QR);
+	/* a query goes to a DNS port, a response comes from one */
+	if (!wl_is_dns_port(is_response ? p->sport : p->dport))
+		return 0;
+	wl_dns_key(&k, p, p->ifindex, proto, d.id, is_response);
+	now = wl_now_ns();
+	q = bpf_map_lookup_elem(&dns_pending, &k);
+	if (q && wl_dns_expire(st, &k, q, wl_clock_ns(now)))
+		q = NULL;
+	if (is_response)
+		wl_dns_response(st, &k, q, &d, now);
+	else
+		wl_dns_query(st, sc, &k, q, &d, now);
+	return 0;
+}
+
+/*
+ * An ICMP unreachable quoting a UDP query: @id is the quoted DNS ID.
+ * Ends the pending query as unreachable. Returns 0.
+ */
+__noinline int wl_dns_unreachable(struct wl_stats *st, struct wl_pkt *p,
+				  __u32 id)
+{
+	struct wl_dns_key k;
+	struct wl_dns_q *q;
+	__u64 now;
+
+	if (!st || !p || !wl_is_dns_port(p->dport))
+		return 0;
+	wl_dns_key(&k, p, p->ifindex, WL_DNS_UDP, id, 0);
+	q = bpf_map_lookup_elem(&dns_pending, &k);
+	if (!q)
+		return 0;
+	now = wl_now_ns();
+	if (wl_dns_expire(st, &k, q, wl_clock_ns(now)) ||
+	    q->state != WL_DNS_PENDING)
+		return 0;
+	wl_dns_timeout(st, &k, q, now, WL_FAIL_UNREACHABLE);
+	bpf_map_delete_elem(&dns_pending, &k);
+	return 0;
+}
+#else
+extern int wl_dns_msg(struct wl_stats *st, struct wl_pkt *p,
+		      struct wl_dns_scratch *sc, __u32 len, __u32 proto);
+extern int wl_dns_unreachable(struct wl_stats *st, struct wl_pkt *p,
+			      __u32 id);
+#endif
+
+#endif /* WIRELAT_DNS_BPF_H */
