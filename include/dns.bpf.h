@@ -341,7 +341,9 @@ static __always_inline void wl_dns_response(struct wl_stats *st,
 
 /*
  * One DNS message of @len bytes in sc->msg, carried by @p (UDP or a TCP
- * segment: @proto). Global: checked once by the verifier. Returns 0.
+ * segment: @proto). Global: checked once by the verifier. Returns 0, or
+ * -1 when the message is malformed or its question is cut off (the caller
+ * counts it: malformed, or split across TCP segments).
  */
 #ifdef WL_DEFINE_MAPS
 __noinline int wl_dns_msg(struct wl_stats *st, struct wl_pkt *p,
@@ -357,10 +359,8 @@ __noinline int wl_dns_msg(struct wl_stats *st, struct wl_pkt *p,
 		return 0;
 	if (len > WL_DNS_BUF)
 		len = WL_DNS_BUF;
-	if (wl_dns_parse(sc, len, &d)) {
-		st->dns_skipped[WL_DNS_SKIP_MALFORMED]++;
-		return 0;
-	}
+	if (wl_dns_parse(sc, len, &d))
+		return -1;
 	is_response = !!(d.flags & WL_DNS_QR);
 	/* a query goes to a DNS port, a response comes from one */
 	if (!wl_is_dns_port(is_response ? p->sport : p->dport))

@@ -9,15 +9,7 @@
 #include "parsing.h"
 #include "handshake.bpf.h"
 #include "dns.bpf.h"
-
-/* bpf_{xdp,skb}_load_bytes: @is_skb is a constant where this is inlined. */
-static __always_inline long wl_load(void *ctx, int is_skb, __u32 off,
-				    void *buf, __u32 len)
-{
-	if (is_skb)
-		return bpf_skb_load_bytes(ctx, off, buf, len);
-	return bpf_xdp_load_bytes(ctx, off, buf, len);
-}
+#include "dns_tcp.bpf.h"
 
 /*
  * UDP on a DNS port: copy the message (up to WL_DNS_BUF bytes) to the
@@ -56,7 +48,8 @@ static __always_inline void wl_dns_udp(void *ctx, int is_skb,
 	sc = bpf_map_lookup_elem(&dns_scratch, &zero);
 	if (!sc || wl_load(ctx, is_skb, p->payload_off, sc->msg, len))
 		return;
-	wl_dns_msg(st, p, sc, len, WL_DNS_UDP);
+	if (wl_dns_msg(st, p, sc, len, WL_DNS_UDP))
+		st->dns_skipped[WL_DNS_SKIP_MALFORMED]++;
 }
 
 /*
@@ -96,8 +89,10 @@ static __always_inline void wl_process(void *ctx, int is_skb, void *data,
 	}
 	if (p.result != WL_PKT_PARSED)
 		return;
-	if (p.l4proto == IPPROTO_TCP)
+	if (p.l4proto == IPPROTO_TCP) {
 		wl_handshake(st, &p, ifindex);
+		wl_dns_tcp(ctx, is_skb, st, &p);
+	}
 	else if (p.l4proto == IPPROTO_UDP)
 		wl_dns_udp(ctx, is_skb, st, &p);
 }

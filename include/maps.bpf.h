@@ -35,10 +35,19 @@ WL_GLOBAL struct {
 	__type(value, struct wl_dns_q);
 } dns_pending SEC(".maps");
 
+/* DNS over TCP framing, per connection and direction (--max-dns). */
+WL_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, WL_DEFAULT_MAX_DNS);
+	__type(key, struct wl_dns_stream_key);
+	__type(value, struct wl_dns_stream);
+} dns_streams SEC(".maps");
+
 /* Per-CPU room for a DNS message and a query value (too big for stack). */
 struct wl_dns_scratch {
 	__u8 msg[WL_DNS_BUF];
 	struct wl_dns_q q;
+	__u64 launder;		/* see wl_dns_tcp_msg() */
 };
 
 WL_GLOBAL struct {

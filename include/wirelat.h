@@ -222,6 +222,30 @@ enum wl_dns_state {
 	WL_DNS_TIMED_OUT = 3,	/* tombstone: a response now is "late" */
 };
 
+/* DNS over TCP: one direction of a connection, as its sender sees it. */
+struct wl_dns_stream_key {
+	__u32 ifindex;
+	__u8 family;
+	__u8 pad[3];
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__u16 sport;
+	__u16 dport;
+};
+
+enum wl_dns_stream_state {
+	WL_STREAM_SYNCED = 0,	/* next_seq is where a length prefix starts */
+	WL_STREAM_BODY = 1,	/* next_seq starts a body of body_len bytes */
+	WL_STREAM_LOST = 2,	/* framing lost: wait for a segment starting one */
+};
+
+struct wl_dns_stream {
+	__u32 next_seq;
+	__u16 body_len;
+	__u8 state;		/* enum wl_dns_stream_state */
+	__u8 pad;
+};
+
 /* Value of dns_pending. */
 struct wl_dns_q {
 	__u64 first_ns;		/* first transmission */

@@ -8,6 +8,8 @@
 #include <linux/pkt_cls.h>
 #include "entry.bpf.h"
 
+WL_DNS_TCP_DEFINE(wl_dns_tcp_skb, struct __sk_buff, 1)
+
 static __always_inline int wl_tc(struct __sk_buff *skb, int dir)
 {
 	void *data = (void *)(long)skb->data;

@@ -7,6 +7,8 @@
 #define WL_DEFINE_MAPS
 #include "entry.bpf.h"
 
+WL_DNS_TCP_DEFINE(wl_dns_tcp_xdp, struct xdp_md, 0)
+
 SEC("xdp.frags")
 int wirelat_xdp(struct xdp_md *ctx)
 {

@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dns_tcp.bpf.h - DNS over TCP: messages found by their 2-byte length
+ * prefixes, followed across segments by sequence number per connection
+ * and direction (dns_streams).
+ *
+ * A prefix alone at the end of a segment is normal: the body starts the
+ * next one. A message whose header and question do not fit in the segment
+ * it starts in is skipped and counted (split_header). Old data (a TCP
+ * retransmission) is ignored. After a sequence gap the framing is lost
+ * (counted): the parser waits for a segment that starts with a plausible
+ * message (a length of at least a header, one question).
+ */
+#ifndef WIRELAT_DNS_TCP_BPF_H
+#define WIRELAT_DNS_TCP_BPF_H
+
+#include "dns.bpf.h"
+
+#define WL_DNS_TCP_MAX_MSGS 32
+
+/* bpf_{xdp,skb}_load_bytes: @is_skb is a constant where this is inlined. */
+static __always_inline long wl_load(void *ctx, int is_skb, __u32 off,
+				    void *buf, __u32 len)
+{
+	if (is_skb)
+		return bpf_skb_load_bytes(ctx, off, buf, len);
+	return bpf_xdp_load_bytes(ctx, off, buf, len);
+}
+
+static __always_inline int wl_seq_before(__u32 a, __u32 b)
+{
+	return (__s32)(a - b) < 0;
+}
+
+static __always_inline void wl_stream_key(struct wl_dns_stream_key *k,
+					  const struct wl_pkt *p)
+{
+	__builtin_memset(k, 0, sizeof(*k));
+	k->ifindex = p->ifindex;
+	k->family = p->family;
+	__builtin_memcpy(k->saddr, p->saddr, 16);
+	__builtin_memcpy(k->daddr, p->daddr, 16);
+	k->sport = p->sport;
+	k->dport = p->dport;
+}
+
+/*
+ * Load @len bytes of the segment's payload at @off into sc->msg and hand
+ * them to wl_dns_msg(). @whole: the message ends inside this segment.
+ */
+static __always_inline void wl_dns_tcp_msg(void *ctx, int is_skb,
+					   struct wl_stats *st,
+					   struct wl_pkt *p,
+					   struct wl_dns_scratch *sc, __u32 off,
+					   __u64 len, int whole)
+{
+	volatile __u64 *w = &sc->launder;
+
+	/*
+	 * The helper needs a bounded length, which makes the verifier track
+	 * it exactly, and with it every offset of the message loop: one state
+	 * per combination. A round trip through map memory leaves it only
+	 * the bounds checked below.
+	 */
+	*w = len;
+	len = *w;
+	if (len > WL_DNS_BUF)
+		len = WL_DNS_BUF;
+	asm volatile("" : "+r"(len));
+	if (len < 1 || len > WL_DNS_BUF ||
+	    wl_load(ctx, is_skb, p->payload_off + off, sc->msg, len)) {
+		st->dns_skipped[whole ? WL_DNS_SKIP_MALFORMED :
+					WL_DNS_SKIP_SPLIT]++;
+		return;
+	}
+	if (wl_dns_msg(st, p, sc, len, WL_DNS_TCP))
+		st->dns_skipped[whole ? WL_DNS_SKIP_MALFORMED :
+					WL_DNS_SKIP_SPLIT]++;
+}
+
+/* Big-endian u16 of the payload at @off, or -1. */
+static __always_inline int wl_load_be16(void *ctx, int is_skb,
+					const struct wl_pkt *p, __u32 off)
+{
+	__u8 b[2];
+
+	if (wl_load(ctx, is_skb, p->payload_off + off, b, 2))
+		return -1;
+	return b[0] << 8 | b[1];
+}
+
+/* Does a message start at @off: a sane length and one question? */
+static __always_inline int wl_dns_plausible(void *ctx, int is_skb,
+					    const struct wl_pkt *p, __u32 off)
+{
+	int len = wl_load_be16(ctx, is_skb, p, off);
+	int qd = wl_load_be16(ctx, is_skb, p, off + 2 + 4);
+
+	return len >= WL_DNS_HDR + 5 && qd == 1;
+}
+
+static __always_inline void wl_dns_tcp_segment(void *ctx, int is_skb,
+					       struct wl_stats *st,
+					       struct wl_pkt *p)
+{
+	struct wl_dns_stream_key k;
+	struct wl_dns_stream *s, fresh = {};
+	struct wl_dns_scratch *sc;
+	__u32 n = p->payload_len, off = 0, seq = p->seq, zero = 0, i;
+
+	if (p->quoted ||
+	    (!wl_is_dns_port(p->sport) && !wl_is_dns_port(p->dport)))
+		return;
+	wl_stream_key(&k, p);
+	if (p->tcp_flags & (WL_TCP_RST | WL_TCP_FIN | WL_TCP_SYN)) {
+		if (p->tcp_flags & WL_TCP_SYN) {	/* data starts at isn + 1 */
+			fresh.next_seq = seq + 1;
+			bpf_map_update_elem(&dns_streams, &k, &fresh, BPF_ANY);
+			return;
+		}
+		if (p->tcp_flags & WL_TCP_RST) {
+			bpf_map_delete_elem(&dns_streams, &k);
+			return;
+		}
+	}
+	if (!n)
+		return;
+	if (n > p->load_len - p->payload_off)	/* cut by the snaplen */
+		n = p->load_len - p->payload_off;
+
+	s = bpf_map_lookup_elem(&dns_streams, &k);
+	if (!s) {
+		/* first seen mid-stream: a message must start here */
+		fresh.next_seq = seq;
+		fresh.state = wl_dns_plausible(ctx, is_skb, p, 0) ?
+				      WL_STREAM_SYNCED :
+				      WL_STREAM_LOST;
+		bpf_map_update_elem(&dns_streams, &k, &fresh, BPF_ANY);
+		s = bpf_map_lookup_elem(&dns_streams, &k);
+		if (!s)
+			return;
+	}
+	if (s->state == WL_STREAM_LOST) {
+		if (!wl_dns_plausible(ctx, is_skb, p, 0))
+			return;
+		s->state = WL_STREAM_SYNCED;
+		s->next_seq = seq;
+	}
+	if (seq != s->next_seq) {
+		if (!wl_seq_before(seq, s->next_seq)) {
+			/* a gap: bytes were lost, and with them the framing */
+			st->dns_skipped[WL_DNS_SKIP_FRAMING]++;
+			if (!wl_dns_plausible(ctx, is_skb, p, 0)) {
+				s->state = WL_STREAM_LOST;
+				return;
+			}
+			s->state = WL_STREAM_SYNCED;
+			s->next_seq = seq;
+		} else if (!wl_seq_before(s->next_seq, seq + n)) {
+			return;	/* old data, or the middle of a long message */
+		} else {
+			off = s->next_seq - seq;
+		}
+	}
+	sc = bpf_map_lookup_elem(&dns_scratch, &zero);
+	if (!sc)
+		return;
+
+	for (i = 0; i < WL_DNS_TCP_MAX_MSGS; i++) {
+		__u32 start, mlen;
+		int l;
+
+		if (s->state == WL_STREAM_BODY) {
+			start = off;
+			mlen = s->body_len;
+			s->state = WL_STREAM_SYNCED;
+		} else {
+			if (off >= n)
+				break;
+			if (off + 2 > n) {	/* a prefix split in two */
+				st->dns_skipped[WL_DNS_SKIP_SPLIT]++;
+				s->state = WL_STREAM_LOST;
+				return;
+			}
+			l = wl_load_be16(ctx, is_skb, p, off);
+			if (l < 0)
+				break;
+			mlen = l;
+			start = off + 2;
+			if (start == n) {	/* the body comes next */
+				s->state = WL_STREAM_BODY;
+				s->body_len = mlen;
+				off = start;
+				break;
+			}
+		}
+		if (start + mlen <= n)
+			wl_dns_tcp_msg(ctx, is_skb, st, p, sc, start, mlen, 1);
+		else
+			wl_dns_tcp_msg(ctx, is_skb, st, p, sc, start,
+				       n - start, 0);
+		off = start + mlen;
+	}
+	s->next_seq = seq + off;
+}
+
+/*
+ * Global twins per program type (a global function takes its context
+ * typed): xdp/ defines the XDP one, tc/ the TC one, each with
+ * WL_DNS_TCP_DEFINE. Checked once by the verifier, not once per parse path.
+ */
+#define WL_DNS_TCP_DEFINE(name, ctx_type, is_skb)                            \
+	__noinline int name(ctx_type *ctx, struct wl_stats *st,              \
+			    struct wl_pkt *p)                                \
+	{                                                                    \
+		if (st && p)                                                 \
+			wl_dns_tcp_segment(ctx, is_skb, st, p);              \
+		return 0;                                                    \
+	}
+
+int wl_dns_tcp_xdp(struct xdp_md *ctx, struct wl_stats *st, struct wl_pkt *p);
+int wl_dns_tcp_skb(struct __sk_buff *ctx, struct wl_stats *st,
+		   struct wl_pkt *p);
+
+static __always_inline void wl_dns_tcp(void *ctx, int is_skb,
+				       struct wl_stats *st, struct wl_pkt *p)
+{
+	if (p->payload_len == 0 && !(p->tcp_flags & (WL_TCP_SYN | WL_TCP_RST)))
+		return;		/* a pure ACK: nothing for the framing */
+	if (!wl_is_dns_port(p->sport) && !wl_is_dns_port(p->dport))
+		return;
+	if (is_skb)
+		wl_dns_tcp_skb(ctx, st, p);
+	else
+		wl_dns_tcp_xdp(ctx, st, p);
+}
+
+#endif /* WIRELAT_DNS_TCP_BPF_H */
