@@ -81,6 +81,35 @@ static size_t udp4(unsigned char *b, unsigned dport)
 	return 14 + 20 + 8 + 32;
 }
 
+/* A DNS query (or response, @qr) for a 30-byte qname, type A, over UDP. */
+static size_t dns4(unsigned char *b, int qr)
+{
+	/* 30 bytes in wire form: bench123.wirelat.example.com */
+	static const char name[] = "\x08" "bench123" "\x07" "wirelat"
+				   "\x07" "example" "\x03" "com";
+	size_t nlen = sizeof(name), dlen = 12 + nlen + 4;	/* with the 0 */
+	unsigned char *d = b + 42;
+
+	memset(b, 0, 128);
+	put16(b + 12, 0x0800);
+	b[14] = 0x45;
+	put16(b + 16, 20 + 8 + dlen);
+	b[22] = 64;
+	b[23] = 17;
+	inet_pton(AF_INET, qr ? "203.0.113.53" : "198.51.100.1", b + 26);
+	inet_pton(AF_INET, qr ? "198.51.100.1" : "203.0.113.53", b + 30);
+	put16(b + 34, qr ? 53 : 40000);
+	put16(b + 36, qr ? 40000 : 53);
+	put16(b + 38, 8 + dlen);
+	put16(d, 0x1234);
+	put16(d + 2, qr ? 0x8180 : 0x0100);
+	put16(d + 4, 1);
+	memcpy(d + 12, name, nlen);
+	put16(d + 12 + nlen, 1);
+	put16(d + 14 + nlen, 1);
+	return 42 + dlen;
+}
+
 static size_t arp(unsigned char *b)
 {
 	memset(b, 0, 128);
@@ -126,12 +155,14 @@ static long time_prog(int fd, const struct frame *f, unsigned repeat)
 int main(int argc, char **argv)
 {
 	unsigned repeat = argc > 1 ? strtoul(argv[1], NULL, 0) : 1000000;
-	struct frame fr[5] = {
+	struct frame fr[7] = {
 		{ .name = "ARP" },
 		{ .name = "UDP, not DNS" },
 		{ .name = "TCP data, untracked flow (ts option)" },
 		{ .name = "TCP SYN (repeated: retransmit path)" },
 		{ .name = "TCP SYN-ACK of a pending handshake" },
+		{ .name = "DNS query, 30-byte qname (repeated)" },
+		{ .name = "DNS response, 30-byte qname" },
 	};
 	struct wirelat *skel;
 	long floor, t;
@@ -142,6 +173,8 @@ int main(int argc, char **argv)
 	fr[2].len = tcp4(fr[2].buf, 0x18, 1000, 2000, 100);
 	fr[3].len = tcp4(fr[3].buf, 0x02, 1000, 0, 0);
 	fr[4].len = tcp4(fr[4].buf, 0x12, 5000, 1001, 0);
+	fr[5].len = dns4(fr[5].buf, 0);
+	fr[6].len = dns4(fr[6].buf, 1);
 	/* the SYN-ACK comes from the server: swap addresses and ports */
 	memcpy(fr[4].buf + 26, fr[3].buf + 30, 4);
 	memcpy(fr[4].buf + 30, fr[3].buf + 26, 4);
@@ -158,7 +191,7 @@ int main(int argc, char **argv)
 	printf("%-40s %10s %12s\n", "packet (XDP, BPF_PROG_TEST_RUN)",
 	       "ns/packet", "over floor");
 	printf("%-40s %10ld %12s\n", "empty XDP program (floor)", floor, "-");
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < 7; i++) {
 		if (i == 4) /* a pending SYN so the SYN-ACK has work to do */
 			time_prog(bpf_program__fd(skel->progs.wirelat_xdp),
 				  &fr[3], 1);
