@@ -25,8 +25,9 @@ static __always_inline void wl_dns_udp(void *ctx, int is_skb,
 	__u8 id[2];
 
 	if (p->quoted) {
-		if (wl_is_dns_port(p->dport) &&
-		    !wl_load(ctx, is_skb, p->l4_off + 8, id, 2))
+		/* the DNS ID is the first payload word of the quoted query */
+		if (wl_is_dns_port(p->dport) && p->payload_len >= 2 &&
+		    !wl_load(ctx, is_skb, p->payload_off, id, 2))
 			wl_dns_unreachable(st, p, (__u32)id[0] << 8 | id[1]);
 		return;
 	}

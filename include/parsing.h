@@ -259,21 +259,16 @@ static __always_inline int wl_parse_ipv6(struct wl_pkt *p, __u32 *off)
 		eh = wl_hdr(p, *off, 8);
 		if (!eh)
 			return wl_cut(p, *off, 8, WL_MAL_IPV6_EXT);
-		/*
-		 * A fragment header is 8 bytes and its second byte is reserved
-		 * (zero), so the generic formula holds for it; one formula for
-		 * all keeps the verifier's states few.
-		 */
+		/* a fragment header is 8 bytes; its reserved byte is ignored */
 		if (next == IPPROTO_FRAGMENT) {
-			if (eh->hdrlen)
-				return wl_malformed(p, WL_MAL_IPV6_EXT);
 			if (*(__be16 *)((void *)eh + 2) & bpf_htons(0xfff8))
 				return wl_stop(p, WL_PKT_FRAGMENT);
-		}
-		if (next == IPPROTO_AH)
+			len = 8;
+		} else if (next == IPPROTO_AH) {
 			len = ((__u32)eh->hdrlen + 2) * 4;
-		else
+		} else {
 			len = ((__u32)eh->hdrlen + 1) * 8;
+		}
 		if (*off + len > WL_OFF_MASK)	/* headers past 4 KiB */
 			return wl_stop(p, WL_PKT_OTHER);
 		if (*off + len - start > plen)
@@ -393,14 +388,16 @@ static __always_inline int wl_parse_udp(struct wl_pkt *p, __u32 off)
  * On success the L4 fields describe the quoted packet and p->quoted is set.
  * An error quoting something other than TCP/UDP is "other".
  */
-static __always_inline int wl_parse_quote(struct wl_pkt *p, __u32 off)
+static __always_inline int wl_parse_quote(struct wl_pkt *p, __u32 off,
+					  __u32 room)
 {
+	__u32 hl = sizeof(struct ipv6hdr);
 	__u8 *l4;
 	__u8 proto;
 
+	/* @room: bytes of the ICMP message left for the quote */
 	if (p->family == 4) {
 		struct iphdr *ip = wl_hdr(p, off, sizeof(*ip));
-		__u32 hl;
 
 		if (!ip)
 			return wl_cut(p, off, sizeof(*ip), WL_MAL_ICMP_SHORT);
@@ -412,19 +409,23 @@ static __always_inline int wl_parse_quote(struct wl_pkt *p, __u32 off)
 		p->saddr[0] = ip->saddr;
 		p->daddr[0] = ip->daddr;
 		proto = ip->protocol;
-		off += hl;
 	} else {
 		struct ipv6hdr *ip6 = wl_hdr(p, off, sizeof(*ip6));
 
 		if (!ip6)
 			return wl_cut(p, off, sizeof(*ip6), WL_MAL_ICMP_SHORT);
+		if (ip6->version != 6)
+			return wl_malformed(p, WL_MAL_ICMP_SHORT);
 		__builtin_memcpy(p->saddr, &ip6->saddr, 16);
 		__builtin_memcpy(p->daddr, &ip6->daddr, 16);
 		proto = ip6->nexthdr;
-		off += sizeof(*ip6);
 	}
+	/* the quoted header and 8 bytes of L4 must lie inside the message */
+	if (hl + 8 > room)
+		return wl_malformed(p, WL_MAL_ICMP_SHORT);
 	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
 		return wl_stop(p, WL_PKT_OTHER);
+	off += hl;
 	l4 = wl_hdr(p, off, 8);
 	if (!l4)
 		return wl_cut(p, off, 8, WL_MAL_ICMP_SHORT);
@@ -435,6 +436,9 @@ static __always_inline int wl_parse_quote(struct wl_pkt *p, __u32 off)
 	p->dport = bpf_ntohs(*(__be16 *)(l4 + 2));
 	p->seq = proto == IPPROTO_TCP ? bpf_ntohl(*(__be32 *)(l4 + 4)) : 0;
 	p->l4_off = off;
+	/* quoted bytes after the 8 of L4 (a UDP quote: its payload) */
+	p->payload_off = off + 8;
+	p->payload_len = room - hl - 8;
 	return 0;
 }
 
@@ -454,7 +458,7 @@ static __always_inline int wl_parse_icmp(struct wl_pkt *p, __u32 off)
 	if ((p->family == 4 && ih->type != ICMP_DEST_UNREACH) ||
 	    (p->family == 6 && ih->type != ICMPV6_DEST_UNREACH))
 		return 0;
-	return wl_parse_quote(p, off + sizeof(*ih));
+	return wl_parse_quote(p, off + sizeof(*ih), p->l4_len - sizeof(*ih));
 }
 
 /*

@@ -26,10 +26,35 @@ all_pcaps() {
 	fi
 }
 
-# Result counts of a --metrics-out file as a JSON object.
+# Result counts of a --metrics-out file as a JSON object, with the keys
+# tests/truth.py uses (TCP results as they are, DNS ones prefixed dns_).
 metrics_counts() {
-	sed -n 's/^wirelat_tcp_handshakes_total{interface="[^"]*",result="\([a-z]*\)"} \([0-9]*\)$/"\1":\2/p' "$1" |
-		paste -sd, | sed 's/^/{/; s/$/}/'
+	$PY - "$1" <<'PY'
+import json, re, sys
+c = {}
+def add(k, v):
+    c[k] = c.get(k, 0) + v
+for line in open(sys.argv[1]):
+    m = re.match(r'^(\w+)\{([^}]*)\} (\S+)$', line.strip())
+    if not m:
+        continue
+    name, labels, v = m.group(1), dict(re.findall(r'(\w+)="([^"]*)"', m.group(2))), int(float(m.group(3)))
+    if name == "wirelat_tcp_handshakes_total":
+        add(labels["result"], v)
+    elif name == "wirelat_dns_responses_total":
+        add("dns_answered", v)
+    elif name == "wirelat_dns_timeouts_total":
+        add("dns_" + labels["reason"], v)
+    else:
+        for metric, key in (("unsolicited_responses", "dns_unsolicited"),
+                            ("duplicate_responses", "dns_duplicate"),
+                            ("mismatched_responses", "dns_mismatch"),
+                            ("late_responses", "dns_late"),
+                            ("query_retransmits", "dns_query_retransmits")):
+            if name == "wirelat_dns_%s_total" % metric:
+                add(key, v)
+print(json.dumps(c))
+PY
 }
 
 # Value of one metric line (exact labels as printed), 0 when absent.
