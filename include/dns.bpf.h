@@ -249,7 +249,9 @@ static __always_inline int wl_dns_expire(struct wl_stats *st,
 			return 0;
 		wl_dns_timeout(st, k, q, q->last_ns + t, WL_FAIL_TIMEOUT);
 		q->state = WL_DNS_TIMED_OUT;
-		return 0;
+		if (clock <= q->last_ns + 2 * t)
+			return 0;	/* the tombstone's time is over too */
+		break;
 	case WL_DNS_ANSWERED:
 		if (clock <= q->answered_ns + t)
 			return 0;

@@ -114,7 +114,9 @@ static __always_inline int wl_hs_expire(struct wl_stats *st,
 			return 0;
 		wl_hs_fail(st, k, hs, WL_FAIL_TIMEOUT, hs->last_syn_ns + t);
 		hs->state = WL_HS_TIMED_OUT;
-		return 0;
+		if (clock <= hs->last_syn_ns + 2 * t)
+			return 0;	/* the tombstone's time is over too */
+		break;
 	case WL_HS_SYNACK_SEEN:
 		/* the client never acked the SYN-ACK: nothing to measure */
 		if (clock <= hs->synack_ns + t)

@@ -16,6 +16,9 @@ seconds field, and a time such as 1700000000.999999999 then gets written as 1700
 
 Addresses: clients 198.51.100.0/24 and 2001:db8:100::/48, servers 203.0.113.0/24 and
 2001:db8:200::/48, router 203.0.113.1.  MACs are locally administered.
+
+The dns-*.pcap files build their DNS messages byte by byte (dns_msg; no scapy DNS layer); their
+expected records (`dns`, `dns_timeout`) and DNS counts are part of --expected ("dns_counts").
 """
 
 import datetime
@@ -82,6 +85,7 @@ class Capture:
         self.frames = []           # (t, insertion index, bytes, wirelen, note)
         self.records = []          # expected records (dicts)
         self.results = Counter()   # expected wirelat_tcp_handshakes_total{result}
+        self.dns = Counter()       # expected DNS counts (dns_answered, dns_timeout, ...)
         self.gaps = set()          # every server- and client-side gap used in this file
         self.notes = []
 
@@ -152,6 +156,7 @@ class Capture:
             ('first_ns', frames[0][0]),
             ('last_ns', frames[-1][0]),
             ('results', dict(sorted(self.results.items()))),
+        ] + ([('dns_counts', dict(sorted(self.dns.items())))] if self.dns else []) + [
             ('records', recs),
             ('marked_frames', [OrderedDict([('frame', i + 1), ('ns', f[0]), ('what', f[4])])
                                for i, f in enumerate(frames) if f[4]]),
@@ -1174,8 +1179,815 @@ def gen_nano():
     return cap
 
 
+# --------------------------------------------------------------------------------------------
+# DNS: messages, UDP sockets, expectations
+# --------------------------------------------------------------------------------------------
+
+DNS_TIMEOUT = 5 * S            # wirelat's default --dns-timeout
+QT = OrderedDict([('A', 1), ('NS', 2), ('CNAME', 5), ('SOA', 6), ('PTR', 12), ('MX', 15),
+                  ('TXT', 16), ('AAAA', 28), ('SRV', 33), ('SVCB', 64), ('HTTPS', 65),
+                  ('ANY', 255)])
+QT_NAME = {v: k for k, v in QT.items()}
+RC = OrderedDict([('NOERROR', 0), ('FORMERR', 1), ('SERVFAIL', 2), ('NXDOMAIN', 3),
+                  ('NOTIMP', 4), ('REFUSED', 5)])
+RC_NAME = {v: k for k, v in RC.items()}
+
+
+def labels_of(name):
+    """'www.Example.com' -> [b'www', b'Example', b'com']; '.' -> []; a list of bytes is kept."""
+    if isinstance(name, (list, tuple)):
+        return [bytes(x) for x in name]
+    if name in ('', '.'):
+        return []
+    return [x.encode('latin-1') for x in name.rstrip('.').split('.')]
+
+
+def name_wire(name):
+    return b''.join(struct.pack('!B', len(x)) + x for x in labels_of(name)) + b'\x00'
+
+
+def name_pres(name):
+    """Presentation form as wirelat writes `qname`: no trailing dot, root '.', bytes outside
+    0x21..0x7e and '.' or '\\' inside a label as \\DDD."""
+    labels = labels_of(name)
+    if not labels:
+        return '.'
+    out = []
+    for lab in labels:
+        out.append(''.join('\\%03d' % b if (b < 0x21 or b > 0x7e or b in (0x2e, 0x5c))
+                           else chr(b) for b in lab))
+    return '.'.join(out)
+
+
+def qtype_field(qt):
+    return QT_NAME.get(qt, qt)
+
+
+def rcode_field(rc):
+    return RC_NAME.get(rc, rc)
+
+
+def qtype_num(qt):
+    return QT[qt] if isinstance(qt, str) else qt
+
+
+def rr(rtype, rdata, owner=b'\xc0\x0c', ttl=300, rclass=1):
+    """A resource record; the owner defaults to a pointer to the question name."""
+    return owner + struct.pack('!HHIH', rtype, rclass, ttl, len(rdata)) + rdata
+
+
+def rdata_for(rtype, k):
+    """Valid rdata of `rtype` (names written uncompressed); k varies the content."""
+    k &= 0xFF
+    if rtype == 1:
+        return bytes([203, 0, 113, k])
+    if rtype == 28:
+        return struct.pack('!HHHHHHHH', 0x2001, 0x0db8, 0x0200, 0, 0, 0, 0, k)
+    if rtype in (2, 5, 12):
+        return name_wire('target%d.example.net' % k)
+    if rtype == 15:
+        return struct.pack('!H', 10 + k) + name_wire('mx%d.example.net' % k)
+    if rtype in (16, 99):
+        txt = ('v=test%d wirelat' % k).encode()
+        return struct.pack('!B', len(txt)) + txt
+    if rtype == 6:
+        return (name_wire('ns1.example.net') + name_wire('hostmaster.example.net') +
+                struct.pack('!IIIII', 2023111400 + k, 7200, 3600, 1209600, 300))
+    if rtype == 33:
+        return struct.pack('!HHH', 10, 5 + k, 5060) + name_wire('sip%d.example.net' % k)
+    if rtype in (64, 65):
+        return struct.pack('!H', 1) + b'\x00' + struct.pack('!HH', 1, 3) + b'\x02h2'
+    return bytes([0xde, 0xad, k, 0x01])
+
+
+def dns_msg(ident, name, qtype, qr=False, rcode=0, answers=0, tc=False, rd=True, aa=False,
+            opcode=0, edns=False, soa=False, qdcount=1, question=None, k=0):
+    """A DNS message: header, one question (or `question` bytes as given), `answers` answer
+    records, an SOA in the authority section if `soa`, an EDNS OPT record if `edns`."""
+    qt = qtype_num(qtype)
+    flags = ((qr << 15) | (opcode << 11) | (aa << 10) | (tc << 9) | (rd << 8) |
+             ((1 if qr else 0) << 7) | rcode)
+    if question is None:
+        question = name_wire(name) + struct.pack('!HH', qt, 1)
+    body = question
+    ans_type = 1 if qt == 255 else qt
+    for i in range(answers):
+        body += rr(ans_type, rdata_for(ans_type, k + i))
+    if soa:
+        body += rr(6, rdata_for(6, k))
+    if edns:
+        body += b'\x00' + struct.pack('!HHIH', 41, 1232, 0, 0)
+    return struct.pack('!HHHHHH', ident, flags, qdcount, answers, 1 if soa else 0,
+                       1 if edns else 0) + body
+
+
+def tcp_framed(msg):
+    return struct.pack('!H', len(msg)) + msg
+
+
+class DnsSock:
+    """A UDP client socket (ip, port) talking to one DNS server (ip, port)."""
+
+    def __init__(self, cap, c_ip, cport, s_ip, sport=53, c_tags=(), s_tags=None, c_mac=None,
+                 s_mac=None):
+        self.cap = cap
+        self.v6 = ':' in c_ip
+        self.ip = {CLIENT: c_ip, SERVER: s_ip}
+        self.port = {CLIENT: cport, SERVER: sport}
+        self.mac = {CLIENT: c_mac or '02:00:00:00:01:01', SERVER: s_mac or '02:00:00:00:02:35'}
+        self.tags = {CLIENT: tuple(c_tags), SERVER: tuple(c_tags if s_tags is None else s_tags)}
+        self.ipid = {CLIENT: cap.rng.getrandbits(16), SERVER: cap.rng.getrandbits(16)}
+        self.ttl = {CLIENT: 64, SERVER: 57}
+
+    def l3(self, side, payload):
+        src, dst = self.ip[side], self.ip[OTHER[side]]
+        udp = UDP(sport=self.port[side], dport=self.port[OTHER[side]]) / Raw(payload)
+        if self.v6:
+            return IPv6(src=src, dst=dst, hlim=self.ttl[side]) / udp
+        ipid = self.ipid[side]
+        self.ipid[side] = (ipid + 1) & 0xFFFF
+        return IP(src=src, dst=dst, ttl=self.ttl[side], id=ipid) / udp
+
+    def send(self, side, t, payload, note=None):
+        """Emit one datagram; returns (t, the IP packet bytes) (the latter for ICMP quotes)."""
+        pkt = raw(self.l3(side, payload))
+        et = ETH_IPV6 if self.v6 else ETH_IPV4
+        self.cap.add(t, eth_header(self.mac[side], self.mac[OTHER[side]], et, self.tags[side]) +
+                     pkt, note=note)
+        return t, pkt
+
+    def query(self, t, ident, name, qtype, note=None, **kw):
+        return self.send(CLIENT, t, dns_msg(ident, name, qtype, **kw), note=note)[0]
+
+    def response(self, t, ident, name, qtype, note=None, **kw):
+        return self.send(SERVER, t, dns_msg(ident, name, qtype, qr=True, **kw), note=note)[0]
+
+    def key(self, proto='udp'):
+        return OrderedDict([('family', 6 if self.v6 else 4),
+                            ('client_ip', self.ip[CLIENT]), ('client_port', self.port[CLIENT]),
+                            ('server_ip', self.ip[SERVER]), ('server_port', self.port[SERVER])])
+
+
+def expect_dns(cap, sock, ts, first, ident, name, qtype, rcode=0, answers=0, tc=False,
+               retransmits=0, proto='udp', label=None):
+    r = OrderedDict(type='dns', label=label, ts_ns=ts)
+    r.update(sock.key())
+    r.update(proto=proto, id=ident, qname=name_pres(name), qtype=qtype_field(qtype_num(qtype)),
+             rcode=rcode_field(rcode), answers=answers, truncated=bool(tc),
+             latency_ns=ts - first, query_retransmits=retransmits)
+    cap.expect(r)
+    cap.dns['dns_answered'] += 1
+    cap.dns['dns_query_retransmits'] += retransmits
+    return r
+
+
+def expect_dns_timeout(cap, sock, ts, first, ident, name, qtype, reason='timeout', retransmits=0,
+                       proto='udp', label=None):
+    r = OrderedDict(type='dns_timeout', label=label, ts_ns=ts)
+    r.update(sock.key())
+    r.update(reason=reason, proto=proto, id=ident, qname=name_pres(name),
+             qtype=qtype_field(qtype_num(qtype)), query_retransmits=retransmits,
+             elapsed_ns=ts - first)
+    cap.expect(r)
+    cap.dns['dns_timeout' if reason == 'timeout' else 'dns_unreachable'] += 1
+    cap.dns['dns_query_retransmits'] += retransmits
+    return r
+
+
+def transaction(cap, sock, t, latency, ident, name, qtype, rcode=0, answers=0, tc=False,
+                label=None, **kw):
+    """A query at t answered `latency` later; the expected `dns` record."""
+    sock.query(t, ident, name, qtype, **kw)
+    k = cap.rng.getrandbits(8)
+    sock.response(t + latency, ident, name, qtype, rcode=rcode, answers=answers, tc=tc, k=k,
+                  soa=(rcode == 3), **kw)
+    return expect_dns(cap, sock, t + latency, t, ident, name, qtype, rcode, answers, tc,
+                      label=label)
+
+
+# --------------------------------------------------------------------------------------------
+# 11. dns-udp.pcap
+# --------------------------------------------------------------------------------------------
+
+QTYPE_CYCLE = ['A', 'AAAA', 'CNAME', 'MX', 'NS', 'PTR', 'SOA', 'SRV', 'TXT', 'HTTPS', 'SVCB',
+               'ANY', 99, 'A', 2000, 'AAAA']
+
+
+def rcode_for(k):
+    if k % 40 == 19:
+        return RC['FORMERR']
+    if k % 40 == 39:
+        return RC['NOTIMP']
+    if k % 20 == 9:
+        return RC['REFUSED']
+    if k % 10 == 3:
+        return RC['NXDOMAIN']
+    if k % 10 == 7:
+        return RC['SERVFAIL']
+    return RC['NOERROR']
+
+
+def name_for(rng, qtype, k, client_ip):
+    if qtype == 'PTR':
+        if ':' in client_ip:
+            return '.'.join(reversed('20010db8020000000000000000%06x' % k)) + '.ip6.arpa'
+        return '%d.%d.113.203.in-addr.arpa' % (k % 250 + 1, 0)
+    if qtype == 'SRV':
+        return '_sip._udp.site%d.example.com' % k
+    if qtype in ('SVCB',):
+        return '_dns.resolver%d.example.net' % k
+    tmpl = ['host%d.example.com', 'Api%d.Example.Net', 'CDN-%d.eXaMpLe.org',
+            'x%d.svc.cluster.example', 'www.shop%d.example.co.uk', 'mail%d.EXAMPLE.com']
+    return tmpl[rng.randrange(len(tmpl))] % k
+
+
+def gen_dns_udp():
+    cap = Capture('dns-udp.pcap', nano=True, seed=1101)
+    rng = cap.rng
+    t0 = cap.start + 1007
+    servers = [(s4(53), smac(0x53)), (s4(54), smac(0x54)), (s6(0x53), smac(0x53)),
+               (s6(0x54), smac(0x54))]
+
+    # 64 client sockets; 5 queries each, all sent within 1.3 ms; every latency >= 2 ms, so all
+    # 320 are outstanding at once before the first response
+    socks = []
+    used_ports = set()
+    for i in range(64):
+        v6 = i % 4 == 3
+        while True:
+            port = rng.randint(1024, 65535)
+            if port not in used_ports:
+                used_ports.add(port)
+                break
+        s_ip, s_mac = servers[(2 if v6 else 0) + (i // 4) % 2]
+        if i % 8 == 1:
+            tags, stags = [(TPID_8021Q, 53, 0)], None
+        elif i % 8 == 5:
+            tags, stags = [(TPID_8021Q, 54, 0)], []
+        elif i == 14:
+            tags, stags = [(TPID_8021AD, 100, 0), (TPID_8021Q, 53, 0)], None
+        else:
+            tags, stags = [], None
+        c_ip = c6(0x10 + i) if v6 else c4(10 + i)
+        socks.append(DnsSock(cap, c_ip, port, s_ip, c_tags=tags, s_tags=stags,
+                             c_mac=cmac(10 + i), s_mac=s_mac))
+    ids = {i: set() for i in range(64)}
+    k_total = 320
+    max_rsp = 0
+    for k in range(k_total):
+        i = k % 64
+        sock = socks[i]
+        if k < 12:
+            ident = 0x2a2a          # the same ID on 12 client ports at once
+        else:
+            while True:
+                ident = rng.getrandbits(16)
+                if ident not in ids[i] and ident != 0x2a2a:
+                    break
+        ids[i].add(ident)
+        qtype = QTYPE_CYCLE[k % len(QTYPE_CYCLE)]
+        rcode = rcode_for(k)
+        answers = 0
+        if rcode == 0:
+            answers = rng.randint(2, 4) if qtype == 'ANY' else rng.choice([0, 1, 1, 2, 3])
+        name = name_for(rng, qtype, k, sock.ip[CLIENT])
+        t = t0 + k * 4000 + rng.randint(0, 3999)
+        lat = cap.rand_gap(2 * MS, 900 * MS)
+        max_rsp = max(max_rsp, t + lat)
+        transaction(cap, sock, t, lat, ident, name, qtype, rcode=rcode, answers=answers,
+                    edns=(k % 3 == 0),
+                    label='burst %d%s' % (k, ', ID 0x2a2a on 12 ports at once' if k < 12 else ''))
+    cap.notes.append('queries 0-319 are all sent before the first response: 320 outstanding')
+
+    # phase 2: the special cases, from t0 + 1 s (after the burst's responses started)
+    t1 = t0 + 1 * S
+    # 40 more transactions on burst sockets, latencies 50 us .. 900 ms, exact ends included
+    for j in range(40):
+        i = (j * 7) % 64
+        sock = socks[i]
+        while True:
+            ident = rng.getrandbits(16)
+            if ident not in ids[i]:
+                break
+        ids[i].add(ident)
+        if j == 0:
+            lat = cap.gap(50 * US)
+        elif j == 1:
+            lat = cap.gap(900 * MS)
+        else:
+            lat = cap.rand_gap(50 * US, 900 * MS)
+        qtype = QTYPE_CYCLE[(j * 5) % len(QTYPE_CYCLE)]
+        transaction(cap, sock, t1 + j * 1013 * US + rng.randint(0, 999), lat, ident,
+                    name_for(rng, qtype, 1000 + j, sock.ip[CLIENT]), qtype,
+                    rcode=rcode_for(j + 3), answers=1 if rcode_for(j + 3) == 0 else 0,
+                    label='spread %d (latency %d ns)' % (j, lat))
+
+    # ID reuse on one socket after its answer: new transactions (not duplicates)
+    r = DnsSock(cap, c4(150), 50150, s4(53), c_mac=cmac(150), s_mac=smac(0x53))
+    t = t1 + 10 * MS
+    transaction(cap, r, t, cap.gap(1234567), 0x7777, 'reuse.example.com', 'A', answers=1,
+                label='ID 0x7777: first transaction')
+    transaction(cap, r, t + 40 * MS, cap.gap(3456789), 0x7777, 'reuse.example.com', 'A',
+                answers=2, label='ID 0x7777 again after the answer, same question: new '
+                                 'transaction')
+    transaction(cap, r, t + 70 * MS, cap.gap(777001), 0x7777, 'reuse2.example.com', 'AAAA',
+                answers=1, label='ID 0x7777 again after the answer, other question: new '
+                                 'transaction')
+
+    # truncated response (TC bit)
+    tcs = DnsSock(cap, c4(151), 50151, s4(54), c_mac=cmac(151), s_mac=smac(0x54))
+    transaction(cap, tcs, t1 + 20 * MS, cap.gap(4444321), 0x0bad, 'big.example.com', 'TXT',
+                tc=True, edns=True, label='response with TC=1 (truncated), 0 answers')
+
+    # qnames: case kept; a response whose qname differs only in case is a mismatch
+    cs = DnsSock(cap, c6(0x152), 50152, s6(0x53), c_mac=cmac(152), s_mac=smac(0x53))
+    transaction(cap, cs, t1 + 30 * MS, cap.gap(2345671), 0x1111, 'WwW.ExAmPlE.CoM', 'A',
+                answers=1, label='mixed case kept')
+    t = t1 + 35 * MS
+    cs.query(t, 0x2222, 'MiXeD.Example.ORG', 'AAAA')
+    cs.response(t + 1500 * US, 0x2222, 'mixed.example.org', 'AAAA', answers=1,
+                note='response whose qname differs only in case: mismatch')
+    cap.dns['dns_mismatch'] += 1
+    cs.response(t + cap.gap(2500123), 0x2222, 'MiXeD.Example.ORG', 'AAAA', answers=1)
+    expect_dns(cap, cs, t + 2500123, t, 0x2222, 'MiXeD.Example.ORG', 'AAAA', answers=1,
+               label='answered after a case-only mismatch')
+
+    odd = DnsSock(cap, c4(153), 50153, s4(53), c_tags=[(TPID_8021Q, 53, 3)], c_mac=cmac(153),
+                  s_mac=smac(0x53))
+    t = t1 + 40 * MS
+    transaction(cap, odd, t, cap.gap(987654), 0x3001, [b'caf\xc3\xa9', b'example', b'com'],
+                'A', answers=1, label='UTF-8 bytes in a label: \\195\\169')
+    transaction(cap, odd, t + 1 * MS, cap.gap(876543), 0x3002,
+                [b'a b\x00\x7f', b'q"uote', b'example'], 'TXT', answers=1,
+                label='space, NUL, DEL and a double quote in labels')
+    transaction(cap, odd, t + 2 * MS, cap.gap(765432), 0x3003, [b'a.b\\c', b'example', b'net'],
+                'A', rcode=3, label="'.' and '\\' inside a label")
+    transaction(cap, odd, t + 3 * MS, cap.gap(654321), 0x3004, '.', 'NS', answers=2,
+                label='root name')
+    n30 = 'thirty-byte-name.example.co.uk'
+    assert len(n30) == 30
+    transaction(cap, odd, t + 4 * MS, cap.gap(543210), 0x3005, n30, 'A', answers=1,
+                label='30-byte qname')
+    long_labels = [(('L%d-' % i) + 'abcdefghijklmnopqrstuvwxyz0123456789' * 2)[:63].encode()
+                   for i in range(3)] + [b'end-' + b'z' * 57]
+    assert len(name_wire(long_labels)) == 255 and len(name_pres(long_labels)) == 253
+    transaction(cap, odd, t + 5 * MS, cap.gap(432109), 0x3006, long_labels, 'AAAA',
+                answers=1, label='253-character qname (255 bytes on the wire: the maximum)')
+    transaction(cap, odd, t + 6 * MS, cap.gap(321098), 0x3007, 'any.example.com', 'ANY',
+                answers=4, label='ANY with 4 answers')
+    cap.notes.append('no query is retransmitted and every query is answered; one mismatch')
+    return cap
+
+
+# --------------------------------------------------------------------------------------------
+# 12. dns-udp-edge.pcap
+# --------------------------------------------------------------------------------------------
+
+def icmp_quote_v4(cap, t, src, dst, code, quoted, src_mac, dst_mac, ttl=64, ipid=0, note=None):
+    pkt = IP(src=src, dst=dst, ttl=ttl, id=ipid) / ICMP(type=3, code=code) / Raw(quoted)
+    cap.add(t, eth_header(src_mac, dst_mac, ETH_IPV4) + raw(pkt), note=note)
+
+
+def icmp_quote_v6(cap, t, src, dst, code, quoted, src_mac, dst_mac, note=None):
+    pkt = IPv6(src=src, dst=dst, hlim=64) / ICMPv6DestUnreach(code=code) / Raw(quoted)
+    cap.add(t, eth_header(src_mac, dst_mac, ETH_IPV6) + raw(pkt), note=note)
+
+
+def gen_dns_udp_edge():
+    cap = Capture('dns-udp-edge.pcap', nano=False, seed=1202)
+    t0 = cap.start
+    srv = s4(53)
+    sm = smac(0x53)
+    T = DNS_TIMEOUT
+
+    def sock(i, sport=53, server=srv):
+        return DnsSock(cap, c4(i), 40000 + i, server, sport=sport, c_mac=cmac(i), s_mac=sm)
+
+    # background: an answered query every ~250 ms from 0 to 18 s keeps the clock running
+    t = t0 + 10 * MS
+    n = 0
+    bg = [sock(20 + i) for i in range(8)]
+    while t < t0 + 18 * S:
+        b = bg[n % len(bg)]
+        qt = ['A', 'AAAA', 'MX', 'TXT'][n % 4]
+        transaction(cap, b, t, cap.rand_gap(50 * US, 40 * MS), 0x1000 + n,
+                    'bg%d.example.com' % n, qt, answers=1, label='background %d' % n)
+        n += 1
+        t += 250 * MS + cap.dur(0, 9 * MS)
+
+    # (a) never answered
+    a = sock(201)
+    ta = t0 + 100 * MS
+    a.query(ta, 0x0a01, 'unanswered.example.com', 'A', note='(a) query, never answered')
+    expect_dns_timeout(cap, a, ta + T, ta, 0x0a01, 'unanswered.example.com', 'A',
+                       label='(a) unanswered: ts = query + 5 s')
+
+    # (b) retransmitted once (+1 s), then answered: latency from the first query
+    b = sock(202)
+    tb = t0 + 300 * MS
+    b.query(tb, 0x0b02, 'retry-once.example.net', 'AAAA', note='(b) query')
+    b.query(tb + 1 * S, 0x0b02, 'retry-once.example.net', 'AAAA', note='(b) retransmission')
+    tr = tb + 1 * S + cap.gap(23456 * US)
+    b.response(tr, 0x0b02, 'retry-once.example.net', 'AAAA', answers=1)
+    expect_dns(cap, b, tr, tb, 0x0b02, 'retry-once.example.net', 'AAAA', answers=1,
+               retransmits=1, label='(b) retransmitted once, answered: latency from the first')
+
+    # (c) retransmitted twice, never answered: deadline = last transmission + 5 s
+    c = sock(203)
+    tc = t0 + 500 * MS
+    for i in range(3):
+        c.query(tc + i * S, 0x0c03, 'retry-twice.example.org', 'MX',
+                note='(c) query' if i == 0 else '(c) retransmission %d' % i)
+    expect_dns_timeout(cap, c, tc + 2 * S + T, tc, 0x0c03, 'retry-twice.example.org', 'MX',
+                       retransmits=2, label='(c) retransmitted twice, never answered')
+
+    # (d) responses with the right ID but another question: mismatch; answered later properly
+    d = sock(204)
+    td = t0 + 700 * MS
+    d.query(td, 0x0d04, 'asked.example.com', 'A', note='(d) query')
+    d.response(td + 10111 * US, 0x0d04, 'other.example.com', 'A', answers=1,
+               note='(d) mismatch: other qname')
+    d.response(td + 15222 * US, 0x0d04, 'asked.example.com', 'AAAA', answers=1,
+               note='(d) mismatch: other qtype')
+    cap.dns['dns_mismatch'] += 2
+    tr = td + cap.gap(20333 * US)
+    d.response(tr, 0x0d04, 'asked.example.com', 'A', answers=1, note='(d) the right response')
+    expect_dns(cap, d, tr, td, 0x0d04, 'asked.example.com', 'A', answers=1,
+               label='(d) answered after two mismatching responses')
+
+    # (e) the same response twice: the second is a duplicate
+    e = sock(205)
+    te = t0 + 900 * MS
+    e.query(te, 0x0e05, 'dup.example.com', 'A')
+    tr = te + cap.gap(5555 * US)
+    e.response(tr, 0x0e05, 'dup.example.com', 'A', answers=1)
+    e.response(te + 6666 * US, 0x0e05, 'dup.example.com', 'A', answers=1,
+               note='(e) duplicate response')
+    cap.dns['dns_duplicate'] += 1
+    expect_dns(cap, e, tr, te, 0x0e05, 'dup.example.com', 'A', answers=1,
+               label='(e) answered (then a duplicate)')
+
+    # (f) a response without any query
+    f = sock(206)
+    f.response(t0 + 1100 * MS, 0x0f06, 'unsolicited.example.com', 'A', answers=1,
+               note='(f) unsolicited response')
+    cap.dns['dns_unsolicited'] += 1
+
+    # (g) ICMP port unreachable from the server, quoting the whole query
+    g = DnsSock(cap, c4(207), 40207, s4(57), c_mac=cmac(207), s_mac=smac(0x57))
+    tg = t0 + 1700 * MS
+    _, q = g.send(CLIENT, tg, dns_msg(0x1207, 'icmp.example.com', 'A'), note='(g) query')
+    ti = tg + cap.gap(345 * US)
+    icmp_quote_v4(cap, ti, s4(57), c4(207), 3, q, smac(0x57), cmac(207), ttl=57, ipid=0x5757,
+                  note='(g) ICMP port unreachable quoting the whole query')
+    expect_dns_timeout(cap, g, ti, tg, 0x1207, 'icmp.example.com', 'A', reason='unreachable',
+                       label='(g) ICMP port unreachable')
+
+    # (g2) retransmitted, then ICMP host unreachable from a router quoting IP + UDP + DNS header
+    g2 = DnsSock(cap, c4(208), 40208, s4(99), c_mac=cmac(208), s_mac=smac(1))
+    tg2 = t0 + 1900 * MS
+    g2.query(tg2, 0x1208, 'router.example.com', 'A')
+    _, q = g2.send(CLIENT, tg2 + 1 * S, dns_msg(0x1208, 'router.example.com', 'A'),
+                   note='(g2) retransmission')
+    ti = tg2 + 1 * S + cap.gap(2345 * US)
+    icmp_quote_v4(cap, ti, s4(1), c4(208), 1, q[:20 + 8 + 12], smac(1), cmac(208), ttl=254,
+                  ipid=0x0101, note='(g2) ICMP host unreachable from 203.0.113.1 quoting IP + '
+                                    'UDP + the 12-byte DNS header')
+    expect_dns_timeout(cap, g2, ti, tg2, 0x1208, 'router.example.com', 'A', reason='unreachable',
+                       retransmits=1, label='(g2) retransmitted, then ICMP host unreachable')
+
+    # (h) IPv6: ICMPv6 port unreachable quoting the whole query
+    h = DnsSock(cap, c6(0x209), 40209, s6(0x57), c_mac=cmac(209), s_mac=smac(0x57))
+    th = t0 + 2100 * MS
+    _, q = h.send(CLIENT, th, dns_msg(0x1209, 'icmp6.example.com', 'AAAA'), note='(h) query')
+    ti = th + cap.gap(98765 * US)
+    icmp_quote_v6(cap, ti, s6(0x57), c6(0x209), 4, q, smac(0x57), cmac(209),
+                  note='(h) ICMPv6 port unreachable quoting the whole query')
+    expect_dns_timeout(cap, h, ti, th, 0x1209, 'icmp6.example.com', 'AAAA', reason='unreachable',
+                       label='(h) ICMPv6 port unreachable')
+
+    # (i) the response comes 5.5 s later: timeout at the deadline, then `late`
+    i_ = sock(210)
+    ti = t0 + 2300 * MS
+    i_.query(ti, 0x1210, 'late.example.com', 'A')
+    i_.response(ti + 5500 * MS, 0x1210, 'late.example.com', 'A', answers=1,
+                note='(i) late response (0.5 s after the deadline)')
+    cap.dns['dns_late'] += 1
+    expect_dns_timeout(cap, i_, ti + T, ti, 0x1210, 'late.example.com', 'A',
+                       label='(i) timeout; the response 0.5 s after the deadline is late')
+
+    # (k) port 5353 is not a DNS port by default: nothing
+    k = sock(211, sport=5353)
+    k.query(t0 + 3100 * MS, 0x1211, 'port5353.example.com', 'A', note='(k) query to port 5353')
+    k.response(t0 + 3100 * MS + 1234 * US, 0x1211, 'port5353.example.com', 'A', answers=1,
+               note='(k) response from port 5353')
+
+    # (l) UDP to port 53 too short to be DNS
+    ll = sock(212)
+    ll.send(CLIENT, t0 + 3300 * MS, b'wirelat', note='(l) 7-byte UDP payload to port 53')
+    ll.send(SERVER, t0 + 3300 * MS + 200 * US, b'\x12\x34\x81\x80\x00',
+            note='(l) 5-byte UDP payload from port 53')
+
+    # (m) malformed questions: a compression pointer, a 256-byte name, a 64-byte label,
+    #     QDCOUNT 0, a question cut short. Each query is "answered" with the same question:
+    #     nothing at all (no record, not unsolicited)
+    m = sock(213)
+    tm = t0 + 3500 * MS
+    bad = [
+        ('compression pointer in the qname',
+         b'\x03www\xc0\x10' + struct.pack('!HH', 1, 1), 1),
+        ('256-byte qname (wire form)',
+         name_wire([b'a' * 63, b'b' * 63, b'c' * 63, b'd' * 62]) + struct.pack('!HH', 1, 1), 1),
+        ('64-byte label', b'\x40' + b'x' * 64 + b'\x07example\x00' + struct.pack('!HH', 1, 1),
+         1),
+        ('QDCOUNT 0', b'', 0),
+        ('question cut short (no QCLASS)', name_wire('short.example.com') + b'\x00\x01', 1),
+    ]
+    assert len(bad[1][1]) - 4 == 256
+    for j, (what, question, qd) in enumerate(bad):
+        ident = 0x1300 + j
+        tq = tm + j * 20 * MS
+        m.send(CLIENT, tq, dns_msg(ident, None, 1, question=question, qdcount=qd),
+               note='(m) malformed query: %s' % what)
+        m.send(SERVER, tq + 1 * MS, dns_msg(ident, None, 1, qr=True, question=question,
+                                            qdcount=qd),
+               note='(m) malformed response: %s' % what)
+
+    # (o) the same ID with a new question while the first is pending: the first ends
+    o = sock(214)
+    to = t0 + 4100 * MS
+    o.query(to, 0x1414, 'first.example.com', 'A', note='(o) query')
+    t2 = to + 200 * MS
+    o.query(t2, 0x1414, 'second.example.com', 'A', note='(o) same ID, new question')
+    expect_dns_timeout(cap, o, t2, to, 0x1414, 'first.example.com', 'A',
+                       label='(o) ended by a new question on the same ID (ts = that query)')
+    tr = t2 + cap.gap(1234 * US)
+    o.response(tr, 0x1414, 'second.example.com', 'A', answers=1)
+    expect_dns(cap, o, tr, t2, 0x1414, 'second.example.com', 'A', answers=1,
+               label='(o) the new question answered')
+
+    # (p) a copy of a response 5.5 s after the answer: the answered entry is gone: unsolicited
+    p = sock(215)
+    tp = t0 + 4500 * MS
+    tr = tp + cap.gap(10 * MS)
+    p.query(tp, 0x1515, 'expire-answered.example.com', 'A')
+    p.response(tr, 0x1515, 'expire-answered.example.com', 'A', answers=1)
+    expect_dns(cap, p, tr, tp, 0x1515, 'expire-answered.example.com', 'A', answers=1,
+               label='(p) answered')
+    p.response(tr + 5500 * MS, 0x1515, 'expire-answered.example.com', 'A', answers=1,
+               note='(p) the response again 5.5 s later: unsolicited')
+    cap.dns['dns_unsolicited'] += 1
+
+    # (q) a response after the timed-out entry is gone (deadline + 5 s): unsolicited, not late
+    qq = sock(216)
+    tq = t0 + 5000 * MS
+    qq.query(tq, 0x1616, 'tombstone.example.com', 'A')
+    expect_dns_timeout(cap, qq, tq + T, tq, 0x1616, 'tombstone.example.com', 'A',
+                       label='(q) unanswered')
+    qq.response(tq + T + T + 500 * MS, 0x1616, 'tombstone.example.com', 'A', answers=1,
+                note='(q) response 0.5 s after the tombstone expired: unsolicited')
+    cap.dns['dns_unsolicited'] += 1
+
+    # (j) a query 2 s before the last frame: not reported
+    end = max(fr[0] for fr in cap.frames)
+    j = sock(217)
+    j.query(end - 2 * S, 0x1717, 'pending-at-eof.example.com', 'A',
+            note='(j) pending at end of file (2 s old): no record')
+    cap.notes.append('last frame %s' % fmt_ns(end))
+    return cap
+
+
+# --------------------------------------------------------------------------------------------
+# 13. dns-tcp.pcap
+# --------------------------------------------------------------------------------------------
+
+def tcp_open(conn, t, sg, cg, label):
+    conn.syn(t)
+    t = conn.synack(t + sg)
+    t = conn.ack3(t + cg)
+    conn.expect_handshake(label)
+    return t
+
+
+def tcp_close(conn, t, sg, cg, label):
+    t = conn.send(CLIENT, t, 'FA')
+    t = conn.send(SERVER, t + sg, 'FA')
+    t = conn.send(CLIENT, t + cg, 'A')
+    conn.expect_close('fin', ts=t, closed_by='client', label=label)
+    return t
+
+
+def gen_dns_tcp():
+    cap = Capture('dns-tcp.pcap', nano=False, seed=1303)
+    t0 = cap.start
+    T = DNS_TIMEOUT
+
+    def conn(i, v6=False):
+        return Conn(cap, c6(0x30 + i) if v6 else c4(30 + i), s6(0x53) if v6 else s4(53),
+                    50000 + i, 53, c_mac=cmac(30 + i), s_mac=smac(0x53))
+
+    def rsp(ident, name, qtype, answers=1, rcode=0, k=0):
+        return dns_msg(ident, name, qtype, qr=True, answers=answers, rcode=rcode, k=k)
+
+    # (a) two queries on one connection, answered in order
+    a = conn(1)
+    t = tcp_open(a, t0, cap.gap(1111 * US), cap.gap(222 * US), '(a)')
+    tq = a.send(CLIENT, t + 50 * US, 'PA', tcp_framed(dns_msg(0xa001, 'tcp-one.example.com',
+                                                               'A')))
+    tr = a.send(SERVER, tq + 1555 * US, 'PA', tcp_framed(rsp(0xa001, 'tcp-one.example.com',
+                                                              'A')))
+    expect_dns(cap, a, tr, tq, 0xa001, 'tcp-one.example.com', 'A', answers=1, proto='tcp',
+               label='(a) first query')
+    t = a.send(CLIENT, tr + 222 * US, 'A')
+    tq = a.send(CLIENT, t + 5 * MS, 'PA', tcp_framed(dns_msg(0xa002, 'tcp-two.example.com',
+                                                              'AAAA')))
+    tr = a.send(SERVER, tq + 2222 * US, 'PA', tcp_framed(rsp(0xa002, 'tcp-two.example.com',
+                                                              'AAAA', answers=2)))
+    expect_dns(cap, a, tr, tq, 0xa002, 'tcp-two.example.com', 'AAAA', answers=2, proto='tcp',
+               label='(a) second query')
+    t = a.send(CLIENT, tr + 222 * US, 'A')
+    tcp_close(a, t + 1 * MS, 1111 * US, 222 * US, '(a)')
+
+    # (b) length prefix alone in one segment, the message in the next (query and response);
+    # (b2) two pipelined queries in one segment; the first response and the second response's
+    #      prefix in one segment, the second response in the next
+    b = conn(2)
+    t = tcp_open(b, t0 + 100 * MS, cap.gap(2345 * US), cap.gap(333 * US), '(b)')
+    q = dns_msg(0xb001, 'prefix-alone.example.com', 'A')
+    b.send(CLIENT, t + 60 * US, 'PA', struct.pack('!H', len(q)), note='(b) query prefix alone')
+    tq = b.send(CLIENT, t + 100 * US, 'PA', q, note='(b) query message')
+    t = b.send(SERVER, tq + 2345 * US, 'A')
+    r = rsp(0xb001, 'prefix-alone.example.com', 'A')
+    b.send(SERVER, t + 1 * MS, 'PA', struct.pack('!H', len(r)), note='(b) response prefix alone')
+    tr = b.send(SERVER, t + 1 * MS + 30 * US, 'PA', r, note='(b) response message')
+    expect_dns(cap, b, tr, tq, 0xb001, 'prefix-alone.example.com', 'A', answers=1, proto='tcp',
+               label='(b) prefix alone, then the message (both ways)')
+    t = b.send(CLIENT, tr + 333 * US, 'A')
+    q2 = dns_msg(0xb002, 'pipelined-1.example.com', 'A')
+    q3 = dns_msg(0xb003, 'pipelined-2.example.com', 'MX')
+    tq = b.send(CLIENT, t + 3 * MS, 'PA', tcp_framed(q2) + tcp_framed(q3),
+                note='(b2) two queries in one segment')
+    r2 = rsp(0xb002, 'pipelined-1.example.com', 'A')
+    r3 = rsp(0xb003, 'pipelined-2.example.com', 'MX', answers=2)
+    tr2 = b.send(SERVER, tq + 2400 * US, 'PA', tcp_framed(r2) + struct.pack('!H', len(r3)),
+                 note='(b2) a response and the next prefix')
+    tr3 = b.send(SERVER, tr2 + 45 * US, 'PA', r3, note='(b2) the message of that prefix')
+    expect_dns(cap, b, tr2, tq, 0xb002, 'pipelined-1.example.com', 'A', answers=1, proto='tcp',
+               label='(b2) first pipelined query')
+    expect_dns(cap, b, tr3, tq, 0xb003, 'pipelined-2.example.com', 'MX', answers=2,
+               proto='tcp', label='(b2) second: its prefix ends the previous segment')
+    t = b.send(CLIENT, tr3 + 333 * US, 'A')
+    tcp_close(b, t + 1 * MS, 2345 * US, 333 * US, '(b)')
+
+    # (c) 24 queries in one segment, 24 responses in one segment; (c2) 32 and 32
+    for n_msgs, ci, start, lat in ((24, 3, 200 * MS, 3333 * US), (32, 4, 300 * MS, 4321 * US)):
+        c = conn(ci)
+        t = tcp_open(c, t0 + start, cap.gap((1234 + ci) * US), cap.gap((111 + ci) * US),
+                     '(c) %d messages per segment' % n_msgs)
+        qs, rs, meta = b'', b'', []
+        for j in range(n_msgs):
+            ident = (0x0c00 if n_msgs == 24 else 0x0d00) + j
+            name = 'n%02d.bulk%d.example.com' % (j, n_msgs)
+            qt = QTYPE_CYCLE[j % len(QTYPE_CYCLE)]
+            rc = 3 if j % 4 == 1 else 0
+            qs += tcp_framed(dns_msg(ident, name, qt))
+            rs += tcp_framed(dns_msg(ident, name, qt, qr=True, rcode=rc))
+            meta.append((ident, name, qt, rc))
+        assert len(rs) <= 1448, len(rs)
+        tq = c.send(CLIENT, t + 80 * US, 'PA', qs, note='(c) %d queries in one segment' % n_msgs)
+        tr = c.send(SERVER, tq + cap.gap(lat), 'PA', rs,
+                    note='(c) %d responses in one segment' % n_msgs)
+        for ident, name, qt, rc in meta:
+            expect_dns(cap, c, tr, tq, ident, name, qt, rcode=rc, answers=0, proto='tcp',
+                       label='(c) %d per segment' % n_msgs)
+        t = c.send(CLIENT, tr + (111 + ci) * US, 'A')
+        tcp_close(c, t + 2 * MS, (1234 + ci) * US, (111 + ci) * US, '(c)')
+
+    # (d) a response whose DNS header is split across two segments: skipped; its query
+    #     times out 5 s later. (d2) a query whose question is split: skipped; its response is
+    #     unsolicited. The framing survives both: later messages are parsed.
+    d = conn(5)
+    t = tcp_open(d, t0 + 500 * MS, cap.gap(3456 * US), cap.gap(444 * US), '(d)')
+    tq1 = d.send(CLIENT, t + 70 * US, 'PA', tcp_framed(dns_msg(0xd001, 'split-header.example.com',
+                                                                'A')))
+    r = tcp_framed(rsp(0xd001, 'split-header.example.com', 'A'))
+    t = d.send(SERVER, tq1 + 3456 * US, 'PA', r[:2 + 7],
+               note='(d) response: prefix + 7 bytes of the DNS header')
+    t = d.send(SERVER, t + 25 * US, 'PA', r[2 + 7:], note='(d) response: the rest')
+    cap.dns['dns_skipped'] += 1
+    expect_dns_timeout(cap, d, tq1 + T, tq1, 0xd001, 'split-header.example.com', 'A',
+                       proto='tcp', label='(d) its response was skipped: timeout')
+    t = d.send(CLIENT, t + 444 * US, 'A')
+    tq = d.send(CLIENT, t + 10 * MS, 'PA', tcp_framed(dns_msg(0xd002, 'after-split.example.com',
+                                                               'A')))
+    tr = d.send(SERVER, tq + 3500 * US, 'PA', tcp_framed(rsp(0xd002, 'after-split.example.com',
+                                                              'A')))
+    expect_dns(cap, d, tr, tq, 0xd002, 'after-split.example.com', 'A', answers=1, proto='tcp',
+               label='(d) the next response is parsed')
+    t = d.send(CLIENT, tr + 444 * US, 'A')
+    q = tcp_framed(dns_msg(0xd003, 'split-question.example.com', 'A'))
+    t = d.send(CLIENT, t + 10 * MS, 'PA', q[:2 + 12 + 5],
+               note='(d2) query: prefix, header, 5 bytes of the question')
+    t = d.send(CLIENT, t + 30 * US, 'PA', q[2 + 12 + 5:], note='(d2) query: the rest')
+    cap.dns['dns_skipped'] += 1
+    tr = d.send(SERVER, t + 3600 * US, 'PA', tcp_framed(rsp(0xd003, 'split-question.example.com',
+                                                             'A')),
+                note='(d2) response to the skipped query: unsolicited')
+    cap.dns['dns_unsolicited'] += 1
+    tq = d.send(CLIENT, tr + 5 * MS, 'PA', tcp_framed(dns_msg(0xd004, 'after-split2.example.com',
+                                                               'A')))
+    tr = d.send(SERVER, tq + 3400 * US, 'PA', tcp_framed(rsp(0xd004, 'after-split2.example.com',
+                                                              'A')))
+    expect_dns(cap, d, tr, tq, 0xd004, 'after-split2.example.com', 'A', answers=1, proto='tcp',
+               label='(d2) the next query is parsed')
+    t = d.send(CLIENT, tr + 444 * US, 'A')
+    tcp_close(d, t + 1 * MS, 3456 * US, 444 * US, '(d)')
+
+    # (e) a TCP retransmission of the segment carrying a query: the same bytes, not a DNS
+    #     retransmission
+    e = conn(6)
+    t = tcp_open(e, t0 + 800 * MS, cap.gap(1876 * US), cap.gap(555 * US), '(e)')
+    seq = e.nxt[CLIENT]
+    seg = tcp_framed(dns_msg(0xe001, 'retransmitted-segment.example.com', 'A'))
+    tq = e.send(CLIENT, t + 90 * US, 'PA', seg, note='(e) query')
+    t = e.send(CLIENT, tq + 204 * MS, 'PA', seg, seq=seq, note='(e) TCP retransmission')
+    tr = e.send(SERVER, t + 1876 * US, 'PA',
+                tcp_framed(rsp(0xe001, 'retransmitted-segment.example.com', 'A')))
+    expect_dns(cap, e, tr, tq, 0xe001, 'retransmitted-segment.example.com', 'A', answers=1,
+               proto='tcp', label='(e) segment retransmitted: latency from the first, '
+                                  'query_retransmits 0')
+    t = e.send(CLIENT, tr + 555 * US, 'A')
+    tcp_close(e, t + 1 * MS, 1876 * US, 555 * US, '(e)')
+
+    # (f) IPv6: two pipelined queries answered out of order, then one more
+    f = conn(7, v6=True)
+    t = tcp_open(f, t0 + 1200 * MS, cap.gap(2718 * US), cap.gap(666 * US), '(f)')
+    tq = f.send(CLIENT, t + 40 * US, 'PA',
+                tcp_framed(dns_msg(0xf001, 'v6-one.example.com', 'AAAA')) +
+                tcp_framed(dns_msg(0xf002, 'v6-two.example.com', 'HTTPS')))
+    tr2 = f.send(SERVER, tq + 2718 * US, 'PA', tcp_framed(rsp(0xf002, 'v6-two.example.com',
+                                                               'HTTPS')))
+    tr1 = f.send(SERVER, tr2 + 1 * MS, 'PA', tcp_framed(rsp(0xf001, 'v6-one.example.com',
+                                                             'AAAA', answers=2)))
+    expect_dns(cap, f, tr2, tq, 0xf002, 'v6-two.example.com', 'HTTPS', answers=1, proto='tcp',
+               label='(f) second query answered first')
+    expect_dns(cap, f, tr1, tq, 0xf001, 'v6-one.example.com', 'AAAA', answers=2, proto='tcp',
+               label='(f) first query answered second')
+    t = f.send(CLIENT, tr1 + 666 * US, 'A')
+    tq = f.send(CLIENT, t + 2 * MS, 'PA', tcp_framed(dns_msg(0xf003, 'v6-three.example.com',
+                                                              'SOA')))
+    tr = f.send(SERVER, tq + 2800 * US, 'PA', tcp_framed(rsp(0xf003, 'v6-three.example.com',
+                                                              'SOA')))
+    expect_dns(cap, f, tr, tq, 0xf003, 'v6-three.example.com', 'SOA', answers=1, proto='tcp',
+               label='(f) third query')
+    t = f.send(CLIENT, tr + 666 * US, 'A')
+    tcp_close(f, t + 1 * MS, 2718 * US, 666 * US, '(f)')
+
+    # (g) a 2.5 kB response over three segments: header and question in the first one (the
+    #     response counts there); the framing skips the rest and finds the next response
+    g = conn(8)
+    t = tcp_open(g, t0 + 1600 * MS, cap.gap(1357 * US), cap.gap(246 * US), '(g)')
+    tq = g.send(CLIENT, t + 30 * US, 'PA', tcp_framed(dns_msg(0x9001, 'big-txt.example.com',
+                                                               'TXT')))
+    big = dns_msg(0x9001, 'big-txt.example.com', 'TXT', qr=True, answers=0)
+    txt = b''.join(rr(16, struct.pack('!B', 200) + (b'%03d-' % n) * 50)
+                   for n in range(14))
+    big = big[:6] + struct.pack('!H', 14) + big[8:] + txt
+    big = tcp_framed(big)
+    assert 2 * 1448 < len(big) < 3 * 1448, len(big)
+    tr = g.send(SERVER, tq + 1357 * US, 'A', big[:1448],
+                note='(g) large response, segment 1 of 3 (header and question)')
+    t = g.send(SERVER, tr + 12 * US, 'A', big[1448:2896], note='(g) segment 2 of 3')
+    t = g.send(SERVER, t + 11 * US, 'PA', big[2896:], note='(g) segment 3 of 3')
+    expect_dns(cap, g, tr, tq, 0x9001, 'big-txt.example.com', 'TXT', answers=14, proto='tcp',
+               label='(g) large response: ts = its first segment (tshark: the last)')
+    t = g.send(CLIENT, t + 246 * US, 'A')
+    tq = g.send(CLIENT, t + 1 * MS, 'PA', tcp_framed(dns_msg(0x9002, 'after-big.example.com',
+                                                              'A')))
+    tr = g.send(SERVER, tq + 1400 * US, 'PA', tcp_framed(rsp(0x9002, 'after-big.example.com',
+                                                              'A')))
+    expect_dns(cap, g, tr, tq, 0x9002, 'after-big.example.com', 'A', answers=1, proto='tcp',
+               label='(g) the next response')
+    t = g.send(CLIENT, tr + 246 * US, 'A')
+    tcp_close(g, t + 1 * MS, 1357 * US, 246 * US, '(g)')
+
+    # (h) one more connection 6.5 s in: the clock passes (d)'s deadline
+    h = conn(9)
+    t = tcp_open(h, t0 + 6500 * MS, cap.gap(999 * US), cap.gap(123 * US), '(h)')
+    tq = h.send(CLIENT, t + 20 * US, 'PA', tcp_framed(dns_msg(0x8001, 'late-conn.example.com',
+                                                               'CNAME')))
+    tr = h.send(SERVER, tq + 1001 * US, 'PA', tcp_framed(rsp(0x8001, 'late-conn.example.com',
+                                                              'CNAME')))
+    expect_dns(cap, h, tr, tq, 0x8001, 'late-conn.example.com', 'CNAME', answers=1,
+               proto='tcp', label='(h)')
+    t = h.send(CLIENT, tr + 123 * US, 'A')
+    tcp_close(h, t + 1 * MS, 999 * US, 123 * US, '(h)')
+    return cap
+
+
 GENERATORS = [gen_ipv4, gen_ipv6_ext, gen_vlan, gen_interleaved, gen_syn_retransmit,
-              gen_refused, gen_unanswered, gen_onesided, gen_malformed, gen_nano]
+              gen_refused, gen_unanswered, gen_onesided, gen_malformed, gen_nano,
+              gen_dns_udp, gen_dns_udp_edge, gen_dns_tcp]
 
 
 def main(argv):
@@ -1191,8 +2003,10 @@ def main(argv):
     os.makedirs(outdir, exist_ok=True)
     for c in caps:
         path = c.write(outdir)
-        print('%-26s %5d frames %7d bytes  %s' % (c.name, len(c.frames), os.path.getsize(path),
-                                                  dict(sorted(c.results.items()))))
+        print('%-26s %5d frames %7d bytes  %s%s' % (c.name, len(c.frames), os.path.getsize(path),
+                                                    dict(sorted(c.results.items())),
+                                                    '  %s' % dict(sorted(c.dns.items()))
+                                                    if c.dns else ''))
     return 0
 
 

@@ -1,14 +1,17 @@
 #!/usr/bin/python3
-"""Compare wirelat's TCP handshake records with the truth computed by tests/truth.py.
+"""Compare wirelat's TCP handshake (and, with --dns, DNS) records with the truth computed by
+tests/truth.py.
 
 Usage:
     /usr/bin/python3 tests/check_records.py --truth TRUTH.jsonl --got GOT.jsonl
         [--tolerance-ns N] [--label NAME] [--counts JSON] [--got-counts JSON] [--ifname NAME]
+        [--dns]
 
 TRUTH.jsonl: output of tests/truth.py (records with integer `ts_ns`, plus a `_counts` line).
 GOT.jsonl:   wirelat's `--json` output (`ts` is RFC 3339 with six fractional digits). Records of
-             other types (dns, tcp_close, ...) and lines that are not JSON objects are ignored
-             (non-JSON lines are reported on stderr; --strict makes them mismatches).
+             other types (tcp_close, ...; dns and dns_timeout without --dns) and lines that are
+             not JSON objects are ignored (non-JSON lines are reported on stderr; --strict makes
+             them mismatches).
 
 Records are matched by (type, family, client_ip, client_port, server_ip, server_port, occurrence
 index of that tuple and type in ts order); addresses are compared as addresses, not as strings.
@@ -17,9 +20,21 @@ Required: the same set (nothing missing, nothing extra, no duplicate), equal `re
 exact), integer JSON types, and `ts` = the truth's time truncated to the microsecond (within the
 tolerance).
 
+--dns also compares `dns` and `dns_timeout` records, matched by (type, family, client_ip,
+client_port, server_ip, server_port, proto, id, occurrence index in ts order). Every field must be
+equal with its JSON type (`proto`, `qname`, `reason` strings; `id`, `answers`,
+`query_retransmits` integers; `truncated` a boolean; `qtype` / `rcode` a name string, or an
+integer where the truth has a number), `latency_ns` / `elapsed_ns` within --tolerance-ns, and
+`ts` as above. Without --dns those records are ignored on both sides, as before.
+
 --counts JSON (an object of expected result counts; default: the truth file's `_counts` line) is
 compared with --got-counts JSON (the counts the caller read from wirelat, e.g. its
 wirelat_tcp_handshakes_total{result=...} values) when --got-counts is given; a missing key is 0.
+The truth's `dns_*` counts (dns_answered, dns_timeout, dns_unreachable, dns_unsolicited,
+dns_duplicate, dns_mismatch, dns_late, dns_query_retransmits) are compared only with --dns or
+when --got-counts holds at least one `dns_*` key; otherwise they are left out. `dns_skipped`
+(messages whose header and question are split across TCP segments) is compared only when
+--got-counts holds it.
 A JSON argument starting with `@` names a file holding it.
 
 Prints one line per mismatch and a summary line `LABEL: N records, all match` or
@@ -36,14 +51,21 @@ import sys
 from collections import defaultdict
 
 HS_TYPES = ("tcp_handshake", "tcp_handshake_failed")
+DNS_TYPES = ("dns", "dns_timeout")
+OPTIONAL_COUNTS = ("dns_skipped",)
 RESULTS = ("completed", "refused", "aborted", "unreachable", "timeout", "unobserved", "late")
 EQUAL_FIELDS = {
     "tcp_handshake": ("syn_retransmits", "synack_retransmits"),
     "tcp_handshake_failed": ("reason", "syn_retransmits"),
+    "dns": ("proto", "id", "qname", "qtype", "rcode", "answers", "truncated",
+            "query_retransmits"),
+    "dns_timeout": ("reason", "proto", "id", "qname", "qtype", "query_retransmits"),
 }
 DURATION_FIELDS = {
     "tcp_handshake": ("syn_to_synack_ns", "synack_to_ack_ns", "handshake_ns"),
     "tcp_handshake_failed": ("elapsed_ns",),
+    "dns": ("latency_ns",),
+    "dns_timeout": ("elapsed_ns",),
 }
 KEY_FIELDS = ("family", "client_ip", "client_port", "server_ip", "server_port")
 
@@ -80,19 +102,39 @@ def is_int(v):
 
 
 def norm_key(rec):
-    """(type, family, client ip, client port, server ip, server port) with parsed addresses."""
+    """(type, family, client ip, client port, server ip, server port) with parsed addresses;
+    DNS records add (proto, id)."""
     try:
-        return (rec["type"], rec["family"], ipaddress.ip_address(rec["client_ip"]),
-                rec["client_port"], ipaddress.ip_address(rec["server_ip"]), rec["server_port"])
+        k = (rec["type"], rec["family"], ipaddress.ip_address(rec["client_ip"]),
+             rec["client_port"], ipaddress.ip_address(rec["server_ip"]), rec["server_port"])
+        if rec["type"] in DNS_TYPES:
+            k += (rec["proto"], rec["id"])
+            hash(k)
+        return k
     except (KeyError, ValueError, TypeError) as ex:
         raise ValueError("bad or missing tuple field (%s)" % ex)
 
 
 def key_str(key):
-    typ, fam, cip, cport, sip, sport = key
+    typ, fam, cip, cport, sip, sport = key[:6]
     c = "[%s]:%s" % (cip, cport) if fam == 6 else "%s:%s" % (cip, cport)
     s = "[%s]:%s" % (sip, sport) if fam == 6 else "%s:%s" % (sip, sport)
+    if len(key) > 6:
+        return "%s %s -> %s %s id %s" % (typ, c, s, key[6], key[7])
     return "%s %s -> %s" % (typ, c, s)
+
+
+def key_sort(k):
+    return (k[0], k[1], str(k[2]), k[3], str(k[4]), k[5]) + tuple(str(x) for x in k[6:])
+
+
+def same_value(t, g):
+    """Equal, with the same JSON type (an integer is not a boolean, 99 is not "99")."""
+    if isinstance(t, bool) or isinstance(g, bool):
+        return isinstance(t, bool) and isinstance(g, bool) and t == g
+    if is_int(t):
+        return is_int(g) and g == t
+    return type(g) is type(t) and g == t
 
 
 def load_json_arg(s):
@@ -105,7 +147,7 @@ def load_json_arg(s):
     return v
 
 
-def read_truth(path):
+def read_truth(path, types=HS_TYPES):
     recs, counts = [], None
     with open(path) as f:
         for n, line in enumerate(f, 1):
@@ -121,7 +163,7 @@ def read_truth(path):
             t = r.get("type")
             if t == "_counts":
                 counts = {k: v for k, v in r.items() if k != "type"}
-            elif t in HS_TYPES:
+            elif t in types:
                 if not is_int(r.get("ts_ns")):
                     raise InputError("%s:%d: truth record without integer ts_ns" % (path, n))
                 r["_ts"] = r["ts_ns"]
@@ -130,7 +172,7 @@ def read_truth(path):
     return recs, counts
 
 
-def read_got(path, problems, strict):
+def read_got(path, problems, strict, types=HS_TYPES):
     recs = []
     other = 0
     with open(path, errors="replace") as f:
@@ -150,7 +192,7 @@ def read_got(path, problems, strict):
                 else:
                     print("check_records: note: " + msg, file=sys.stderr)
                 continue
-            if r.get("type") not in HS_TYPES:
+            if r.get("type") not in types:
                 continue
             r["_line"] = n
             ts = r.get("ts")
@@ -197,6 +239,10 @@ def compare_pair(key, idx, t, g, tol, ifname, out):
     for f in EQUAL_FIELDS[typ]:
         if f not in g:
             out.append("%s: field %s missing (truth %r)" % (where, f, t.get(f)))
+        elif typ in DNS_TYPES:
+            if not same_value(t.get(f), g[f]):
+                out.append("%s: %s: got %s, truth %s" % (where, f, json.dumps(g[f]),
+                                                         json.dumps(t.get(f))))
         elif g[f] != t.get(f) or (f != "reason" and not is_int(g[f])):
             out.append("%s: %s: got %r, truth %r" % (where, f, g[f], t.get(f)))
     for f in DURATION_FIELDS[typ]:
@@ -228,8 +274,7 @@ def compare(truth, got, tol=0, ifname=None):
     out = []
     tg = group(truth, out, "truth")
     gg = group(got, out, "got")
-    for key in sorted(set(tg) | set(gg), key=lambda k: (k[0], k[1], str(k[2]), k[3], str(k[4]),
-                                                       k[5])):
+    for key in sorted(set(tg) | set(gg), key=key_sort):
         ts_, gs = tg.get(key, []), gg.get(key, [])
         if len(ts_) == len(gs):
             pairs = list(zip(ts_, gs))
@@ -265,8 +310,13 @@ def compare(truth, got, tol=0, ifname=None):
     return out
 
 
-def compare_counts(expected, got):
+def compare_counts(expected, got, dns=False):
     out = []
+    if not dns and not any(k.startswith("dns_") for k in got):
+        expected = {k: v for k, v in expected.items() if not k.startswith("dns_")}
+    # counted by wirelat under a metric with reasons of its own (framing lost, split header):
+    # compared only when the caller supplies it
+    expected = {k: v for k, v in expected.items() if k not in OPTIONAL_COUNTS or k in got}
     keys = [k for k in RESULTS if k in expected or k in got]
     keys += sorted(k for k in set(expected) | set(got) if k not in RESULTS and k != "type")
     for k in keys:
@@ -288,14 +338,17 @@ def main(argv=None):
     ap.add_argument("--ifname", help="also require this ifname on every record (e.g. pcap)")
     ap.add_argument("--strict", action="store_true",
                     help="a line of GOT that is not a JSON object is a mismatch")
+    ap.add_argument("--dns", action="store_true",
+                    help="also compare dns / dns_timeout records and the dns_* counts")
     a = ap.parse_args(argv)
     label = a.label or os.path.basename(a.got)
     if a.tolerance_ns < 0:
         ap.error("--tolerance-ns must be >= 0")
     try:
-        truth, truth_counts = read_truth(a.truth)
+        types = HS_TYPES + (DNS_TYPES if a.dns else ())
+        truth, truth_counts = read_truth(a.truth, types)
         problems = []
-        got = read_got(a.got, problems, a.strict)
+        got = read_got(a.got, problems, a.strict, types)
         expected_counts = load_json_arg(a.counts) if a.counts else truth_counts
         got_counts = load_json_arg(a.got_counts) if a.got_counts else None
     except (OSError, InputError, ValueError) as ex:
@@ -307,7 +360,7 @@ def main(argv=None):
             print("%s: error: --got-counts given but no expected counts (--counts or a _counts "
                   "line in the truth file)" % label, file=sys.stderr)
             return 2
-        problems += compare_counts(expected_counts, got_counts)
+        problems += compare_counts(expected_counts, got_counts, a.dns)
     for p in problems:
         print("%s: %s" % (label, p))
     if problems:

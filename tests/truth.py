@@ -1,22 +1,32 @@
 #!/usr/bin/python3
-"""Reference model of wirelat's TCP handshake records, computed from a capture with tshark.
+"""Reference model of wirelat's TCP handshake and DNS records, computed from a capture.
 
 Usage:
     /usr/bin/python3 tests/truth.py FILE.pcap [--handshake-timeout SECONDS] [--check-irtt]
+        [--dns-timeout SECONDS] [--dns-port PORT ...] [--check-dns] [--no-dns] [-v]
 
-Prints one JSON object per line: the `tcp_handshake` / `tcp_handshake_failed` records wirelat
-must produce for FILE (fields as in DESIGN.md "Records", except that the time is the integer
-field `ts_ns` instead of the RFC 3339 `ts` string), in the order wirelat prints them offline
-(completing packet order, timeouts at their deadline), then one line
-    {"type": "_counts", "completed": N, "refused": N, ..., "late": N}
-with the number of handshake results by result label.
+Prints one JSON object per line: the `tcp_handshake` / `tcp_handshake_failed` and `dns` /
+`dns_timeout` records wirelat must produce for FILE (fields as in DESIGN.md "Records", except that
+the time is the integer field `ts_ns` instead of the RFC 3339 `ts` string), in the order wirelat
+prints them offline (completing packet order, timeouts at their deadline; the handshake and the
+DNS records are merged by ts_ns, handshake records first on a tie), then one line
+    {"type": "_counts", "completed": N, "refused": N, ..., "late": N,
+     "dns_answered": N, "dns_timeout": N, "dns_unreachable": N, "dns_unsolicited": N,
+     "dns_duplicate": N, "dns_mismatch": N, "dns_late": N, "dns_query_retransmits": N,
+     "dns_skipped": N}
+with the number of handshake results by result label and the DNS counts. --no-dns prints the
+handshake records and counts only (exactly the output before the DNS model existed).
 
 Importable:
     import truth
-    records = truth.truth_records("x.pcap")             # list of record dicts
+    records = truth.truth_records("x.pcap")             # list of handshake record dicts
     res = truth.analyze("x.pcap", timeout_ns=3 * 10**9)  # .records, .counts, .irtt_problems
+    dres = truth.analyze_dns("x.pcap", timeout_ns=5 * 10**9, ports=(53,))
+                                                         # .records, .counts, .stats
+    truth.check_dns("x.pcap", dres)                      # fills .problems / .notes
 
-Model (DESIGN.md "Measurement semantics", all arithmetic in integer nanoseconds):
+TCP handshake model (DESIGN.md "Measurement semantics", all arithmetic in integer nanoseconds;
+packets and fields come from tshark):
   * flow key = unordered pair {(ip, port), (ip, port)}; VLAN ignored; client = sender of the
     first SYN (SYN without ACK).
   * clock = max(clock, packet ts), updated before a packet is handled; expiry is applied before
@@ -33,6 +43,57 @@ Model (DESIGN.md "Measurement semantics", all arithmetic in integer nanoseconds)
     "[Packet size limited during capture: TCP truncated]") and IPv6 packets with more than
     MAX_IPV6_EXT extension headers.  Trouble above TCP (TLS, HTTP, ...) does not matter.
   * --handshake-timeout takes seconds ("3", "2.5") or a number with a unit (3s, 500ms, 10us, 7ns).
+    The handshake clock only moves with the TCP/ICMP packets tshark lists.
+
+DNS model (DESIGN.md, the DNS bullets). It reads the capture itself (pcap either byte order, us
+or ns; pcapng with several interfaces, if_tsresol, if_tsoffset; timestamps from the record
+headers as exact integers of ns) and decodes Ethernet / 802.1Q / 802.1ad (up to 8 tags), Linux
+cooked v1/v2 and raw IP, IPv4 / IPv6 (up to 8 extension headers), UDP, TCP, ICMP, ICMPv6 by
+hand: lengths checked against the wire length (IP/UDP length beyond it: malformed), a header
+cut by the snaplen: truncated; non-first fragments skipped; a first fragment of a UDP datagram
+fails the UDP length check. The clock is the highest timestamp of any frame so far.
+  * A DNS message is UDP or TCP with source or destination port in --dns-port (default 53). A
+    query is QR=0 sent to a DNS port, a response QR=1 sent from one.
+  * Malformed (never a record, not counted below): fewer than 12 bytes, QDCOUNT 0, a compression
+    pointer in the question name, a label longer than 63, a name longer than 255 bytes on the
+    wire (length octets and the root's 0 included), a message ending before QTYPE/QCLASS.
+  * DNS over TCP: messages are found by their 2-byte length prefixes, per direction of each
+    connection, followed by sequence number from the SYN (data starts at ISN + 1). Several
+    messages per segment; a prefix alone at the end of a segment (or a single byte of one) means
+    the message starts the next segment; a message continuing past its segment (header and
+    question inside it) counts at that segment and the rest of its bytes are skipped. A message
+    whose header + first question are not wholly inside one segment is skipped (`dns_skipped`).
+    A segment whose data was all seen before (TCP retransmission) is ignored; one that partly
+    overlaps is used from the first new byte. After a sequence gap (or on a connection first
+    seen without its SYN) framing is lost until a segment whose prefixes end exactly at its end
+    (every message at least 12 bytes): that segment is taken to start at a message boundary.
+  * Key: (client ip, client port, server ip, server port, udp|tcp, DNS ID); question = the raw
+    qname labels (bytes, case kept) + qtype. A query with no entry (or an answered or timed-out
+    one) opens a transaction (first = last = ts); the same question again while pending is a
+    retransmission (query_retransmits + 1, last = ts, counted in dns_query_retransmits at once);
+    another question while pending ends the old one (`dns_timeout` `timeout`, ts = this query,
+    elapsed = ts - old first) and opens a new one.
+  * A response to a pending entry with the same question: `dns` record (ts = response,
+    latency_ns = ts - first, rcode, answers = ANCOUNT, truncated = TC, query_retransmits); the
+    entry is ANSWERED. Another question: `dns_mismatch`, the entry stays pending. ANSWERED:
+    `dns_duplicate`. TIMED_OUT tombstone: `dns_late` (once; the tombstone goes). No entry:
+    `dns_unsolicited`.
+  * Expiry (heap, strict >): pending when clock > last + T: `dns_timeout` `timeout`, ts = last + T,
+    elapsed = ts - first, becomes TIMED_OUT until clock > deadline + T; ANSWERED is removed when
+    clock > answered + T. At end of file only what has passed its deadline is reported.
+  * ICMP type 3 / ICMPv6 type 1 quoting a UDP datagram to a DNS port (quoted src = client,
+    dst = server; DNS ID = the first 2 bytes after the quoted UDP header) whose entry is pending:
+    `dns_timeout` `unreachable`, ts = the ICMP's, elapsed = ts - first; the entry is removed.
+  * qname: presentation form without the trailing dot, root ".", bytes outside 0x21..0x7e and
+    '.' or '\\' inside a label as \\DDD; qtype / rcode names (A, NS, CNAME, SOA, PTR, MX, TXT,
+    AAAA, SRV, SVCB, HTTPS, ANY / NOERROR, FORMERR, SERVFAIL, NXDOMAIN, NOTIMP, REFUSED) else the
+    number.
+  * --check-dns: every `dns` record whose query was not retransmitted must have
+    latency_ns == tshark's dns.time on its response frame (same DNS ID), except where tshark
+    pairs differently by design (a mismatching response came first; the ID was reused on the
+    socket after an unanswered query; a TCP message that continues past the segment holding its
+    header, which tshark times at the segment completing it). Those, and tshark pairings the
+    model does not make (mismatch, late, unsolicited, malformed, split), are listed with -v.
 """
 
 import argparse
@@ -40,6 +101,7 @@ import heapq
 import ipaddress
 import json
 import re
+import struct
 import subprocess
 import sys
 import tempfile
@@ -533,15 +595,790 @@ def _check_irtt(path, res, pending, tshark):
                 "(diff %d ns)" % (tag, fmt_ns(mine), irtt, mine - theirs))
 
 
+# =============================================================================================
+# DNS model (DESIGN.md "Measurement semantics", the DNS bullets; "Records": dns, dns_timeout)
+#
+# The DNS part reads the capture itself (pcap / pcapng parsed here, timestamps taken from the
+# record headers as exact integers of ns; no floats anywhere) and decodes the frames by hand,
+# so tshark's TCP reassembly cannot get in the way. tshark is used only to cross-check
+# latencies (--check-dns).
+# =============================================================================================
+
+DNS_TIMEOUT_DEFAULT = 5 * NS
+DNS_COUNT_KEYS = ("dns_answered", "dns_timeout", "dns_unreachable", "dns_unsolicited",
+                  "dns_duplicate", "dns_mismatch", "dns_late", "dns_query_retransmits",
+                  "dns_skipped")
+DNS_QTYPE_NAMES = {1: "A", 2: "NS", 5: "CNAME", 6: "SOA", 12: "PTR", 15: "MX", 16: "TXT",
+                   28: "AAAA", 33: "SRV", 64: "SVCB", 65: "HTTPS", 255: "ANY"}
+DNS_RCODE_NAMES = {0: "NOERROR", 1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN", 4: "NOTIMP",
+                   5: "REFUSED"}
+VLAN_TPIDS = (0x8100, 0x88A8)
+MAX_VLAN_TAGS = 8
+MAX_NAME_WIRE = 255          # RFC 1035: a name is at most 255 octets on the wire
+MAX_MSGS_PER_SEGMENT = 32    # wirelat's bound; more in one segment is reported (stats)
+
+
+class CaptureError(Exception):
+    pass
+
+
+def _tsconv(ticks, units, offset_s):
+    """pcapng timestamp ticks at `units` per second -> ns (truncated, like libpcap)."""
+    sec, frac = divmod(ticks, units)
+    return (sec + offset_s) * NS + frac * NS // units
+
+
+def read_capture(path):
+    """Yield (frame number, ts_ns, linktype, captured bytes, wire length) for every packet of a
+    pcap (either byte order, us or ns) or pcapng file (several interfaces, if_tsresol,
+    if_tsoffset). Frame numbers count packets from 1 as tshark does."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 4:
+        raise CaptureError("%s: too short for a capture file" % path)
+    magic = data[:4]
+    pcap_magics = {b"\xd4\xc3\xb2\xa1": ("<", 1000), b"\xa1\xb2\xc3\xd4": (">", 1000),
+                   b"\x4d\x3c\xb2\xa1": ("<", 1), b"\xa1\xb2\x3c\x4d": (">", 1)}
+    if magic in pcap_magics:
+        e, mult = pcap_magics[magic]
+        if len(data) < 24:
+            raise CaptureError("%s: truncated pcap header" % path)
+        linktype = struct.unpack(e + "I", data[20:24])[0] & 0x03FFFFFF
+        off, n = 24, 0
+        while off + 16 <= len(data):
+            sec, sub, caplen, wirelen = struct.unpack(e + "IIII", data[off:off + 16])
+            off += 16
+            pkt = data[off:off + caplen]
+            off += caplen
+            n += 1
+            yield n, sec * NS + sub * mult, linktype, pkt, wirelen
+        return
+    if magic != b"\x0a\x0d\x0d\x0a":
+        raise CaptureError("%s: not a pcap or pcapng file" % path)
+    off, n, e, ifaces = 0, 0, "<", []
+    while off + 12 <= len(data):
+        if data[off:off + 4] == b"\x0a\x0d\x0d\x0a":
+            bom = data[off + 8:off + 12]
+            e = "<" if bom == b"\x4d\x3c\x2b\x1a" else ">"
+            ifaces = []
+        btype, blen = struct.unpack(e + "II", data[off:off + 8])
+        if blen < 12 or off + blen > len(data):
+            break
+        body = data[off + 8:off + blen - 4]
+        off += blen
+        if btype == 1:                                   # interface description
+            lt = struct.unpack(e + "H", body[:2])[0]
+            units, tsoff = 10 ** 6, 0
+            o = 8
+            while o + 4 <= len(body):
+                code, olen = struct.unpack(e + "HH", body[o:o + 4])
+                val = body[o + 4:o + 4 + olen]
+                o += 4 + (olen + 3) // 4 * 4
+                if code == 0:
+                    break
+                if code == 9 and olen >= 1:
+                    v = val[0]
+                    units = 2 ** (v & 0x7F) if v & 0x80 else 10 ** v
+                elif code == 14 and olen == 8:
+                    tsoff = struct.unpack(e + "q", val)[0]
+            ifaces.append((lt, units, tsoff))
+        elif btype == 6:                                 # enhanced packet
+            ifid, hi, lo, caplen, wirelen = struct.unpack(e + "IIIII", body[:20])
+            n += 1
+            if ifid >= len(ifaces):
+                continue
+            lt, units, tsoff = ifaces[ifid]
+            yield n, _tsconv((hi << 32) | lo, units, tsoff), lt, body[20:20 + caplen], wirelen
+        elif btype == 2:                                 # obsolete packet block
+            ifid, _, hi, lo, caplen, wirelen = struct.unpack(e + "HHIIII", body[:20])
+            n += 1
+            if ifid >= len(ifaces):
+                continue
+            lt, units, tsoff = ifaces[ifid]
+            yield n, _tsconv((hi << 32) | lo, units, tsoff), lt, body[20:20 + caplen], wirelen
+        elif btype == 3:                                 # simple packet: no timestamp
+            n += 1
+
+
+class L4:
+    """A decoded packet: kind 'udp' / 'tcp' / 'icmp', addresses, ports, payload."""
+    __slots__ = ("kind", "family", "src", "dst", "sport", "dport", "payload", "wire_len",
+                 "flags", "seq", "icmp")
+
+
+def _ip_addr(b):
+    return ipaddress.ip_address(bytes(b))
+
+
+def decode_frame(linktype, b, wirelen, stats):
+    """Decode link, IP and L4 headers the way wirelat parses them. Returns an L4 or None
+    (the reason counted in stats). Lengths are checked against the wire length; a header cut
+    by the snaplen is `truncated`."""
+    cap = len(b)
+
+    def skip(reason):
+        stats[reason] += 1
+        return None
+
+    if linktype == 1:
+        if cap < 14:
+            return skip("truncated" if wirelen >= 14 else "malformed-link")
+        et, off = struct.unpack("!H", b[12:14])[0], 14
+    elif linktype == 113:
+        if cap < 16:
+            return skip("truncated" if wirelen >= 16 else "malformed-link")
+        et, off = struct.unpack("!H", b[14:16])[0], 16
+    elif linktype == 276:
+        if cap < 20:
+            return skip("truncated" if wirelen >= 20 else "malformed-link")
+        et, off = struct.unpack("!H", b[0:2])[0], 20
+    elif linktype in (101, 228, 229):
+        if cap < 1:
+            return skip("malformed-link")
+        v = b[0] >> 4
+        if linktype == 228 or (linktype == 101 and v == 4):
+            et = 0x0800
+        elif linktype == 229 or (linktype == 101 and v == 6):
+            et = 0x86DD
+        else:
+            return skip("other")
+        off = 0
+    else:
+        return skip("unsupported-linktype")
+    if linktype in (1, 113, 276):
+        tags = 0
+        while et in VLAN_TPIDS:
+            tags += 1
+            if tags > MAX_VLAN_TAGS:
+                return skip("malformed-vlan")
+            if cap < off + 4:
+                return skip("truncated" if wirelen >= off + 4 else "malformed-vlan")
+            et = struct.unpack("!H", b[off + 2:off + 4])[0]
+            off += 4
+    p = L4()
+    if et == 0x0800:
+        if cap < off + 20:
+            return skip("truncated" if wirelen >= off + 20 else "malformed-ip")
+        if b[off] >> 4 != 4:
+            return skip("malformed-ip")
+        ihl = (b[off] & 0x0F) * 4
+        tot = struct.unpack("!H", b[off + 2:off + 4])[0]
+        if ihl < 20 or tot < ihl or off + tot > wirelen:
+            return skip("malformed-ip")
+        if cap < off + ihl:
+            return skip("truncated")
+        frag = struct.unpack("!H", b[off + 6:off + 8])[0]
+        if frag & 0x1FFF:
+            return skip("fragment")
+        if frag & 0x2000:
+            stats["first-fragment"] += 1     # handled on its own (UDP: length check fails)
+        proto = b[off + 9]
+        p.family = 4
+        p.src, p.dst = _ip_addr(b[off + 12:off + 16]), _ip_addr(b[off + 16:off + 20])
+        l4off, l4end = off + ihl, off + tot
+    elif et == 0x86DD:
+        if cap < off + 40:
+            return skip("truncated" if wirelen >= off + 40 else "malformed-ip")
+        if b[off] >> 4 != 6:
+            return skip("malformed-ip")
+        plen = struct.unpack("!H", b[off + 4:off + 6])[0]
+        if plen == 0 or off + 40 + plen > wirelen:
+            return skip("malformed-ip")
+        proto = b[off + 6]
+        p.family = 6
+        p.src, p.dst = _ip_addr(b[off + 8:off + 24]), _ip_addr(b[off + 24:off + 40])
+        o, end, n_ext = off + 40, off + 40 + plen, 0
+        while proto in (0, 43, 60, 44):
+            n_ext += 1
+            if n_ext > MAX_IPV6_EXT:
+                return skip("malformed-ipv6-ext")
+            if o + 8 > end:
+                return skip("malformed-ipv6-ext")
+            if cap < o + 8:
+                return skip("truncated")
+            if proto == 44:
+                if struct.unpack("!H", b[o + 2:o + 4])[0] >> 3:
+                    return skip("fragment")
+                if b[o + 3] & 1:
+                    stats["first-fragment"] += 1
+                proto, o = b[o], o + 8
+            else:
+                proto, o = b[o], o + (b[o + 1] + 1) * 8
+        if o > end:
+            return skip("malformed-ipv6-ext")
+        l4off, l4end = o, end
+    else:
+        return skip("other")
+    l4wire = l4end - l4off
+    if proto == 17:
+        if l4wire < 8:
+            return skip("malformed-udp")
+        if cap < l4off + 8:
+            return skip("truncated")
+        ulen = struct.unpack("!H", b[l4off + 4:l4off + 6])[0]
+        if ulen < 8 or ulen > l4wire:
+            return skip("malformed-udp")
+        p.kind = "udp"
+        p.sport, p.dport = struct.unpack("!HH", b[l4off:l4off + 4])
+        p.payload = b[l4off + 8:min(cap, l4off + ulen)]
+        p.wire_len = ulen - 8
+        return p
+    if proto == 6:
+        if l4wire < 20:
+            return skip("malformed-tcp")
+        if cap < l4off + 20:
+            return skip("truncated")
+        doff = (b[l4off + 12] >> 4) * 4
+        if doff < 20 or doff > l4wire:
+            return skip("malformed-tcp")
+        if cap < l4off + doff:
+            return skip("truncated")
+        p.kind = "tcp"
+        p.sport, p.dport, p.seq = struct.unpack("!HHI", b[l4off:l4off + 8])
+        p.flags = b[l4off + 13]
+        p.payload = b[l4off + doff:min(cap, l4end)]
+        p.wire_len = l4wire - doff
+        return p
+    if (proto == 1 and p.family == 4) or (proto == 58 and p.family == 6):
+        p.kind = "icmp"
+        p.payload = b[l4off:min(cap, l4end)]
+        p.icmp = proto
+        return p
+    return skip("other-l4")
+
+
+def parse_icmp_quote(p, ports):
+    """(client ip, client port, server ip, server port, DNS ID) of the UDP datagram to a DNS
+    port quoted by an ICMP type 3 / ICMPv6 type 1 error, else None."""
+    q = p.payload
+    if len(q) < 8:
+        return None
+    if p.icmp == 1:
+        if q[0] != 3:
+            return None
+        ip = q[8:]
+        if len(ip) < 20 or ip[0] >> 4 != 4:
+            return None
+        ihl = (ip[0] & 0x0F) * 4
+        if ihl < 20 or ip[9] != 17 or len(ip) < ihl + 8 + 2:
+            return None
+        src, dst = _ip_addr(ip[12:16]), _ip_addr(ip[16:20])
+        u = ip[ihl:]
+    else:
+        if q[0] != 1:
+            return None
+        ip = q[8:]
+        if len(ip) < 40 or ip[0] >> 4 != 6:
+            return None
+        src, dst = _ip_addr(ip[8:24]), _ip_addr(ip[24:40])
+        nh, o, n_ext = ip[6], 40, 0
+        while nh in (0, 43, 60, 44):
+            n_ext += 1
+            if n_ext > MAX_IPV6_EXT or len(ip) < o + 8:
+                return None
+            if nh == 44:
+                nh, o = ip[o], o + 8
+            else:
+                nh, o = ip[o], o + (ip[o + 1] + 1) * 8
+        if nh != 17 or len(ip) < o + 8 + 2:
+            return None
+        u = ip[o:]
+    sport, dport = struct.unpack("!HH", u[:4])
+    if dport not in ports:
+        return None
+    ident = struct.unpack("!H", u[8:10])[0]
+    return src, sport, dst, dport, ident
+
+
+class DnsMsg:
+    __slots__ = ("id", "qr", "tc", "rcode", "ancount", "qname", "qtype")
+
+
+def parse_dns(buf, msg_len):
+    """Header and first question of a DNS message of `msg_len` bytes of which `buf` (from its
+    start) is at hand. Returns ('ok', DnsMsg), ('malformed', why) or ('split', why) when the
+    header or question runs past `buf` but not past msg_len."""
+    avail = min(len(buf), msg_len)
+
+    def lack(n):
+        if n > msg_len:
+            return ("malformed", "shorter-than-question" if n > 12 else "shorter-than-header")
+        if n > avail:
+            return ("split", "header" if n <= 12 else "question")
+        return None
+
+    r = lack(12)
+    if r:
+        return r
+    m = DnsMsg()
+    m.id, flags, qd, m.ancount = struct.unpack("!HHHH", buf[:8])
+    m.qr = bool(flags & 0x8000)
+    m.tc = bool(flags & 0x0200)
+    m.rcode = flags & 0x000F
+    if qd == 0:
+        return ("malformed", "qdcount-0")
+    o, wire, labels = 12, 0, []
+    while True:
+        r = lack(o + 1)
+        if r:
+            return r
+        ln = buf[o]
+        if ln & 0xC0 == 0xC0:
+            return ("malformed", "compression-pointer")
+        if ln > 63:
+            return ("malformed", "label-too-long")
+        wire += 1 + ln
+        if wire > MAX_NAME_WIRE:
+            return ("malformed", "name-too-long")
+        if ln == 0:
+            o += 1
+            break
+        r = lack(o + 1 + ln)
+        if r:
+            return r
+        labels.append(bytes(buf[o + 1:o + 1 + ln]))
+        o += 1 + ln
+    r = lack(o + 4)
+    if r:
+        return r
+    m.qtype = struct.unpack("!H", buf[o:o + 2])[0]
+    m.qname = tuple(labels)
+    return ("ok", m)
+
+
+def qname_presentation(labels):
+    """Labels (raw bytes) -> wirelat's `qname`: no trailing dot, the root '.', bytes outside
+    0x21..0x7e and '.' or '\\' inside a label as \\DDD."""
+    if not labels:
+        return "."
+    return ".".join("".join("\\%03d" % c if (c < 0x21 or c > 0x7E or c in (0x2E, 0x5C))
+                            else chr(c) for c in lab) for lab in labels)
+
+
+def qtype_value(t):
+    return DNS_QTYPE_NAMES.get(t, t)
+
+
+def rcode_value(r):
+    return DNS_RCODE_NAMES.get(r, r)
+
+
+D_PENDING, D_ANSWERED, D_TIMED_OUT = "PENDING", "ANSWERED", "TIMED_OUT"
+
+
+class DEntry:
+    __slots__ = ("state", "question", "first", "last", "retransmits", "answered_ts",
+                 "deadline", "gen", "family", "first_frame", "first_whole", "mismatched",
+                 "replaced")
+
+
+class TStream:
+    """DNS-over-TCP framing state of one direction of one connection."""
+    __slots__ = ("nxt", "sync", "skip", "want", "half")
+
+    def __init__(self, nxt=None):
+        self.nxt = nxt           # next expected sequence number (None: unknown)
+        self.sync = nxt is not None
+        self.skip = 0            # bytes of a message still to come (not parsed)
+        self.want = None         # a prefix ended the last segment: length of the next message
+        self.half = None         # one byte of a prefix ended the last segment
+
+    def lose(self):
+        self.sync = False
+        self.skip = 0
+        self.want = None
+        self.half = None
+
+
+class DnsResult:
+    def __init__(self):
+        self.records = []
+        self.counts = Counter({k: 0 for k in DNS_COUNT_KEYS})
+        self.stats = Counter()
+        self.check = []          # (record, response frame, comparable, why not)
+        self.problems = []       # --check-dns disagreements
+        self.notes = []          # informational differences with tshark
+        self.checked = 0
+        self.outcome = {}        # (frame, DNS ID) of each response message -> what it was
+
+
+def analyze_dns(path, timeout_ns=DNS_TIMEOUT_DEFAULT, ports=(53,)):
+    """The `dns` / `dns_timeout` records and dns_ counts wirelat must produce for `path`."""
+    res = DnsResult()
+    T = timeout_ns
+    ports = frozenset(ports)
+    table = {}          # (client ip, client port, server ip, server port, proto, id) -> DEntry
+    heap = []
+    seqno = [0, 0]      # heap sequence, entry generation
+    streams = {}        # (src, sport, dst, dport) -> TStream
+    unanswered = set()  # keys that had a transaction end unanswered (for the tshark check)
+    clock = None
+    stats = res.stats
+
+    def schedule(key, e, t):
+        seqno[0] += 1
+        seqno[1] += 1
+        e.gen = seqno[1]
+        heapq.heappush(heap, (t, seqno[0], key, e.gen))
+
+    def base(key, e, typ, ts):
+        return {"type": typ, "ts_ns": ts, "family": e.family, "client_ip": str(key[0]),
+                "client_port": key[1], "server_ip": str(key[2]), "server_port": key[3]}
+
+    def timeout_rec(key, e, reason, ts):
+        unanswered.add(key)
+        r = base(key, e, "dns_timeout", ts)
+        r.update(reason=reason, proto=key[4], id=key[5], qname=qname_presentation(e.question[0]),
+                 qtype=qtype_value(e.question[1]), query_retransmits=e.retransmits,
+                 elapsed_ns=ts - e.first)
+        res.records.append(r)
+        res.counts["dns_timeout" if reason == "timeout" else "dns_unreachable"] += 1
+
+    def expire(now):
+        while heap and heap[0][0] < now:
+            t, _, key, gen = heapq.heappop(heap)
+            e = table.get(key)
+            if e is None or e.gen != gen:
+                continue
+            if e.state == D_PENDING:
+                e.deadline = e.last + T
+                timeout_rec(key, e, "timeout", e.deadline)
+                e.state = D_TIMED_OUT
+                schedule(key, e, e.deadline + T)
+            else:
+                del table[key]
+
+    def on_query(key, family, m, ts, frame, whole):
+        q = (m.qname, m.qtype)
+        e = table.get(key)
+        if e is not None and e.state == D_PENDING:
+            if e.question == q:
+                e.retransmits += 1
+                e.last = ts
+                res.counts["dns_query_retransmits"] += 1
+                schedule(key, e, e.last + T)
+                return
+            timeout_rec(key, e, "timeout", ts)
+            replaced = "pending"
+        elif key in unanswered:
+            replaced = "timed out"
+        else:
+            replaced = None
+        e = DEntry()
+        e.state = D_PENDING
+        e.question = q
+        e.first = e.last = ts
+        e.retransmits = 0
+        e.answered_ts = e.deadline = None
+        e.family = family
+        e.first_frame = frame
+        e.first_whole = whole
+        e.mismatched = False
+        e.replaced = replaced
+        table[key] = e
+        schedule(key, e, ts + T)
+
+    def on_response(key, family, m, ts, frame, whole):
+        e = table.get(key)
+        outcome = res.outcome
+        if e is None:
+            res.counts["dns_unsolicited"] += 1
+            outcome[(frame, m.id)] = "unsolicited"
+        elif e.state == D_PENDING:
+            if e.question != (m.qname, m.qtype):
+                res.counts["dns_mismatch"] += 1
+                e.mismatched = True
+                outcome[(frame, m.id)] = "mismatch"
+                return
+            outcome[(frame, m.id)] = "answered"
+            r = base(key, e, "dns", ts)
+            r.update(proto=key[4], id=key[5], qname=qname_presentation(m.qname),
+                     qtype=qtype_value(m.qtype), rcode=rcode_value(m.rcode), answers=m.ancount,
+                     truncated=m.tc, latency_ns=ts - e.first, query_retransmits=e.retransmits)
+            res.records.append(r)
+            res.counts["dns_answered"] += 1
+            why = None
+            if e.retransmits:
+                why = "query retransmitted"
+            elif e.mismatched:
+                why = "a mismatching response came first (tshark pairs that one)"
+            elif e.replaced == "pending":
+                why = "it replaced a pending query with the same ID and another question " \
+                      "(tshark times the response from that older query)"
+            elif e.replaced == "timed out":
+                why = "an earlier query on this socket with this ID went unanswered " \
+                      "(tshark may time the response from that older query)"
+            elif not (whole and e.first_whole):
+                why = "message continues past the segment its header is in (tshark times " \
+                      "the segment that completes it)"
+            res.check.append((r, frame, e.first_frame, why))
+            e.state = D_ANSWERED
+            e.answered_ts = ts
+            schedule(key, e, ts + T)
+        elif e.state == D_ANSWERED:
+            res.counts["dns_duplicate"] += 1
+            outcome[(frame, m.id)] = "duplicate"
+        else:
+            res.counts["dns_late"] += 1
+            outcome[(frame, m.id)] = "late"
+            del table[key]
+
+    def on_message(p, proto, status, m, ts, frame, whole):
+        if status == "split":
+            res.counts["dns_skipped"] += 1
+            stats["dns-split-%s" % m] += 1
+            res.outcome.setdefault((frame, None), []).append("skipped (split %s)" % m)
+            return
+        if status == "malformed":
+            stats["dns-malformed-%s" % m] += 1
+            res.outcome.setdefault((frame, None), []).append("malformed (%s)" % m)
+            return
+        if not m.qr and p.dport in ports:
+            on_query((p.src, p.sport, p.dst, p.dport, proto, m.id), p.family, m, ts, frame,
+                     whole)
+        elif m.qr and p.sport in ports:
+            on_response((p.dst, p.dport, p.src, p.sport, proto, m.id), p.family, m, ts, frame,
+                        whole)
+        else:
+            stats["dns-wrong-direction"] += 1
+
+    def tcp_segment(p, ts, frame):
+        d = (p.src, p.sport, p.dst, p.dport)
+        if p.flags & 0x02:                          # SYN: data starts at ISN + 1
+            streams[d] = TStream((p.seq + 1) % MOD32)
+            return
+        n = p.wire_len
+        if n == 0:
+            return
+        st = streams.get(d)
+        if st is None:
+            st = streams[d] = TStream()
+            stats["tcp-midstream"] += 1
+        pay, seq = p.payload, p.seq
+        if len(pay) < n:                            # cut by the snaplen: framing is lost
+            stats["tcp-truncated-segment"] += 1
+            st.lose()
+            st.nxt = (seq + n) % MOD32
+            return
+        if st.nxt is not None:
+            dlt = (seq - st.nxt) % MOD32
+            if dlt >= 1 << 31:
+                dlt -= MOD32
+            if dlt < 0:
+                if dlt + n <= 0:
+                    stats["tcp-retransmission"] += 1
+                    return
+                stats["tcp-partial-overlap"] += 1
+                pay, seq = pay[-dlt:], st.nxt
+            elif dlt > 0:
+                stats["tcp-gap"] += 1
+                st.lose()
+        st.nxt = (seq + len(pay)) % MOD32
+        if not st.sync:
+            if not _starts_messages(pay):
+                stats["tcp-unsynced-segment"] += 1
+                return
+            st.sync = True
+            stats["tcp-resync"] += 1
+        n = len(pay)
+        o = 0
+        msgs = 0
+
+        def message(o, ln):
+            """Handle a message of length ln starting at o; return the offset after it."""
+            avail = n - o
+            if ln > avail:
+                st.skip = ln - avail
+            status, m = parse_dns(pay[o:o + min(ln, avail)], ln)
+            on_message(p, "tcp", status, m, ts, frame, ln <= avail)
+            return o + min(ln, avail)
+
+        if st.half is not None:
+            ln = (st.half << 8) | pay[0]
+            st.half = None
+            stats["tcp-prefix-split"] += 1
+            o = 1
+            if o == n:
+                st.want = ln
+                return
+            o = message(o, ln)
+            msgs += 1
+        elif st.skip:
+            k = min(st.skip, n)
+            st.skip -= k
+            o = k
+        elif st.want is not None:
+            ln, st.want = st.want, None
+            o = message(0, ln)
+            msgs += 1
+        while o < n and not st.skip:
+            if n - o == 1:
+                st.half = pay[o]
+                break
+            ln = struct.unpack("!H", pay[o:o + 2])[0]
+            o += 2
+            if o == n:
+                st.want = ln
+                break
+            o = message(o, ln)
+            msgs += 1
+        if msgs > MAX_MSGS_PER_SEGMENT:
+            stats["tcp-segment-over-%d-messages" % MAX_MSGS_PER_SEGMENT] += 1
+
+    for frame, ts, lt, b, wirelen in read_capture(path):
+        clock = ts if clock is None else max(clock, ts)
+        expire(clock)
+        p = decode_frame(lt, b, wirelen, stats)
+        if p is None:
+            continue
+        if p.kind == "icmp":
+            q = parse_icmp_quote(p, ports)
+            if q is None:
+                continue
+            key = (q[0], q[1], q[2], q[3], "udp", q[4])
+            e = table.get(key)
+            if e is not None and e.state == D_PENDING:
+                timeout_rec(key, e, "unreachable", ts)
+                del table[key]
+            continue
+        if p.sport not in ports and p.dport not in ports:
+            continue
+        if p.kind == "udp":
+            status, m = parse_dns(p.payload, p.wire_len)
+            if status == "split":                   # cut by the snaplen
+                stats["dns-truncated"] += 1
+                continue
+            on_message(p, "udp", status, m, ts, frame, True)
+        else:
+            tcp_segment(p, ts, frame)
+    if clock is not None:
+        expire(clock)
+    return res
+
+
+def _starts_messages(pay):
+    """After lost framing, a segment is taken as starting at a message boundary when its
+    length prefixes (each message at least a DNS header long) end exactly at its end."""
+    o, n = 0, len(pay)
+    while o < n:
+        if n - o < 2:
+            return False
+        ln = struct.unpack("!H", pay[o:o + 2])[0]
+        if ln < 12:
+            return False
+        o += 2 + ln
+    return o == n and n > 0
+
+
+def _json_pairs(pairs):
+    """object_pairs_hook: keep repeated keys (tshark's JSON repeats "dns" per message)."""
+    d = {}
+    for k, v in pairs:
+        d.setdefault(k, []).append(v)
+    return d
+
+
+def _first(d, k):
+    v = d.get(k) if isinstance(d, dict) else None
+    return v[0] if v else None
+
+
+def check_dns(path, res, ports=(53,), tshark="tshark"):
+    """Compare every `dns` record whose query was not retransmitted with tshark's dns.time on
+    the response frame. Disagreements go to res.problems; records tshark cannot time the same
+    way (see the `why` of res.check) to res.notes."""
+    todo = [c for c in res.check]
+    cmd = [tshark, "-r", path, "-n", "-T", "json", "-J", "frame dns"]
+    for p in sorted(ports):
+        if p != 53:
+            cmd += ["-d", "udp.port==%d,dns" % p, "-d", "tcp.port==%d,dns" % p]
+    cmd += ["-Y", "dns.flags.response == 1"]
+    errf = tempfile.TemporaryFile(mode="w+")
+    out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=errf, universal_newlines=True)
+    if out.returncode != 0:
+        errf.seek(0)
+        raise RuntimeError("tshark failed on %s: %s" % (path, errf.read().strip()[-300:]))
+    pkts = json.loads(out.stdout or "[]", object_pairs_hook=_json_pairs)
+    by_frame = {}
+    for pk in pkts:
+        layers = _first(_first(pk, "_source"), "layers")
+        fr = _first(layers, "frame")
+        num = int(_first(fr, "frame.number"))
+        lst = []
+        for dns in layers.get("dns", []):
+            ident = _first(dns, "dns.id")
+            resp = _first(_first(dns, "dns.flags_tree"), "dns.flags.response")
+            lst.append((int(ident, 16) if ident else None, resp == "1", _first(dns, "dns.time")))
+        by_frame[num] = lst
+    recorded = {(c[1], c[0]["id"]) for c in todo}
+    for num in sorted(by_frame):
+        for ident, resp, t in by_frame[num]:
+            if not resp or t is None or (num, ident) in recorded:
+                continue
+            what = res.outcome.get((num, ident))
+            if what is None:
+                # a message tshark reassembled at this frame: the model handled it at the
+                # segment that held its header (a few frames earlier)
+                for f in range(num, max(0, num - 8), -1):
+                    earlier = [c for c in todo if c[1] == f and c[0]["id"] == ident]
+                    if earlier:
+                        what = "its dns record is at frame %d, the segment with its header" % f
+                        break
+                    if res.outcome.get((f, None)):
+                        what = "; ".join(res.outcome[(f, None)]) + " at frame %d" % f
+                        break
+                else:
+                    what = "not a DNS message the model sees"
+            res.notes.append("frame %d id %d: tshark dns.time %s, model: no dns record (%s)" %
+                             (num, ident, t, what))
+    for r, frame, qframe, why in todo:
+        tag = "%s [%s]:%d -> [%s]:%d %s id %d %s (response frame %d, query frame %d)" % (
+            r["type"], r["client_ip"], r["client_port"], r["server_ip"], r["server_port"],
+            r["proto"], r["id"], r["qname"], frame, qframe)
+        cands = [t for (i, resp, t) in by_frame.get(frame, []) if resp and i == r["id"]]
+        times = sorted({t for t in cands if t is not None})
+        theirs = parse_decimal_ns(times[0]) if len(times) == 1 else None
+        if why is not None:
+            if theirs is None or theirs != r["latency_ns"]:
+                res.notes.append("%s: not compared (%s): model %s s, tshark dns.time %s" % (
+                    tag, why, fmt_ns(r["latency_ns"]), ",".join(times) or "none"))
+            continue
+        res.checked += 1
+        if not times:
+            res.problems.append("%s: tshark gives no dns.time; model latency %s s" %
+                                (tag, fmt_ns(r["latency_ns"])))
+        elif len(times) > 1:
+            res.problems.append("%s: tshark gives several dns.time for that ID (%s); model %s s"
+                                % (tag, ",".join(times), fmt_ns(r["latency_ns"])))
+        elif theirs != r["latency_ns"]:
+            res.problems.append("%s: model latency %s s, tshark dns.time %s s (diff %d ns)" % (
+                tag, fmt_ns(r["latency_ns"]), times[0], r["latency_ns"] - theirs))
+
+
 def truth_records(path, timeout_ns=3 * NS, tshark="tshark"):
     """List of the handshake records wirelat must print for `path` (ts as integer `ts_ns`)."""
     return analyze(path, timeout_ns=timeout_ns, tshark=tshark).records
 
 
-def counts_line(res):
+def dns_truth_records(path, timeout_ns=DNS_TIMEOUT_DEFAULT, ports=(53,)):
+    """List of the dns / dns_timeout records wirelat must print for `path`."""
+    return analyze_dns(path, timeout_ns=timeout_ns, ports=ports).records
+
+
+def merge_records(tcp_records, dns_records):
+    """One list in wirelat's offline order: each model's records keep their own order (the
+    order their completing packets appear, timeouts at their deadline); the two are merged by
+    ts_ns, handshake records first on a tie."""
+    return list(heapq.merge(tcp_records, dns_records, key=lambda r: r["ts_ns"]))
+
+
+def counts_line(res, dns_res=None):
     d = {"type": "_counts"}
     for r in RESULTS:
         d[r] = res.counts[r]
+    if dns_res is not None:
+        for k in DNS_COUNT_KEYS:
+            d[k] = dns_res.counts[k]
     return d
 
 
@@ -550,35 +1387,71 @@ def main(argv=None):
     ap.add_argument("pcap")
     ap.add_argument("--handshake-timeout", type=str, default="3",
                     help="seconds (decimal allowed), default 3")
+    ap.add_argument("--dns-timeout", type=str, default="5",
+                    help="seconds (decimal allowed) or a number with a unit, default 5")
+    ap.add_argument("--dns-port", type=int, action="append", metavar="PORT",
+                    help="a DNS port (repeat for more); default 53")
+    ap.add_argument("--no-dns", action="store_true",
+                    help="handshake records only (the output before the DNS model existed)")
     ap.add_argument("--check-irtt", action="store_true",
                     help="exit 1 if a completed handshake without SYN retransmission disagrees "
                          "with tshark's tcp.analysis.initial_rtt")
+    ap.add_argument("--check-dns", action="store_true",
+                    help="exit 1 if a dns record whose query was not retransmitted disagrees "
+                         "with tshark's dns.time on its response")
     ap.add_argument("--tshark", default="tshark")
     ap.add_argument("-v", "--verbose", action="store_true",
-                    help="summary of skipped packets and iRTT checks on stderr")
+                    help="summary of skipped packets, iRTT and dns.time checks on stderr")
     a = ap.parse_args(argv)
     try:
         T = parse_duration_ns(a.handshake_timeout)
     except ValueError:
         ap.error("bad --handshake-timeout %r" % a.handshake_timeout)
     try:
+        DT = parse_duration_ns(a.dns_timeout)
+    except ValueError:
+        ap.error("bad --dns-timeout %r" % a.dns_timeout)
+    ports = tuple(sorted(set(a.dns_port))) if a.dns_port else (53,)
+    if any(not 0 < p < 65536 for p in ports):
+        ap.error("bad --dns-port")
+    dres = None
+    try:
         res = analyze(a.pcap, timeout_ns=T, tshark=a.tshark)
-    except (RuntimeError, OSError) as ex:
+        if not a.no_dns:
+            dres = analyze_dns(a.pcap, timeout_ns=DT, ports=ports)
+            if a.check_dns or a.verbose:
+                check_dns(a.pcap, dres, ports=ports, tshark=a.tshark)
+    except (RuntimeError, OSError, CaptureError) as ex:
         print("truth.py: %s" % ex, file=sys.stderr)
         return 2
     out = sys.stdout
-    for r in res.records:
+    records = res.records if dres is None else merge_records(res.records, dres.records)
+    for r in records:
         out.write(json.dumps(r, separators=(",", ":")) + "\n")
-    out.write(json.dumps(counts_line(res), separators=(",", ":")) + "\n")
+    out.write(json.dumps(counts_line(res, dres), separators=(",", ":")) + "\n")
     out.flush()
     for m in res.irtt_problems:
         print("truth.py: %s: iRTT %s: %s" % (a.pcap, "ERROR" if a.check_irtt else "warning", m),
               file=sys.stderr)
+    if dres is not None:
+        for m in dres.problems:
+            print("truth.py: %s: dns.time %s: %s" % (a.pcap, "ERROR" if a.check_dns
+                                                      else "warning", m), file=sys.stderr)
     if a.verbose:
         print("truth.py: %s: %d packets used, skipped %s, %d iRTT checked, %d disagree" % (
             a.pcap, res.packets, dict(res.skipped), res.irtt_checked, len(res.irtt_problems)),
             file=sys.stderr)
+        if dres is not None:
+            for m in dres.notes:
+                print("truth.py: %s: dns.time note: %s" % (a.pcap, m), file=sys.stderr)
+            print("truth.py: %s: DNS %s; frames %s; %d dns.time checked, %d disagree, "
+                  "%d not comparable" % (
+                      a.pcap, {k: v for k, v in dres.counts.items() if v},
+                      dict(sorted(dres.stats.items())), dres.checked, len(dres.problems),
+                      len(dres.notes)), file=sys.stderr)
     if a.check_irtt and res.irtt_problems:
+        return 1
+    if a.check_dns and dres is not None and dres.problems:
         return 1
     return 0
 

@@ -46,7 +46,10 @@ static int judge_hs(int fd, const void *key, void *value, uint64_t clock,
 			return 0;
 		*deadline = hs->last_syn_ns + t;
 		hs->state = WL_HS_TIMED_OUT;	/* a later SYN-ACK is "late" */
-		bpf_map_update_elem(fd, key, hs, BPF_EXIST);
+		if (clock > hs->last_syn_ns + 2 * t)	/* its time is over too */
+			bpf_map_delete_elem(fd, key);
+		else
+			bpf_map_update_elem(fd, key, hs, BPF_EXIST);
 		return 1;
 	case WL_HS_SYNACK_SEEN:
 		if (clock > hs->synack_ns + t)
@@ -71,7 +74,10 @@ static int judge_dns(int fd, const void *key, void *value, uint64_t clock,
 			return 0;
 		*deadline = q->last_ns + t;
 		q->state = WL_DNS_TIMED_OUT;	/* a later response is "late" */
-		bpf_map_update_elem(fd, key, q, BPF_EXIST);
+		if (clock > q->last_ns + 2 * t)	/* its time is over too */
+			bpf_map_delete_elem(fd, key);
+		else
+			bpf_map_update_elem(fd, key, q, BPF_EXIST);
 		return 1;
 	case WL_DNS_ANSWERED:
 		if (clock > q->answered_ns + t)
