@@ -19,7 +19,7 @@ BPF_CFLAGS := -g -O2 -target bpf -Wall -Wextra -Werror \
 	-Iinclude -I/usr/include/$(ARCH)-linux-gnu -MMD -MP
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Iinclude -I$(OUT) -MMD -MP
-LDLIBS := -lxdp -lbpf -lelf -lz -lpcap -lm
+LDLIBS := -lxdp -lbpf -lelf -lz -lpcap -lmicrohttpd -lm
 
 BPF_SRCS := xdp/wirelat_xdp.bpf.c tc/wirelat_tc.bpf.c
 BPF_OBJS := $(patsubst %.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))

@@ -261,7 +261,7 @@ static __always_inline int wl_dns_expire(struct wl_stats *st,
 			return 0;
 		break;
 	}
-	bpf_map_delete_elem(&dns_pending, k);
+	wl_table_delete(st, &dns_pending, k, WL_T_DNS);
 	return 1;
 }
 
@@ -282,7 +282,8 @@ static __always_inline void wl_dns_open(struct wl_stats *st,
 	q->state = WL_DNS_PENDING;
 	q->qname_len = d->qname_len;
 	__builtin_memcpy(q->qname, &sc->msg[WL_DNS_HDR], WL_QNAME_MAX);
-	bpf_map_update_elem(&dns_pending, k, q, BPF_ANY);
+	if (bpf_map_update_elem(&dns_pending, k, q, BPF_EXIST))
+		wl_table_insert(st, &dns_pending, k, q, WL_T_DNS);
 	st->dns_queries[wl_qtype_label(d->qtype) % WL_QT_MAX]++;
 }
 
@@ -326,7 +327,7 @@ static __always_inline void wl_dns_response(struct wl_stats *st,
 		return;
 	case WL_DNS_TIMED_OUT:
 		st->dns_late++;		/* once: the tombstone goes */
-		bpf_map_delete_elem(&dns_pending, k);
+		wl_table_delete(st, &dns_pending, k, WL_T_DNS);
 		return;
 	}
 	if (q->qhash != d->qhash) {
@@ -401,7 +402,7 @@ __noinline int wl_dns_unreachable(struct wl_stats *st, struct wl_pkt *p,
 	    q->state != WL_DNS_PENDING)
 		return 0;
 	wl_dns_timeout(st, &k, q, now, WL_FAIL_UNREACHABLE);
-	bpf_map_delete_elem(&dns_pending, &k);
+	wl_table_delete(st, &dns_pending, &k, WL_T_DNS);
 	return 0;
 }
 #else

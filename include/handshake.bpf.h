@@ -127,7 +127,7 @@ static __always_inline int wl_hs_expire(struct wl_stats *st,
 			return 0;
 		break;
 	}
-	bpf_map_delete_elem(&handshakes, k);
+	wl_table_delete(st, &handshakes, k, WL_T_HANDSHAKES);
 	return 1;
 }
 
@@ -179,7 +179,7 @@ static __always_inline void wl_hs_synack(struct wl_stats *st,
 	case WL_HS_TIMED_OUT:
 		/* counted once; the tombstone has done its job */
 		wl_hs_result(st, WL_HS_LATE);
-		bpf_map_delete_elem(&handshakes, k);
+		wl_table_delete(st, &handshakes, k, WL_T_HANDSHAKES);
 		break;
 	}
 }
@@ -198,7 +198,7 @@ static __always_inline void wl_hs_segment(struct wl_stats *st,
 			   side == hs->client_side ? WL_FAIL_ABORTED :
 						     WL_FAIL_REFUSED,
 			   now);
-		bpf_map_delete_elem(&handshakes, k);
+		wl_table_delete(st, &handshakes, k, WL_T_HANDSHAKES);
 		return;
 	}
 	if (!(p->tcp_flags & WL_TCP_ACK) || side != hs->client_side)
@@ -206,13 +206,13 @@ static __always_inline void wl_hs_segment(struct wl_stats *st,
 	if (hs->state == WL_HS_SYN_SENT) {
 		/* one-sided path: the SYN-ACK went another way */
 		wl_hs_result(st, WL_HS_UNOBSERVED);
-		bpf_map_delete_elem(&handshakes, k);
+		wl_table_delete(st, &handshakes, k, WL_T_HANDSHAKES);
 		return;
 	}
 	if (p->ack != hs->server_isn + 1)
 		return;
 	wl_hs_complete(st, k, hs, now);
-	bpf_map_delete_elem(&handshakes, k);
+	wl_table_delete(st, &handshakes, k, WL_T_HANDSHAKES);
 }
 
 /* An ICMP unreachable quoting a segment of a pending handshake. */
@@ -226,7 +226,7 @@ static __always_inline void wl_hs_unreachable(struct wl_stats *st,
 	    p->seq != hs->client_isn)
 		return;
 	wl_hs_fail(st, k, hs, WL_FAIL_UNREACHABLE, now);
-	bpf_map_delete_elem(&handshakes, k);
+	wl_table_delete(st, &handshakes, k, WL_T_HANDSHAKES);
 }
 
 #define WL_TCP_SYNACKRST (WL_TCP_SYN | WL_TCP_ACK | WL_TCP_RST)
@@ -262,7 +262,7 @@ __noinline int wl_handshake(struct wl_stats *st, struct wl_pkt *p,
 		if (p->quoted || flags != WL_TCP_SYN)
 			return 0;
 		wl_hs_start(&fresh, side, p->seq, now ? now : wl_now_ns());
-		bpf_map_update_elem(&handshakes, &k, &fresh, BPF_ANY);
+		wl_table_insert(st, &handshakes, &k, &fresh, WL_T_HANDSHAKES);
 		return 0;
 	}
 

@@ -65,6 +65,26 @@ extern int wl_hist_observe(struct wl_hist *h, __u64 *negative, __s64 v);
 	wl_hist_observe(&(st)->hist[id], &(st)->negative_durations, v)
 
 /*
+ * Entries in and out of a flow table, counted so that userspace can tell
+ * LRU evictions (inserts - deletes - entries) without the kernel's help.
+ */
+static __always_inline void wl_table_insert(struct wl_stats *st, void *map,
+					    const void *key, const void *val,
+					    int table)
+{
+	if (!bpf_map_update_elem(map, key, val, BPF_NOEXIST) &&
+	    table >= 0 && table < WL_T_MAX)
+		st->table_inserts[table]++;
+}
+
+static __always_inline void wl_table_delete(struct wl_stats *st, void *map,
+					    const void *key, int table)
+{
+	if (!bpf_map_delete_elem(map, key) && table >= 0 && table < WL_T_MAX)
+		st->table_deletes[table]++;
+}
+
+/*
  * A record of @size bytes (WL_RECORD_TCP_SIZE, or the whole struct when
  * it carries a qname) from the ring buffer, zeroed up to @zero bytes;
  * NULL (counted) when the ring is full.

@@ -146,6 +146,8 @@ struct wl_stats {
 	__u64 dns_mismatched;
 	__u64 dns_late;
 	__u64 dns_skipped[WL_DNS_SKIP_MAX];
+	__u64 table_inserts[2];		/* enum wl_table: new entries */
+	__u64 table_deletes[2];		/* entries the programs removed */
 	__u64 records_dropped;		/* ring buffer full */
 	__u32 scratch;			/* BPF-private, see wl_launder() */
 	__u32 pad;
@@ -189,6 +191,13 @@ struct wl_hs {
 	__u8 state;		/* enum wl_hs_state */
 	__u8 client_side;	/* WL_SIDE_LO or WL_SIDE_HI */
 	__u8 pad[2];
+};
+
+/* Flow tables, for wirelat_flow_table_*{table}. */
+enum wl_table {
+	WL_T_HANDSHAKES = 0,
+	WL_T_DNS,
+	WL_T_MAX,
 };
 
 /* Record types; JSON "type" names in user/names.c. */

@@ -161,6 +161,8 @@ static int attach_tc(struct wl_attach *a, struct bpf_program *prog,
 		pr_info("replacing TC %s program %u left on %s by an earlier wirelat\n",
 			what, q.prog_id, a->ifname);
 		opts.flags = BPF_TC_F_REPLACE;
+		/* that wirelat made the qdisc: remove it on exit as it would have */
+		a->created_clsact = true;
 	}
 	opts.prog_fd = bpf_program__fd(prog);
 	err = bpf_tc_attach(&hook, &opts);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "config.h"
+#include "http.h"
 #include "log.h"
 
 enum {
@@ -21,6 +22,7 @@ enum {
 	OPT_DNS_PORT,
 	OPT_DNS_TIMEOUT,
 	OPT_MAX_DNS,
+	OPT_LISTEN,
 };
 
 struct wl_option {
@@ -48,6 +50,8 @@ static const struct wl_option options[] = {
 	  "DURATION", "a query unanswered this long is a timeout (default 5s)" },
 	{ { "max-dns", required_argument, NULL, OPT_MAX_DNS }, "N",
 	  "outstanding DNS queries tracked (default 65536)" },
+	{ { "listen", required_argument, NULL, OPT_LISTEN }, "ADDR:PORT",
+	  "serve /metrics here (default 127.0.0.1:9745; :9745 = all)" },
 	{ { "metrics-out", required_argument, NULL, OPT_METRICS_OUT }, "FILE",
 	  "write final metrics in Prometheus text format (offline)" },
 	{ { "verbose", no_argument, NULL, 'v' }, NULL,
@@ -223,6 +227,16 @@ static int parse_one(struct wl_config *cfg, int c, const char *arg)
 	case OPT_METRICS_OUT:
 		cfg->metrics_out = arg;
 		return 0;
+	case OPT_LISTEN: {
+		struct sockaddr_storage ss;
+		int all;
+
+		if (wl_listen_parse(arg, &ss, &all))
+			return bad_value("listen", arg, -EINVAL,
+					 "ADDR:PORT, [ADDR]:PORT or :PORT");
+		cfg->listen = arg;
+		return 0;
+	}
 	case 'v':
 		wl_verbose = 1;
 		return 0;
@@ -242,6 +256,7 @@ int wl_config_parse(struct wl_config *cfg, int argc, char **argv)
 	cfg->handshake_timeout_ns = WL_DEFAULT_HANDSHAKE_TIMEOUT_NS;
 	cfg->dns_timeout_ns = WL_DEFAULT_DNS_TIMEOUT_NS;
 	cfg->max_dns = WL_DEFAULT_MAX_DNS;
+	cfg->listen = "127.0.0.1:9745";
 
 	for (i = 0; i < N_OPTIONS; i++)
 		longopts[i] = options[i].opt;

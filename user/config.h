@@ -18,6 +18,7 @@ struct wl_config {
 	int n_ifaces;
 	const char *read_file;		/* -r: offline analysis */
 	const char *metrics_out;	/* --metrics-out */
+	const char *listen;		/* --listen ADDR:PORT (live) */
 	bool json;
 	enum wl_xdp_mode xdp_mode;
 	uint32_t max_flows;

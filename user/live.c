@@ -9,7 +9,9 @@
 #include <string.h>
 #include <time.h>
 #include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
 #include "attach.h"
+#include "http.h"
 #include "live.h"
 #include "log.h"
 #include "sweep.h"
@@ -76,6 +78,7 @@ int wl_live_run(struct wl_run *run)
 	struct wl_attach att[WL_MAX_IFACES] = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct ring_buffer *rb = NULL;
+	struct MHD_Daemon *http;
 	uint64_t next_sweep;
 	int i, err = 0;
 
@@ -92,12 +95,17 @@ int wl_live_run(struct wl_run *run)
 	}
 	run->out.n_ifaces = run->n_slots;
 
+	/* the port first: if it is taken, nothing gets attached */
+	http = wl_http_start(run, run->cfg->listen);
+	if (!http)
+		return -EADDRINUSE;
 	rb = ring_buffer__new(bpf_map__fd(run->skel->maps.records), on_record,
 			      run, NULL);
 	if (!rb) {
 		err = -errno;
 		pr_warn("failed to open the record ring buffer: %s\n",
 			strerror(-err));
+		wl_http_stop(http);
 		return err;
 	}
 	for (i = 0; i < run->n_slots; i++) {
@@ -107,11 +115,18 @@ int wl_live_run(struct wl_run *run)
 		err = wl_attach_iface(run, &att[i]);
 		if (err)
 			goto out;
-		pr_info("watching %s (ingress: %s, egress: tc)\n",
+		run->ingress_hook[i] = att[i].loopback ? "none" :
+				       !att[i].xdp	? "tc" :
+				       att[i].xdp_mode == XDP_MODE_SKB ?
+							  "xdp_skb" :
+							  "xdp_native";
+		run->egress_hook[i] = "tc";
+		pr_info("watching %s (ingress: %s, egress: tc); metrics on http://%s/metrics\n",
 			att[i].ifname,
 			att[i].loopback ? "none, loopback" :
 			att[i].xdp	? "xdp" :
-					  "tc");
+					  "tc",
+			run->cfg->listen);
 	}
 
 	next_sweep = clock_ns(CLOCK_MONOTONIC) + 1000000000ULL;
@@ -129,6 +144,7 @@ int wl_live_run(struct wl_run *run)
 	}
 	ring_buffer__consume(rb);
 out:
+	wl_http_stop(http);
 	for (i = 0; i < run->n_slots; i++)
 		wl_detach_iface(&att[i]);
 	ring_buffer__free(rb);

@@ -260,6 +260,76 @@ static void write_dns(FILE *f, struct wl_run *run, const struct wl_stats *s,
 				(unsigned long long)s[slot].dns_skipped[i]);
 }
 
+static const char *const table_name[WL_T_MAX] = {
+	[WL_T_HANDSHAKES] = "handshakes",
+	[WL_T_DNS] = "dns",
+};
+
+/*
+ * Entries as the sweeper last counted them (at most a second old: a
+ * scrape never walks a table); evictions estimated as what went in minus
+ * what was removed minus what is there, kept monotonic.
+ */
+static void write_tables(FILE *f, struct wl_run *run, const struct wl_stats *s,
+			 int nslots)
+{
+	struct bpf_map *maps[WL_T_MAX] = {
+		[WL_T_HANDSHAKES] = run->skel->maps.handshakes,
+		[WL_T_DNS] = run->skel->maps.dns_pending,
+	};
+	int t, slot;
+
+	for (t = 0; t < WL_T_MAX; t++) {
+		uint64_t in = 0, out = run->table_user_deletes[t];
+		int64_t ev;
+
+		for (slot = 0; slot < nslots; slot++) {
+			in += s[slot].table_inserts[t];
+			out += s[slot].table_deletes[t];
+		}
+		ev = (int64_t)(in - out - run->table_entries[t]);
+		if (ev > (int64_t)run->table_evictions[t])
+			run->table_evictions[t] = ev;
+	}
+	header(f, "wirelat_flow_table_entries", "gauge",
+	       "Entries in each flow table at the last sweep (every second).");
+	for (t = 0; t < WL_T_MAX; t++)
+		fprintf(f, "wirelat_flow_table_entries{table=\"%s\"} %llu\n",
+			table_name[t],
+			(unsigned long long)run->table_entries[t]);
+	header(f, "wirelat_flow_table_capacity", "gauge",
+	       "Entries each flow table can hold.");
+	for (t = 0; t < WL_T_MAX; t++)
+		fprintf(f, "wirelat_flow_table_capacity{table=\"%s\"} %u\n",
+			table_name[t], bpf_map__max_entries(maps[t]));
+	header(f, "wirelat_flow_table_evictions_total", "counter",
+	       "Entries the LRU pushed out to make room (estimated).");
+	for (t = 0; t < WL_T_MAX; t++)
+		fprintf(f,
+			"wirelat_flow_table_evictions_total{table=\"%s\"} %llu\n",
+			table_name[t],
+			(unsigned long long)run->table_evictions[t]);
+}
+
+static void write_attach(FILE *f, struct wl_run *run)
+{
+	int i;
+
+	header(f, "wirelat_attach_info", "gauge",
+	       "How each interface is watched (1 per interface).");
+	if (run->cfg->read_file) {
+		fprintf(f,
+			"wirelat_attach_info{interface=\"pcap\",ingress=\"none\",egress=\"none\"} 1\n");
+		return;
+	}
+	for (i = 0; i < run->n_slots; i++)
+		fprintf(f,
+			"wirelat_attach_info{interface=\"%s\",ingress=\"%s\",egress=\"%s\"} 1\n",
+			run->ifname[i],
+			run->ingress_hook[i] ? run->ingress_hook[i] : "none",
+			run->egress_hook[i] ? run->egress_hook[i] : "none");
+}
+
 int wl_metrics_write(struct wl_run *run, FILE *f)
 {
 	struct wl_stats *s;
@@ -284,12 +354,8 @@ int wl_metrics_write(struct wl_run *run, FILE *f)
 	       "Records lost because the ring buffer was full.");
 	fprintf(f, "wirelat_records_dropped_total %llu\n",
 		(unsigned long long)dropped);
-	header(f, "wirelat_flow_table_capacity", "gauge",
-	       "Entries each flow table can hold.");
-	fprintf(f, "wirelat_flow_table_capacity{table=\"handshakes\"} %u\n",
-		bpf_map__max_entries(run->skel->maps.handshakes));
-	fprintf(f, "wirelat_flow_table_capacity{table=\"dns\"} %u\n",
-		bpf_map__max_entries(run->skel->maps.dns_pending));
+	write_tables(f, run, s, nslots);
+	write_attach(f, run);
 	header(f, "wirelat_build_info", "gauge", "wirelat version.");
 	fprintf(f, "wirelat_build_info{version=\"%s\"} 1\n", WL_VERSION);
 	free(s);

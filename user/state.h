@@ -30,6 +30,13 @@ struct wl_run {
 	const char *ifname[WL_MAX_IFACES];
 	struct wl_user_stats ustats[WL_NSLOTS];
 	struct wl_output out;
+	/* flow tables as of the last sweep (enum wl_table) */
+	uint64_t table_entries[WL_T_MAX];
+	uint64_t table_user_deletes[WL_T_MAX];
+	uint64_t table_evictions[WL_T_MAX];	/* monotonic estimate */
+	/* how each interface is attached: labels of wirelat_attach_info */
+	const char *ingress_hook[WL_MAX_IFACES];
+	const char *egress_hook[WL_MAX_IFACES];
 	/* where records go: printed at once (live) or reordered (offline) */
 	void (*emit)(struct wl_run *run, const struct wl_record *r);
 	void *emit_ctx;

@@ -35,6 +35,14 @@ struct expired {
 typedef int (*judge_fn)(int fd, const void *key, void *value, uint64_t clock,
 			uint64_t t, uint64_t *deadline);
 
+/* Delete @key; 1 when it was there (counted as a userspace delete). */
+static int drop(int fd, const void *key)
+{
+	return !bpf_map_delete_elem(fd, key);
+}
+
+static uint64_t dropped;	/* deletes by the current walk */
+
 static int judge_hs(int fd, const void *key, void *value, uint64_t clock,
 		    uint64_t t, uint64_t *deadline)
 {
@@ -47,17 +55,17 @@ static int judge_hs(int fd, const void *key, void *value, uint64_t clock,
 		*deadline = hs->last_syn_ns + t;
 		hs->state = WL_HS_TIMED_OUT;	/* a later SYN-ACK is "late" */
 		if (clock > hs->last_syn_ns + 2 * t)	/* its time is over too */
-			bpf_map_delete_elem(fd, key);
+			dropped += drop(fd, key);
 		else
 			bpf_map_update_elem(fd, key, hs, BPF_EXIST);
 		return 1;
 	case WL_HS_SYNACK_SEEN:
 		if (clock > hs->synack_ns + t)
-			bpf_map_delete_elem(fd, key);
+			dropped += drop(fd, key);
 		return 0;
 	case WL_HS_TIMED_OUT:
 		if (clock > hs->last_syn_ns + 2 * t)
-			bpf_map_delete_elem(fd, key);
+			dropped += drop(fd, key);
 		return 0;
 	}
 	return 0;
@@ -75,17 +83,17 @@ static int judge_dns(int fd, const void *key, void *value, uint64_t clock,
 		*deadline = q->last_ns + t;
 		q->state = WL_DNS_TIMED_OUT;	/* a later response is "late" */
 		if (clock > q->last_ns + 2 * t)	/* its time is over too */
-			bpf_map_delete_elem(fd, key);
+			dropped += drop(fd, key);
 		else
 			bpf_map_update_elem(fd, key, q, BPF_EXIST);
 		return 1;
 	case WL_DNS_ANSWERED:
 		if (clock > q->answered_ns + t)
-			bpf_map_delete_elem(fd, key);
+			dropped += drop(fd, key);
 		return 0;
 	case WL_DNS_TIMED_OUT:
 		if (clock > q->last_ns + 2 * t)
-			bpf_map_delete_elem(fd, key);
+			dropped += drop(fd, key);
 		return 0;
 	}
 	return 0;
@@ -105,7 +113,7 @@ static int by_deadline(const void *a, const void *b)
  * by deadline. Returns how many, or -errno.
  */
 static int walk(struct bpf_map *map, judge_fn judge, uint64_t clock,
-		uint64_t t, struct expired **out)
+		uint64_t t, struct expired **out, uint64_t *entries)
 {
 	int fd = bpf_map__fd(map);
 	uint32_t cap = bpf_map__max_entries(map);
@@ -144,6 +152,7 @@ static int walk(struct bpf_map *map, judge_fn judge, uint64_t clock,
 		exp[n_exp++] = cur;
 	}
 	(void)vsz;
+	*entries = n;
 	free(keys);
 	qsort(exp, n_exp, sizeof(*exp), by_deadline);
 	*out = exp;
@@ -193,21 +202,26 @@ int wl_sweep(struct wl_run *run, uint64_t clock_ns)
 		judge_fn judge;
 		uint64_t timeout;
 		void (*fill)(struct wl_record *r, const struct expired *e);
-	} tables[] = {
-		{ run->skel->maps.handshakes, judge_hs,
-		  run->cfg->handshake_timeout_ns, fill_hs },
-		{ run->skel->maps.dns_pending, judge_dns,
-		  run->cfg->dns_timeout_ns, fill_dns },
+	} tables[WL_T_MAX] = {
+		[WL_T_HANDSHAKES] = { run->skel->maps.handshakes, judge_hs,
+				      run->cfg->handshake_timeout_ns,
+				      fill_hs },
+		[WL_T_DNS] = { run->skel->maps.dns_pending, judge_dns,
+			       run->cfg->dns_timeout_ns, fill_dns },
 	};
+	uint64_t entries;
 	struct expired *exp;
 	size_t t;
 	int n, i, total = 0;
 
 	for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+		dropped = 0;
 		n = walk(tables[t].map, tables[t].judge, clock_ns,
-			 tables[t].timeout, &exp);
+			 tables[t].timeout, &exp, &entries);
 		if (n < 0)
 			return n;
+		run->table_user_deletes[t] += dropped;
+		run->table_entries[t] = entries - dropped;
 		for (i = 0; i < n; i++) {
 			struct wl_record r = { 0 };
 			int slot;

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* http.h - the metrics endpoint (libmicrohttpd). */
+#ifndef WIRELAT_HTTP_H
+#define WIRELAT_HTTP_H
+
+#include <sys/socket.h>
+#include "state.h"
+
+struct MHD_Daemon;
+
+/*
+ * Parse --listen: "ADDR:PORT", "[V6ADDR]:PORT" or ":PORT" (all addresses,
+ * IPv4 and IPv6). Returns 0 or -EINVAL.
+ */
+int wl_listen_parse(const char *s, struct sockaddr_storage *ss, int *all);
+
+/*
+ * Serve GET/HEAD /metrics, /healthz and / on @listen in a thread of its
+ * own. Returns the daemon, or NULL after one line (port in use, ...).
+ */
+struct MHD_Daemon *wl_http_start(struct wl_run *run, const char *listen);
+
+void wl_http_stop(struct MHD_Daemon *d);
+
+#endif /* WIRELAT_HTTP_H */
