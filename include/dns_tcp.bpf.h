@@ -103,23 +103,30 @@ static __always_inline void wl_dns_tcp_segment(void *ctx, int is_skb,
 					       struct wl_stats *st,
 					       struct wl_pkt *p)
 {
-	struct wl_dns_stream_key k;
-	struct wl_dns_stream *s, fresh = {};
+	struct wl_dns_stream_key *k;
+	struct wl_dns_stream *s, *fresh;
 	struct wl_dns_scratch *sc;
 	__u32 n = p->payload_len, off = 0, seq = p->seq, zero = 0, i;
 
 	if (p->quoted ||
 	    (!wl_is_dns_port(p->sport) && !wl_is_dns_port(p->dport)))
 		return;
-	wl_stream_key(&k, p);
+	/* key and new values live in per-CPU scratch: the stack is short */
+	sc = bpf_map_lookup_elem(&dns_scratch, &zero);
+	if (!sc)
+		return;
+	k = &sc->skey;
+	fresh = &sc->stream;
+	__builtin_memset(fresh, 0, sizeof(*fresh));
+	wl_stream_key(k, p);
 	if (p->tcp_flags & (WL_TCP_RST | WL_TCP_FIN | WL_TCP_SYN)) {
 		if (p->tcp_flags & WL_TCP_SYN) {	/* data starts at isn + 1 */
-			fresh.next_seq = seq + 1;
-			bpf_map_update_elem(&dns_streams, &k, &fresh, BPF_ANY);
+			fresh->next_seq = seq + 1;
+			bpf_map_update_elem(&dns_streams, k, fresh, BPF_ANY);
 			return;
 		}
 		if (p->tcp_flags & WL_TCP_RST) {
-			bpf_map_delete_elem(&dns_streams, &k);
+			bpf_map_delete_elem(&dns_streams, k);
 			return;
 		}
 	}
@@ -128,15 +135,15 @@ static __always_inline void wl_dns_tcp_segment(void *ctx, int is_skb,
 	if (n > p->load_len - p->payload_off)	/* cut by the snaplen */
 		n = p->load_len - p->payload_off;
 
-	s = bpf_map_lookup_elem(&dns_streams, &k);
+	s = bpf_map_lookup_elem(&dns_streams, k);
 	if (!s) {
 		/* first seen mid-stream: a message must start here */
-		fresh.next_seq = seq;
-		fresh.state = wl_dns_plausible(ctx, is_skb, p, 0) ?
-				      WL_STREAM_SYNCED :
-				      WL_STREAM_LOST;
-		bpf_map_update_elem(&dns_streams, &k, &fresh, BPF_ANY);
-		s = bpf_map_lookup_elem(&dns_streams, &k);
+		fresh->next_seq = seq;
+		fresh->state = wl_dns_plausible(ctx, is_skb, p, 0) ?
+				       WL_STREAM_SYNCED :
+				       WL_STREAM_LOST;
+		bpf_map_update_elem(&dns_streams, k, fresh, BPF_ANY);
+		s = bpf_map_lookup_elem(&dns_streams, k);
 		if (!s)
 			return;
 	}
@@ -162,10 +169,6 @@ static __always_inline void wl_dns_tcp_segment(void *ctx, int is_skb,
 			off = s->next_seq - seq;
 		}
 	}
-	sc = bpf_map_lookup_elem(&dns_scratch, &zero);
-	if (!sc)
-		return;
-
 	for (i = 0; i < WL_DNS_TCP_MAX_MSGS; i++) {
 		__u32 start, mlen;
 		int l;

@@ -54,6 +54,29 @@ static __always_inline void wl_dns_udp(void *ctx, int is_skb,
 }
 
 /*
+ * The timestamp option: the usual layout straight from the packet, any
+ * other by copying the options out and walking them.
+ */
+static __always_inline void wl_tcp_options(void *ctx, int is_skb,
+					   struct wl_pkt *p)
+{
+	struct wl_dns_scratch *sc;
+	__u32 zero = 0;
+	__u64 len;
+
+	if (wl_tcp_ts_fast(p))
+		return;
+	len = p->payload_off - p->l4_off - sizeof(struct tcphdr);
+	asm volatile("" : "+r"(len));
+	if (len < 1 || len > 40)
+		return;
+	sc = bpf_map_lookup_elem(&dns_scratch, &zero);	/* stack is short */
+	if (sc && !wl_load(ctx, is_skb, p->l4_off + sizeof(struct tcphdr),
+			   sc->opts.b, len))
+		wl_tcp_ts_opts(&sc->opts, len, p);
+}
+
+/*
  * @pkt_len is the full length of the packet as the hook knows it; offline
  * it is replaced by the capture's wire length (the frame may have been cut
  * by the snaplen).
@@ -91,7 +114,9 @@ static __always_inline void wl_process(void *ctx, int is_skb, void *data,
 	if (p.result != WL_PKT_PARSED)
 		return;
 	if (p.l4proto == IPPROTO_TCP) {
-		wl_handshake(st, &p, ifindex);
+		if (!p.quoted)
+			wl_tcp_options(ctx, is_skb, &p);
+		wl_tcp(st, &p);
 		wl_dns_tcp(ctx, is_skb, st, &p);
 	}
 	else if (p.l4proto == IPPROTO_UDP)

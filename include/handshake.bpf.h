@@ -16,6 +16,35 @@
 #include "flow.bpf.h"
 #include "clock.bpf.h"
 #include "stats.bpf.h"
+#include "conn.bpf.h"
+
+/* What wl_handshake() did with a segment. */
+#define WL_HS_RET_NONE 0	/* handled (or ignored) by a pending entry */
+#define WL_HS_RET_UNTRACKED 1	/* no entry, and the segment opened none */
+#define WL_HS_RET_CONN 2	/* the handshake ended: a connection opened */
+
+/* Track the connection a handshake led to; high[] from both ISNs. */
+static __always_inline void wl_hs_to_conn(struct wl_stats *st,
+					  const struct wl_flow_key *k,
+					  const struct wl_hs *hs, __u64 now,
+					  int synack_seen)
+{
+	struct wl_conn *c;
+
+	wl_conn_open(st, k, hs->client_side, hs->client_isn, hs->first_syn_ns,
+		     now, 0, hs->syn_ts);
+	c = bpf_map_lookup_elem(&conns, k);
+	if (!c)
+		return;
+	c->high[WL_C2S] = hs->client_isn + 1;
+	c->high_set = 1 << WL_C2S;
+	c->retrans[WL_C2S] = hs->syn_retransmits;
+	if (synack_seen) {
+		c->high[WL_S2C] = hs->server_isn + 1;
+		c->high_set |= 1 << WL_S2C;
+		c->retrans[WL_S2C] = hs->synack_retransmits;
+	}
+}
 
 static __always_inline void wl_hs_result(struct wl_stats *st, int result)
 {
@@ -86,14 +115,15 @@ static __always_inline void wl_hs_fail(struct wl_stats *st,
 	bpf_ringbuf_submit(r, 0);
 }
 
-/* A new attempt from @side with ISN @isn at @now. */
-static __always_inline void wl_hs_start(struct wl_hs *hs, int side, __u32 isn,
-					__u64 now)
+/* A new attempt from @side with the SYN @p at @now. */
+static __always_inline void wl_hs_start(struct wl_hs *hs, int side,
+					const struct wl_pkt *p, __u64 now)
 {
 	__builtin_memset(hs, 0, sizeof(*hs));
 	hs->state = WL_HS_SYN_SENT;
 	hs->client_side = side;
-	hs->client_isn = isn;
+	hs->client_isn = p->seq;
+	hs->syn_ts = p->has_ts;
 	hs->first_syn_ns = now;
 	hs->last_syn_ns = now;
 }
@@ -138,7 +168,7 @@ static __always_inline void wl_hs_syn(struct wl_stats *st,
 				      int side, __u64 now)
 {
 	if (hs->state == WL_HS_TIMED_OUT) {
-		wl_hs_start(hs, side, p->seq, now);
+		wl_hs_start(hs, side, p, now);
 		return;
 	}
 	if (side != hs->client_side)	/* simultaneous open: not timed */
@@ -146,7 +176,7 @@ static __always_inline void wl_hs_syn(struct wl_stats *st,
 	if (p->seq != hs->client_isn) {
 		/* a new attempt on this tuple ends the old one */
 		wl_hs_fail(st, k, hs, WL_FAIL_TIMEOUT, now);
-		wl_hs_start(hs, side, p->seq, now);
+		wl_hs_start(hs, side, p, now);
 		return;
 	}
 	hs->syn_retransmits++;
@@ -185,34 +215,37 @@ static __always_inline void wl_hs_synack(struct wl_stats *st,
 }
 
 /* Any other segment (ACK, data, RST) from @side. */
-static __always_inline void wl_hs_segment(struct wl_stats *st,
+static __always_inline int wl_hs_segment(struct wl_stats *st,
 					  const struct wl_flow_key *k,
 					  struct wl_hs *hs,
 					  const struct wl_pkt *p, int side,
 					  __u64 now)
 {
 	if (hs->state == WL_HS_TIMED_OUT)
-		return;
+		return WL_HS_RET_NONE;
 	if (p->tcp_flags & WL_TCP_RST) {
 		wl_hs_fail(st, k, hs,
 			   side == hs->client_side ? WL_FAIL_ABORTED :
 						     WL_FAIL_REFUSED,
 			   now);
 		wl_table_delete(st, &handshakes, k, WL_T_HANDSHAKES);
-		return;
+		return WL_HS_RET_NONE;
 	}
 	if (!(p->tcp_flags & WL_TCP_ACK) || side != hs->client_side)
-		return;
+		return WL_HS_RET_NONE;
 	if (hs->state == WL_HS_SYN_SENT) {
 		/* one-sided path: the SYN-ACK went another way */
 		wl_hs_result(st, WL_HS_UNOBSERVED);
+		wl_hs_to_conn(st, k, hs, now, 0);
 		wl_table_delete(st, &handshakes, k, WL_T_HANDSHAKES);
-		return;
+		return WL_HS_RET_CONN;
 	}
 	if (p->ack != hs->server_isn + 1)
-		return;
+		return WL_HS_RET_NONE;
 	wl_hs_complete(st, k, hs, now);
+	wl_hs_to_conn(st, k, hs, now, 1);
 	wl_table_delete(st, &handshakes, k, WL_T_HANDSHAKES);
+	return WL_HS_RET_CONN;
 }
 
 /* An ICMP unreachable quoting a segment of a pending handshake. */
@@ -232,54 +265,100 @@ static __always_inline void wl_hs_unreachable(struct wl_stats *st,
 #define WL_TCP_SYNACKRST (WL_TCP_SYN | WL_TCP_ACK | WL_TCP_RST)
 
 /*
- * Entry: a parsed TCP segment (or a quoted one) on @ifindex. A global
- * function, so the verifier checks it once, not once per parse path.
- * Returns 0 (the return value is only there because globals need one).
+ * A parsed TCP segment (or a quoted one) on @ifindex that no tracked
+ * connection took. A global function, so the verifier checks it once, not
+ * once per parse path. Returns WL_HS_RET_*.
  */
 #ifdef WL_DEFINE_MAPS
 __noinline int wl_handshake(struct wl_stats *st, struct wl_pkt *p,
-				   __u32 ifindex)
+			    struct wl_flow_key *kp, __u32 side)
 {
-	__u8 flags = p->tcp_flags & WL_TCP_SYNACKRST;
-	struct wl_flow_key k;
+	struct wl_flow_key *k = kp;	/* the caller's: stack is short */
 	struct wl_hs *hs;
 	__u64 now = 0;
-	int side;
+	__u8 flags;
 
-	if (!st || !p)
-		return 0;
-	side = wl_flow_key(&k, p, ifindex);
-	hs = bpf_map_lookup_elem(&handshakes, &k);
+	if (!st || !p || !k)
+		return WL_HS_RET_NONE;
+	flags = p->tcp_flags & WL_TCP_SYNACKRST;
+	hs = bpf_map_lookup_elem(&handshakes, k);
 	if (hs) {
 		now = wl_now_ns();
-		if (wl_hs_expire(st, &k, hs, wl_clock_ns(now)))
+		if (wl_hs_expire(st, k, hs, wl_clock_ns(now)))
 			hs = NULL;
 	}
 	if (!hs) {
-		struct wl_hs fresh;
+		struct wl_dns_scratch *sc;
+		__u32 zero = 0;
 
 		/* only a client's SYN opens an entry: no timestamp otherwise */
 		if (p->quoted || flags != WL_TCP_SYN)
-			return 0;
-		wl_hs_start(&fresh, side, p->seq, now ? now : wl_now_ns());
-		wl_table_insert(st, &handshakes, &k, &fresh, WL_T_HANDSHAKES);
-		return 0;
+			return WL_HS_RET_UNTRACKED;
+		/* built in per-CPU scratch: the stack is too small for it */
+		sc = bpf_map_lookup_elem(&dns_scratch, &zero);
+		if (!sc)
+			return WL_HS_RET_NONE;
+		wl_hs_start(&sc->hs, side, p, now ? now : wl_now_ns());
+		wl_table_insert(st, &handshakes, k, &sc->hs, WL_T_HANDSHAKES);
+		return WL_HS_RET_NONE;
 	}
 
 	if (p->quoted)
-		wl_hs_unreachable(st, &k, hs, p, side, now);
+		wl_hs_unreachable(st, k, hs, p, side, now);
 	else if (flags & WL_TCP_RST)
-		wl_hs_segment(st, &k, hs, p, side, now);
+		return wl_hs_segment(st, k, hs, p, side, now);
 	else if (flags == WL_TCP_SYN)
-		wl_hs_syn(st, &k, hs, p, side, now);
+		wl_hs_syn(st, k, hs, p, side, now);
 	else if (flags == (WL_TCP_SYN | WL_TCP_ACK))
-		wl_hs_synack(st, &k, hs, p, side, now);
+		wl_hs_synack(st, k, hs, p, side, now);
 	else if (!(flags & WL_TCP_SYN))
-		wl_hs_segment(st, &k, hs, p, side, now);
+		return wl_hs_segment(st, k, hs, p, side, now);
+	return WL_HS_RET_NONE;
+}
+
+/*
+ * Every parsed TCP segment: the tracked connection first (one lookup on
+ * the hot path), else the handshake state machine; a data segment of a
+ * flow nobody knows starts a mid-stream connection. Returns 0.
+ */
+__noinline int wl_tcp(struct wl_stats *st, struct wl_pkt *p)
+{
+	struct wl_flow_key k;
+	struct wl_conn *c;
+	int side, ret;
+
+	if (!st || !p)
+		return 0;
+	side = wl_flow_key(&k, p, p->ifindex);
+	if (p->quoted) {
+		wl_handshake(st, p, &k, side);
+		return 0;
+	}
+	c = bpf_map_lookup_elem(&conns, &k);
+	if (c && !wl_conn_packet(st, &k, c, p, side))
+		return 0;
+
+	ret = wl_handshake(st, p, &k, side);
+	if (ret == WL_HS_RET_UNTRACKED && p->payload_len &&
+	    !(p->tcp_flags & (WL_TCP_SYN | WL_TCP_FIN | WL_TCP_RST))) {
+		/* mid-stream: the lower port serves; on a tie, the receiver */
+		int client = p->sport < p->dport ? side ^ 1 : side;
+		__u64 now = wl_now_ns();
+
+		wl_conn_open(st, &k, client, 0, now, now, 1, p->has_ts);
+		ret = WL_HS_RET_CONN;
+	}
+	if (ret != WL_HS_RET_CONN)
+		return 0;
+	c = bpf_map_lookup_elem(&conns, &k);
+	if (c)
+		wl_conn_packet(st, &k, c, p, side);
 	return 0;
 }
 #else
-extern int wl_handshake(struct wl_stats *st, struct wl_pkt *p, __u32 ifindex);
+extern int wl_handshake(struct wl_stats *st, struct wl_pkt *p,
+			struct wl_flow_key *kp, __u32 side);
+extern int wl_tcp(struct wl_stats *st, struct wl_pkt *p);
 #endif
 
 #endif /* WIRELAT_HANDSHAKE_BPF_H */

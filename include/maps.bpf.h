@@ -12,6 +12,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "wirelat.h"
+#include "parsing.h"
 
 #ifdef WL_DEFINE_MAPS
 #define WL_GLOBAL
@@ -26,6 +27,14 @@ WL_GLOBAL struct {
 	__type(key, struct wl_flow_key);
 	__type(value, struct wl_hs);
 } handshakes SEC(".maps");
+
+/* Tracked connections, by canonical flow key (--max-conns). */
+WL_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, WL_DEFAULT_MAX_CONNS);
+	__type(key, struct wl_flow_key);
+	__type(value, struct wl_conn);
+} conns SEC(".maps");
 
 /* Outstanding DNS queries (--max-dns). */
 WL_GLOBAL struct {
@@ -48,6 +57,11 @@ struct wl_dns_scratch {
 	__u8 msg[WL_DNS_BUF];
 	struct wl_dns_q q;
 	__u64 launder;		/* see wl_dns_tcp_msg() */
+	struct wl_tcp_opts opts;	/* TCP options, see wl_tcp_options() */
+	struct wl_conn conn;		/* a new connection, see wl_conn_open() */
+	struct wl_hs hs;		/* a new handshake, see wl_handshake() */
+	struct wl_dns_stream_key skey;	/* see wl_dns_tcp_segment() */
+	struct wl_dns_stream stream;
 };
 
 WL_GLOBAL struct {
@@ -75,6 +89,7 @@ WL_GLOBAL struct {
 const volatile struct wl_cfg cfg = {
 	.handshake_timeout_ns = WL_DEFAULT_HANDSHAKE_TIMEOUT_NS,
 	.dns_timeout_ns = WL_DEFAULT_DNS_TIMEOUT_NS,
+	.idle_timeout_ns = WL_DEFAULT_IDLE_TIMEOUT_NS,
 	.dns_port = { 53 },
 	.n_dns_ports = 1,
 };

@@ -74,6 +74,11 @@ struct wl_pkt {
 	__u32 *scratch;		/* per-CPU word, see wl_launder() */
 	__u32 ifindex;
 	__u32 load_len;		/* bytes the load_bytes helpers can reach */
+	__u32 tsval;		/* TCP timestamp option, when has_ts */
+	__u32 tsecr;
+	__u16 window;		/* advertised window, unscaled */
+	__u8 has_ts;
+	__u8 pad;
 };
 
 /*
@@ -302,61 +307,96 @@ static __always_inline int wl_parse_tcp(struct wl_pkt *p, __u32 off)
 	p->seq = bpf_ntohl(th->seq);
 	p->ack = bpf_ntohl(th->ack_seq);
 	p->tcp_flags = ((__u8 *)th)[13];
+	p->window = bpf_ntohs(th->window);
 	p->l4_off = off;
 	p->payload_off = off + doff;
 	p->payload_len = p->l4_len - doff;
 	return 0;
 }
 
-/*
- * TCP timestamp option (kind 8, length 10) of the header at l4_off.
- * Returns 1 and fills tsval/tsecr (host order) when present, 0 when absent,
- * -1 when the options are malformed (a length below 2 or past the header).
- */
-static __always_inline int wl_tcp_timestamps(struct wl_pkt *p, __u32 *tsval,
-					     __u32 *tsecr)
+/* TCP options copied out of the packet: at most 40 bytes, room for 64. */
+struct wl_tcp_opts {
+	__u8 b[64];
+	__u32 pos;	/* see wl_tcp_ts_walk() */
+	__u32 pad;
+};
+
+/* Byte @i of @o; the mask sits behind a barrier so clang keeps it. */
+static __always_inline __u8 wl_opt_byte(const struct wl_tcp_opts *o, __u32 i)
 {
-	struct tcphdr *th = wl_hdr(p, p->l4_off, sizeof(*th));
-	__u32 optlen, pos = 0;
-	int i;
+	asm volatile("" : "+r"(i));
+	return o->b[i & 63];
+}
 
-	if (!th)
-		return 0;
-	optlen = th->doff * 4 - sizeof(*th);
-	for (i = 0; i < 20; i++) {
-		__u8 *o;
-		__u8 kind, len;
+/*
+ * Find the timestamp option (kind 8, length 10) in @len bytes of options.
+ * Returns 1 and fills p->tsval/tsecr when present, 0 when absent, -1 when
+ * the options are malformed (a length below 2 or past the header).
+ */
+static __always_inline int wl_tcp_ts_walk(struct wl_tcp_opts *o, __u32 len,
+					  struct wl_pkt *p)
+{
+	volatile __u32 *slot = &o->pos;
+	__u32 pos = 0, i, j, v[2] = {};
 
-		if (pos >= optlen)
+	if (len > 40)
+		return -1;
+	for (i = 0; i < 40; i++) {
+		__u8 kind, olen;
+
+		/*
+		 * Through memory the verifier does not track (the caller's
+		 * buffer), so every iteration starts from one state instead of
+		 * one per path of option lengths so far.
+		 */
+		*slot = pos;
+		pos = *slot;
+		if (pos >= len)
 			return 0;
-		o = wl_hdr(p, p->l4_off + sizeof(*th) + (pos & 0x3f), 1);
-		if (!o)
+		kind = wl_opt_byte(o, pos);
+		if (kind == 0)			/* end of options */
 			return 0;
-		kind = o[0];
-		if (kind == 0)		/* end of options */
-			return 0;
-		if (kind == 1) {	/* NOP */
+		if (kind == 1) {		/* NOP */
 			pos++;
 			continue;
 		}
-		o = wl_hdr(p, p->l4_off + sizeof(*th) + (pos & 0x3f), 2);
-		if (!o)
-			return 0;
-		len = o[1];
-		if (len < 2 || pos + len > optlen)
+		if (pos + 1 >= len)
 			return -1;
-		if (kind == 8 && len == 10) {
-			o = wl_hdr(p, p->l4_off + sizeof(*th) + (pos & 0x3f),
-				   10);
-			if (!o)
-				return 0;
-			*tsval = bpf_ntohl(*(__be32 *)(o + 2));
-			*tsecr = bpf_ntohl(*(__be32 *)(o + 6));
+		olen = wl_opt_byte(o, pos + 1);
+		if (olen < 2 || pos + olen > len)
+			return -1;
+		if (kind == 8 && olen == 10) {
+			for (j = 0; j < 8; j++)
+				v[j / 4] = v[j / 4] << 8 |
+					   wl_opt_byte(o, pos + 2 + j);
+			p->tsval = v[0];
+			p->tsecr = v[1];
+			p->has_ts = 1;
 			return 1;
 		}
-		pos += len;
+		pos += olen;
 	}
 	return 0;
+}
+
+/*
+ * The usual layout first: NOP, NOP, timestamp as the first option (what
+ * Linux sends on every segment after the handshake). Fills p->tsval/tsecr
+ * and returns 1 when found there; 0 otherwise (wl_tcp_timestamps() then).
+ */
+static __always_inline int wl_tcp_ts_fast(struct wl_pkt *p)
+{
+	__u8 *o;
+
+	if (p->payload_off - p->l4_off < sizeof(struct tcphdr) + 12)
+		return 0;
+	o = wl_hdr(p, p->l4_off + sizeof(struct tcphdr), 12);
+	if (!o || *(__be32 *)o != bpf_htonl(0x0101080a))
+		return 0;
+	p->tsval = bpf_ntohl(*(__be32 *)(o + 4));
+	p->tsecr = bpf_ntohl(*(__be32 *)(o + 8));
+	p->has_ts = 1;
+	return 1;
 }
 
 /* UDP header: length field checked against the IP payload. */

@@ -30,6 +30,9 @@
 #define WL_MAX_DNS_PORTS 8
 #define WL_QNAME_MAX 256	/* wire-form name: at most 255 bytes */
 #define WL_DNS_BUF 512		/* bytes of a DNS message looked at */
+#define WL_DEFAULT_MAX_CONNS 262144
+#define WL_DEFAULT_IDLE_TIMEOUT_NS 300000000000ULL
+#define WL_RTT_SAMPLE_MAX_AGE_NS 10000000000ULL	/* unanswered: dropped */
 
 /* Where a packet was seen. */
 enum wl_dir {
@@ -115,8 +118,20 @@ enum wl_hist_id {
 	WL_H_SYN_TO_SYNACK = 0,
 	WL_H_SYNACK_TO_ACK,
 	WL_H_HANDSHAKE,
+	WL_H_RTT_SERVER,	/* observation point -> server -> back */
+	WL_H_RTT_CLIENT,	/* observation point -> client -> back */
 	WL_H_DNS,		/* + enum wl_rcode_label */
 	WL_H_MAX = WL_H_DNS + WL_RC_MAX,
+};
+
+/* wirelat_tcp_connections_closed_total{reason}; tcp_close "reason". */
+enum wl_close_reason {
+	WL_CLOSE_FIN = 0,
+	WL_CLOSE_RST,
+	WL_CLOSE_TIMEOUT,
+	WL_CLOSE_REUSED,
+	WL_CLOSE_EOF,
+	WL_CLOSE_MAX,
 };
 
 struct wl_hist {
@@ -146,8 +161,10 @@ struct wl_stats {
 	__u64 dns_mismatched;
 	__u64 dns_late;
 	__u64 dns_skipped[WL_DNS_SKIP_MAX];
-	__u64 table_inserts[2];		/* enum wl_table: new entries */
-	__u64 table_deletes[2];		/* entries the programs removed */
+	__u64 table_inserts[3];		/* enum wl_table: new entries */
+	__u64 table_deletes[3];		/* entries the programs removed */
+	__u64 conn_closed[WL_CLOSE_MAX];
+	__u64 retransmits[2];		/* 0 = c2s, 1 = s2c */
 	__u64 records_dropped;		/* ring buffer full */
 	__u32 scratch;			/* BPF-private, see wl_launder() */
 	__u32 pad;
@@ -190,14 +207,47 @@ struct wl_hs {
 	__u16 synack_retransmits;
 	__u8 state;		/* enum wl_hs_state */
 	__u8 client_side;	/* WL_SIDE_LO or WL_SIDE_HI */
-	__u8 pad[2];
+	__u8 syn_ts;		/* the SYN carried the timestamp option */
+	__u8 pad;
 };
 
 /* Flow tables, for wirelat_flow_table_*{table}. */
 enum wl_table {
 	WL_T_HANDSHAKES = 0,
 	WL_T_DNS,
+	WL_T_CONNS,
 	WL_T_MAX,
+};
+
+/*
+ * A tracked connection, value of conns. Arrays [2] are indexed by
+ * direction (0 = client to server, 1 = server to client) unless said
+ * otherwise. A direction's fields are written by its own packets only,
+ * except the sample answered by the other way.
+ */
+struct wl_conn {
+	__u64 first_ns;		/* first SYN, or first packet seen */
+	__u64 last_ns;		/* last packet seen */
+	__u64 bytes[2];		/* TCP payload, retransmissions included */
+	__u64 sample_ns[2];	/* when the outstanding RTT sample was taken */
+	__u64 answered_ns[2];	/* when the direction's last sample was answered */
+	__u64 rtt_sum_ns[2];	/* by side: 0 = server, 1 = client */
+	__u64 rtt_min_ns[2];	/* by side */
+	__u32 rtt_n[2];		/* by side */
+	__u32 retrans[2];
+	__u32 high[2];		/* highest seq + len (+1 for FIN) seen */
+	__u32 sample_val[2];	/* TSval, or end seq (no timestamps) */
+	__u32 last_tsval[2];
+	__u32 fin_end[2];	/* a FIN's seq + len + 1 */
+	__u32 client_isn;
+	__u8 client_side;	/* WL_SIDE_LO / WL_SIDE_HI */
+	__u8 midstream;
+	__u8 has_ts;		/* RTT from timestamps, else seq/ack */
+	__u8 fin_seen;		/* bit per direction */
+	__u8 first_fin;		/* 0 none, 1 client, 2 server */
+	__u8 sampling;		/* bit per direction: a sample is outstanding */
+	__u8 high_set;		/* bit per direction: high[] is known */
+	__u8 zero_window;	/* bit per direction: it advertised window 0 */
 };
 
 /* Record types; JSON "type" names in user/names.c. */
@@ -206,6 +256,7 @@ enum wl_rec_type {
 	WL_REC_HANDSHAKE_FAILED = 2,
 	WL_REC_DNS = 3,
 	WL_REC_DNS_TIMEOUT = 4,
+	WL_REC_CLOSE = 5,
 };
 
 enum wl_dns_proto {
@@ -311,6 +362,17 @@ struct wl_record {
 			__s64 elapsed_ns;
 		} fail;
 		struct {
+			__s64 duration_ns;
+			__u64 bytes[2];		/* c2s, s2c */
+			__u64 rtt_min_ns[2];	/* server, client */
+			__u64 rtt_avg_ns[2];
+			__u32 rtt_n[2];
+			__u32 retrans[2];	/* c2s, s2c */
+			__u8 closed_by;		/* 0 none, 1 client, 2 server */
+			__u8 midstream;
+			__u8 pad[6];
+		} close;
+		struct {
 			__s64 latency_ns;	/* dns; elapsed_ns for dns_timeout */
 			__u16 id;
 			__u16 qtype;
@@ -336,6 +398,8 @@ struct wl_record {
 struct wl_cfg {
 	__u64 handshake_timeout_ns;
 	__u64 dns_timeout_ns;
+	__u64 idle_timeout_ns;
+	__u64 rtt_interval_ns;
 	__u16 dns_port[WL_MAX_DNS_PORTS];	/* host order */
 	__u32 n_dns_ports;
 	__u32 ifindex[WL_MAX_IFACES];	/* slot i watches ifindex[i] */

@@ -45,6 +45,8 @@ for line in open(sys.argv[1]):
         add("dns_answered", v)
     elif name == "wirelat_dns_timeouts_total":
         add("dns_" + labels["reason"], v)
+    elif name == "wirelat_tcp_connections_closed_total":
+        add("close_" + labels["reason"], v)
     else:
         for metric, key in (("unsolicited_responses", "dns_unsolicited"),
                             ("duplicate_responses", "dns_duplicate"),

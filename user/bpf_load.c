@@ -80,6 +80,8 @@ int wl_bpf_load(struct wl_run *run, int offline)
 	skel->rodata->cfg.handshake_timeout_ns = cfg->handshake_timeout_ns;
 	skel->rodata->cfg.offline = offline;
 	skel->rodata->cfg.dns_timeout_ns = cfg->dns_timeout_ns;
+	skel->rodata->cfg.idle_timeout_ns = cfg->idle_timeout_ns;
+	skel->rodata->cfg.rtt_interval_ns = cfg->rtt_interval_ns;
 	skel->rodata->cfg.n_dns_ports = cfg->n_dns_ports;
 	for (i = 0; i < cfg->n_dns_ports; i++)
 		skel->rodata->cfg.dns_port[i] = cfg->dns_ports[i];
@@ -91,6 +93,12 @@ int wl_bpf_load(struct wl_run *run, int offline)
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.dns_pending,
 					       cfg->max_dns);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.dns_streams,
+					       cfg->max_dns);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.conns,
+					       cfg->max_conns);
 	if (!err && offline)	/* the replay consumes after every packet */
 		err = bpf_map__set_max_entries(skel->maps.records, 1u << 20);
 	if (err) {

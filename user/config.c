@@ -23,6 +23,9 @@ enum {
 	OPT_DNS_TIMEOUT,
 	OPT_MAX_DNS,
 	OPT_LISTEN,
+	OPT_MAX_CONNS,
+	OPT_IDLE_TIMEOUT,
+	OPT_RTT_INTERVAL,
 };
 
 struct wl_option {
@@ -44,6 +47,12 @@ static const struct wl_option options[] = {
 	  "pending handshakes tracked (default 65536)" },
 	{ { "handshake-timeout", required_argument, NULL, OPT_HS_TIMEOUT },
 	  "DURATION", "SYN unanswered this long is a timeout (default 3s)" },
+	{ { "max-conns", required_argument, NULL, OPT_MAX_CONNS }, "N",
+	  "connections tracked (default 262144)" },
+	{ { "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
+	  "DURATION", "a connection quiet this long is closed (default 300s)" },
+	{ { "rtt-interval", required_argument, NULL, OPT_RTT_INTERVAL },
+	  "DURATION", "least time between RTT samples of a side (default 0)" },
 	{ { "dns-port", required_argument, NULL, OPT_DNS_PORT }, "PORT",
 	  "a DNS server port (repeat for up to 8; default 53)" },
 	{ { "dns-timeout", required_argument, NULL, OPT_DNS_TIMEOUT },
@@ -210,6 +219,27 @@ static int parse_one(struct wl_config *cfg, int c, const char *arg)
 		}
 		cfg->dns_ports[cfg->n_dns_ports++] = v;
 		return 0;
+	case OPT_MAX_CONNS:
+		err = wl_parse_u64(arg, 1, 1u << 24, &v);
+		if (err)
+			return bad_value("max-conns", arg, err,
+					 "an integer from 1 to 16777216");
+		cfg->max_conns = v;
+		return 0;
+	case OPT_IDLE_TIMEOUT:
+		err = wl_parse_duration(arg, 1000000ULL, 86400000000000ULL, &v);
+		if (err)
+			return bad_value("idle-timeout", arg, err,
+					 "a duration from 1ms to 24h");
+		cfg->idle_timeout_ns = v;
+		return 0;
+	case OPT_RTT_INTERVAL:
+		err = wl_parse_duration(arg, 0, 3600000000000ULL, &v);
+		if (err)
+			return bad_value("rtt-interval", arg, err,
+					 "a duration from 0 to 1h");
+		cfg->rtt_interval_ns = v;
+		return 0;
 	case OPT_DNS_TIMEOUT:
 		err = wl_parse_duration(arg, 1000000ULL, 3600000000000ULL, &v);
 		if (err)
@@ -256,6 +286,8 @@ int wl_config_parse(struct wl_config *cfg, int argc, char **argv)
 	cfg->handshake_timeout_ns = WL_DEFAULT_HANDSHAKE_TIMEOUT_NS;
 	cfg->dns_timeout_ns = WL_DEFAULT_DNS_TIMEOUT_NS;
 	cfg->max_dns = WL_DEFAULT_MAX_DNS;
+	cfg->max_conns = WL_DEFAULT_MAX_CONNS;
+	cfg->idle_timeout_ns = WL_DEFAULT_IDLE_TIMEOUT_NS;
 	cfg->listen = "127.0.0.1:9745";
 
 	for (i = 0; i < N_OPTIONS; i++)

@@ -24,6 +24,9 @@ struct wl_config {
 	uint32_t max_flows;
 	uint64_t handshake_timeout_ns;
 	uint64_t dns_timeout_ns;
+	uint64_t idle_timeout_ns;
+	uint64_t rtt_interval_ns;
+	uint32_t max_conns;
 	uint32_t max_dns;
 	uint16_t dns_ports[WL_MAX_DNS_PORTS];
 	int n_dns_ports;

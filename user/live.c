@@ -138,7 +138,7 @@ int wl_live_run(struct wl_run *run)
 		}
 		err = 0;
 		if (clock_ns(CLOCK_MONOTONIC) >= next_sweep) {
-			wl_sweep(run, clock_ns(CLOCK_MONOTONIC));
+			wl_sweep(run, clock_ns(CLOCK_MONOTONIC), 0);
 			next_sweep += 1000000000ULL;
 		}
 	}

@@ -95,6 +95,50 @@ static const struct {
 	  "First SYN to the ACK completing the handshake." },
 };
 
+static void write_conns(FILE *f, struct wl_run *run, const struct wl_stats *s,
+			int nslots)
+{
+	static const char *const side[2] = { "server", "client" };
+	static const char *const dir[2] = { "c2s", "s2c" };
+	char labels[128];
+	int slot, i;
+
+	header(f, "wirelat_tcp_connections_active", "gauge",
+	       "Connections tracked at the last sweep (every second).");
+	for (slot = 0; slot < nslots; slot++)
+		fprintf(f,
+			"wirelat_tcp_connections_active{interface=\"%s\"} %llu\n",
+			slot_name(run, slot),
+			(unsigned long long)run->table_slot_entries[WL_T_CONNS][slot]);
+	header(f, "wirelat_tcp_connections_closed_total", "counter",
+	       "Connections closed, by reason.");
+	for (slot = 0; slot < nslots; slot++)
+		for (i = 0; i < WL_CLOSE_MAX; i++)
+			fprintf(f,
+				"wirelat_tcp_connections_closed_total{interface=\"%s\",reason=\"%s\"} %llu\n",
+				slot_name(run, slot), wl_close_reason_name[i],
+				(unsigned long long)(s[slot].conn_closed[i] +
+						     run->ustats[slot].conn_closed[i]));
+	header(f, "wirelat_tcp_retransmits_total", "counter",
+	       "Retransmitted segments of tracked connections, by direction.");
+	for (slot = 0; slot < nslots; slot++)
+		for (i = 0; i < 2; i++)
+			fprintf(f,
+				"wirelat_tcp_retransmits_total{interface=\"%s\",direction=\"%s\"} %llu\n",
+				slot_name(run, slot), dir[i],
+				(unsigned long long)s[slot].retransmits[i]);
+	header(f, "wirelat_tcp_rtt_seconds", "histogram",
+	       "Continuous RTT from the observation point to one side and back.");
+	for (slot = 0; slot < nslots; slot++)
+		for (i = 0; i < 2; i++) {
+			snprintf(labels, sizeof(labels),
+				 "interface=\"%s\",side=\"%s\"",
+				 slot_name(run, slot), side[i]);
+			histogram(f, "wirelat_tcp_rtt_seconds", labels,
+				  &s[slot].hist[WL_H_RTT_SERVER + i]);
+		}
+}
+
 static void write_packets(FILE *f, struct wl_run *run,
 			  const struct wl_stats *s, int nslots)
 {
@@ -161,6 +205,7 @@ static void write_tcp(FILE *f, struct wl_run *run, const struct wl_stats *s,
 			"wirelat_tcp_synack_retransmits_total{interface=\"%s\"} %llu\n",
 			slot_name(run, slot),
 			(unsigned long long)s[slot].synack_retransmits);
+	write_conns(f, run, s, nslots);
 	header(f, "wirelat_negative_durations_total", "counter",
 	       "Durations below zero (capture time went backwards), not in any histogram.");
 	for (slot = 0; slot < nslots; slot++)
@@ -263,6 +308,7 @@ static void write_dns(FILE *f, struct wl_run *run, const struct wl_stats *s,
 static const char *const table_name[WL_T_MAX] = {
 	[WL_T_HANDSHAKES] = "handshakes",
 	[WL_T_DNS] = "dns",
+	[WL_T_CONNS] = "connections",
 };
 
 /*
@@ -276,6 +322,7 @@ static void write_tables(FILE *f, struct wl_run *run, const struct wl_stats *s,
 	struct bpf_map *maps[WL_T_MAX] = {
 		[WL_T_HANDSHAKES] = run->skel->maps.handshakes,
 		[WL_T_DNS] = run->skel->maps.dns_pending,
+		[WL_T_CONNS] = run->skel->maps.conns,
 	};
 	int t, slot;
 

@@ -91,6 +91,15 @@ const char *const wl_dns_skip_name[] = {
 };
 CHECK_SIZE(wl_dns_skip_name, WL_DNS_SKIP_MAX);
 
+const char *const wl_close_reason_name[] = {
+	[WL_CLOSE_FIN] = "fin",
+	[WL_CLOSE_RST] = "rst",
+	[WL_CLOSE_TIMEOUT] = "timeout",
+	[WL_CLOSE_REUSED] = "reused",
+	[WL_CLOSE_EOF] = "eof",
+};
+CHECK_SIZE(wl_close_reason_name, WL_CLOSE_MAX);
+
 /* qtype values behind wl_qtype_label_name (the BPF side maps the same) */
 static const unsigned qtype_value[WL_QT_OTHER] = {
 	[WL_QT_A] = 1, [WL_QT_AAAA] = 28, [WL_QT_CNAME] = 5, [WL_QT_MX] = 15,

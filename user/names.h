@@ -11,6 +11,7 @@ extern const char *const wl_fail_reason_name[];
 extern const char *const wl_qtype_label_name[];
 extern const char *const wl_rcode_label_name[];
 extern const char *const wl_dns_skip_name[];
+extern const char *const wl_close_reason_name[];
 
 /* Name of a qtype / rcode value, NULL when it has none (printed as a number). */
 const char *wl_qtype_name(unsigned qtype);

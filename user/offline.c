@@ -62,9 +62,9 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static void sweep_and_flush(struct replay *rp)
+static void sweep_and_flush(struct replay *rp, int eof)
 {
-	wl_sweep(rp->run, rp->clock_ns);
+	wl_sweep(rp->run, rp->clock_ns, eof);
 	wl_reorder_flush(&rp->ro, print_record, rp->run);
 }
 
@@ -97,7 +97,7 @@ static int replay_packet(struct replay *rp, const struct pcap_pkthdr *h,
 	if (ts > rp->clock_ns)
 		rp->clock_ns = ts;
 	if (rp->clock_ns >= rp->next_sweep_ns) {
-		sweep_and_flush(rp);
+		sweep_and_flush(rp, 0);
 		rp->next_sweep_ns = rp->clock_ns + SWEEP_EVERY_NS;
 	}
 	if (wl_linktype_to_eth(rp->dlt, bytes, h->caplen, rp->frame, &len,
@@ -187,8 +187,10 @@ int wl_offline_run(struct wl_run *run)
 		err = -EIO;
 		goto out;
 	}
-	/* end of file: report what has passed its timeout by the last clock */
-	sweep_and_flush(&rp);
+	/* end of file: report what has passed its timeout by the last clock,
+	 * then close what is still open */
+	sweep_and_flush(&rp, 0);
+	sweep_and_flush(&rp, 1);
 	err = rp.err;
 out:
 	wl_reorder_flush(&rp.ro, print_record, run);

@@ -59,14 +59,49 @@ static const char *type_name(const struct wl_record *r)
 		return "dns";
 	case WL_REC_DNS_TIMEOUT:
 		return "dns_timeout";
+	case WL_REC_CLOSE:
+		return "tcp_close";
 	}
 	return "unknown";
 }
 
 static const char *reason_name(const struct wl_record *r)
 {
+	if (r->type == WL_REC_CLOSE)
+		return r->reason < WL_CLOSE_MAX ?
+			       wl_close_reason_name[r->reason] :
+			       "unknown";
 	return r->reason < WL_FAIL_MAX ? wl_fail_reason_name[r->reason] :
 					 "unknown";
+}
+
+static void print_json_close(FILE *f, const struct wl_record *r)
+{
+	static const char *const side[2] = { "server", "client" };
+	int i;
+
+	fprintf(f, ",\"reason\":\"%s\"", reason_name(r));
+	if (r->close.closed_by)
+		fprintf(f, ",\"closed_by\":\"%s\"",
+			r->close.closed_by == 1 ? "client" : "server");
+	fprintf(f,
+		",\"duration_ns\":%" PRId64 ",\"bytes_c2s\":%" PRIu64
+		",\"bytes_s2c\":%" PRIu64
+		",\"retransmits_c2s\":%u,\"retransmits_s2c\":%u",
+		(int64_t)r->close.duration_ns, (uint64_t)r->close.bytes[0],
+		(uint64_t)r->close.bytes[1], r->close.retrans[0],
+		r->close.retrans[1]);
+	for (i = 0; i < 2; i++) {
+		if (!r->close.rtt_n[i])
+			continue;	/* no sample: the fields are left out */
+		fprintf(f,
+			",\"rtt_%s_min_ns\":%" PRIu64 ",\"rtt_%s_avg_ns\":%" PRIu64
+			",\"rtt_%s_samples\":%u",
+			side[i], (uint64_t)r->close.rtt_min_ns[i], side[i],
+			(uint64_t)r->close.rtt_avg_ns[i], side[i],
+			r->close.rtt_n[i]);
+	}
+	fprintf(f, ",\"midstream\":%s", r->close.midstream ? "true" : "false");
 }
 
 /* @s as the inside of a JSON string: backslash and quote escaped. */
@@ -151,6 +186,9 @@ static void print_json(struct wl_output *o, const struct wl_record *r,
 	case WL_REC_DNS_TIMEOUT:
 		print_json_dns(o, r);
 		break;
+	case WL_REC_CLOSE:
+		print_json_close(f, r);
+		break;
 	}
 	fputs("}\n", f);
 }
@@ -218,6 +256,27 @@ static void print_text(struct wl_output *o, const struct wl_record *r,
 	case WL_REC_DNS:
 	case WL_REC_DNS_TIMEOUT:
 		print_text_dns(o, r);
+		break;
+	case WL_REC_CLOSE:
+		ms_str(r->close.duration_ns, a, sizeof(a));
+		fprintf(o->f, " %-7s %-6s after %12s  bytes %llu/%llu  rtx %u/%u",
+			reason_name(r),
+			r->close.closed_by == 1	  ? "client" :
+			r->close.closed_by == 2 ? "server" :
+						  "",
+			a, (unsigned long long)r->close.bytes[0],
+			(unsigned long long)r->close.bytes[1],
+			r->close.retrans[0], r->close.retrans[1]);
+		if (r->close.rtt_n[0]) {
+			ms_str(r->close.rtt_avg_ns[0], b, sizeof(b));
+			fprintf(o->f, "  rtt srv %s", b);
+		}
+		if (r->close.rtt_n[1]) {
+			ms_str(r->close.rtt_avg_ns[1], c, sizeof(c));
+			fprintf(o->f, "  rtt cli %s", c);
+		}
+		if (r->close.midstream)
+			fputs("  midstream", o->f);
 		break;
 	}
 	fputc('\n', o->f);

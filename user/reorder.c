@@ -11,6 +11,8 @@
 
 static int is_timeout(const struct wl_record *r)
 {
+	if (r->type == WL_REC_CLOSE)
+		return r->reason == WL_CLOSE_TIMEOUT;
 	return (r->type == WL_REC_HANDSHAKE_FAILED ||
 		r->type == WL_REC_DNS_TIMEOUT) &&
 	       r->reason == WL_FAIL_TIMEOUT;

@@ -20,6 +20,7 @@ struct wl_user_stats {
 	uint64_t packets[WL_DIR_MAX][WL_PKT_MAX];
 	uint64_t malformed[WL_MAL_MAX];
 	uint64_t dns_timeouts;
+	uint64_t conn_closed[WL_CLOSE_MAX];
 };
 
 struct wl_run {
@@ -32,6 +33,7 @@ struct wl_run {
 	struct wl_output out;
 	/* flow tables as of the last sweep (enum wl_table) */
 	uint64_t table_entries[WL_T_MAX];
+	uint64_t table_slot_entries[WL_T_MAX][WL_NSLOTS];
 	uint64_t table_user_deletes[WL_T_MAX];
 	uint64_t table_evictions[WL_T_MAX];	/* monotonic estimate */
 	/* how each interface is attached: labels of wirelat_attach_info */

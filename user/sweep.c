@@ -17,6 +17,7 @@
 /* An entry that timed out now: key, value and its deadline. */
 struct expired {
 	uint64_t deadline;
+	int reason;		/* a tcp_close reason */
 	union {
 		struct wl_flow_key hs_key;
 		struct wl_dns_key dns_key;
@@ -24,6 +25,7 @@ struct expired {
 	union {
 		struct wl_hs hs;
 		struct wl_dns_q q;
+		struct wl_conn conn;
 	};
 };
 
@@ -34,6 +36,8 @@ struct expired {
  */
 typedef int (*judge_fn)(int fd, const void *key, void *value, uint64_t clock,
 			uint64_t t, uint64_t *deadline);
+
+static int eof_now;	/* the offline replay reached end of file */
 
 /* Delete @key; 1 when it was there (counted as a userspace delete). */
 static int drop(int fd, const void *key)
@@ -99,6 +103,26 @@ static int judge_dns(int fd, const void *key, void *value, uint64_t clock,
 	return 0;
 }
 
+/*
+ * A connection quiet for the idle timeout closes with "timeout" (at the
+ * deadline); at end of file every open one closes with "eof" (at its last
+ * packet). Either way it is removed.
+ */
+static int judge_conn(int fd, const void *key, void *value, uint64_t clock,
+		      uint64_t t, uint64_t *deadline)
+{
+	struct wl_conn *c = value;
+
+	if (clock > c->last_ns + t)
+		*deadline = c->last_ns + t;
+	else if (eof_now)
+		*deadline = c->last_ns;
+	else
+		return 0;
+	dropped += drop(fd, key);
+	return 1;
+}
+
 static int by_deadline(const void *a, const void *b)
 {
 	const struct expired *x = a, *y = b;
@@ -112,8 +136,9 @@ static int by_deadline(const void *a, const void *b)
  * Walk @map, judge every entry; the expired ones come back in *out sorted
  * by deadline. Returns how many, or -errno.
  */
-static int walk(struct bpf_map *map, judge_fn judge, uint64_t clock,
-		uint64_t t, struct expired **out, uint64_t *entries)
+static int walk(struct wl_run *run, struct bpf_map *map, judge_fn judge,
+		uint64_t clock, uint64_t t, struct expired **out,
+		uint64_t *per_slot)
 {
 	int fd = bpf_map__fd(map);
 	uint32_t cap = bpf_map__max_entries(map);
@@ -136,8 +161,11 @@ static int walk(struct bpf_map *map, judge_fn judge, uint64_t clock,
 		memcpy(&cur.dns_key, keys + i * ksz, ksz);
 		if (bpf_map_lookup_elem(fd, &cur.dns_key, &cur.q))
 			continue;	/* gone meanwhile */
-		if (!judge(fd, &cur.dns_key, &cur.q, clock, t, &cur.deadline))
+		if (!judge(fd, &cur.dns_key, &cur.q, clock, t, &cur.deadline)) {
+			/* every key starts with its ifindex */
+			per_slot[wl_run_slot(run, cur.hs_key.ifindex)]++;
 			continue;
+		}
 		if (n_exp % 64 == 0) {
 			struct expired *p =
 				realloc(exp, (n_exp + 64) * sizeof(*exp));
@@ -152,25 +180,30 @@ static int walk(struct bpf_map *map, judge_fn judge, uint64_t clock,
 		exp[n_exp++] = cur;
 	}
 	(void)vsz;
-	*entries = n;
 	free(keys);
 	qsort(exp, n_exp, sizeof(*exp), by_deadline);
 	*out = exp;
 	return n_exp;
 }
 
-static void fill_hs(struct wl_record *r, const struct expired *e)
+/* Client and server of a record from a canonical key (as flow.bpf.h). */
+static void wl_record_tuple(struct wl_record *r, const struct wl_flow_key *k,
+			    int client_side)
 {
-	const struct wl_flow_key *k = &e->hs_key;
-	int lo = e->hs.client_side == WL_SIDE_LO;
+	int lo = client_side == WL_SIDE_LO;
 
-	r->type = WL_REC_HANDSHAKE_FAILED;
 	r->ifindex = k->ifindex;
 	r->family = k->family;
 	memcpy(r->client_ip, lo ? k->addr_lo : k->addr_hi, 16);
 	memcpy(r->server_ip, lo ? k->addr_hi : k->addr_lo, 16);
 	r->client_port = lo ? k->port_lo : k->port_hi;
 	r->server_port = lo ? k->port_hi : k->port_lo;
+}
+
+static void fill_hs(struct wl_record *r, const struct expired *e)
+{
+	wl_record_tuple(r, &e->hs_key, e->hs.client_side);
+	r->type = WL_REC_HANDSHAKE_FAILED;
 	r->syn_retransmits = e->hs.syn_retransmits;
 	r->fail.elapsed_ns = e->deadline - e->hs.first_syn_ns;
 }
@@ -195,7 +228,28 @@ static void fill_dns(struct wl_record *r, const struct expired *e)
 	memcpy(r->qname, e->q.qname, WL_QNAME_MAX);
 }
 
-int wl_sweep(struct wl_run *run, uint64_t clock_ns)
+static void fill_close(struct wl_record *r, const struct expired *e)
+{
+	const struct wl_conn *c = &e->conn;
+	int i;
+
+	wl_record_tuple(r, &e->hs_key, c->client_side);
+	r->type = WL_REC_CLOSE;
+	r->reason = eof_now && e->deadline == c->last_ns ? WL_CLOSE_EOF :
+							   WL_CLOSE_TIMEOUT;
+	r->close.duration_ns = c->last_ns - c->first_ns;
+	r->close.midstream = c->midstream;
+	for (i = 0; i < 2; i++) {
+		r->close.bytes[i] = c->bytes[i];
+		r->close.retrans[i] = c->retrans[i];
+		r->close.rtt_n[i] = c->rtt_n[i];
+		r->close.rtt_min_ns[i] = c->rtt_min_ns[i];
+		r->close.rtt_avg_ns[i] =
+			c->rtt_n[i] ? c->rtt_sum_ns[i] / c->rtt_n[i] : 0;
+	}
+}
+
+int wl_sweep(struct wl_run *run, uint64_t clock_ns, int eof)
 {
 	const struct {
 		struct bpf_map *map;
@@ -208,20 +262,28 @@ int wl_sweep(struct wl_run *run, uint64_t clock_ns)
 				      fill_hs },
 		[WL_T_DNS] = { run->skel->maps.dns_pending, judge_dns,
 			       run->cfg->dns_timeout_ns, fill_dns },
+		[WL_T_CONNS] = { run->skel->maps.conns, judge_conn,
+				 run->cfg->idle_timeout_ns, fill_close },
 	};
-	uint64_t entries;
+	uint64_t per_slot[WL_NSLOTS];
 	struct expired *exp;
 	size_t t;
 	int n, i, total = 0;
 
 	for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
 		dropped = 0;
-		n = walk(tables[t].map, tables[t].judge, clock_ns,
-			 tables[t].timeout, &exp, &entries);
+		eof_now = eof;
+		memset(per_slot, 0, sizeof(per_slot));
+		n = walk(run, tables[t].map, tables[t].judge, clock_ns,
+			 tables[t].timeout, &exp, per_slot);
 		if (n < 0)
 			return n;
 		run->table_user_deletes[t] += dropped;
-		run->table_entries[t] = entries - dropped;
+		run->table_entries[t] = 0;
+		for (i = 0; i < WL_NSLOTS; i++) {
+			run->table_entries[t] += per_slot[i];
+			run->table_slot_entries[t][i] = per_slot[i];
+		}
 		for (i = 0; i < n; i++) {
 			struct wl_record r = { 0 };
 			int slot;
@@ -233,6 +295,8 @@ int wl_sweep(struct wl_run *run, uint64_t clock_ns)
 			slot = wl_run_slot(run, r.ifindex);
 			if (r.type == WL_REC_DNS_TIMEOUT)
 				run->ustats[slot].dns_timeouts++;
+			else if (r.type == WL_REC_CLOSE)
+				run->ustats[slot].conn_closed[r.reason]++;
 			else
 				run->ustats[slot].hs_result[WL_HS_TIMEOUT]++;
 			run->emit(run, &r);

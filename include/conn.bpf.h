@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * conn.bpf.h - connection lifecycle, loss and continuous RTT (DESIGN.md).
+ *
+ * A connection is tracked from its completed (or unobserved) handshake, or
+ * from the first data segment of a flow first seen mid-stream. A tracked
+ * packet costs one lookup in conns: bytes and packets per direction,
+ * retransmissions (a segment whose sequence range was already seen, not a
+ * keepalive or a zero-window probe), FIN/RST close, and RTT samples: from
+ * the timestamp option (a TSval taken the first time it is seen, answered
+ * by the first TSecr equal to it the other way), or on connections without
+ * timestamps from a data segment's end answered by the first ACK covering
+ * it (Karn: a retransmission drops the sample).
+ */
+#ifndef WIRELAT_CONN_BPF_H
+#define WIRELAT_CONN_BPF_H
+
+#include "flow.bpf.h"
+#include "clock.bpf.h"
+#include "stats.bpf.h"
+
+#define WL_C2S 0
+#define WL_S2C 1
+
+static __always_inline int wl_seq_lt(__u32 a, __u32 b)
+{
+	return (__s32)(a - b) < 0;
+}
+
+/* tcp_close record for @c; @ts is when it ended, @dur its duration. */
+static __always_inline void wl_conn_close(struct wl_stats *st,
+					  const struct wl_flow_key *k,
+					  const struct wl_conn *c, int reason,
+					  __u64 ts, __s64 dur, int closed_by)
+{
+	struct wl_record *r;
+	int i;
+
+	if (reason >= 0 && reason < WL_CLOSE_MAX)
+		st->conn_closed[reason]++;
+	r = wl_rec_reserve(st, WL_RECORD_TCP_SIZE, WL_RECORD_TCP_SIZE);
+	if (r) {
+		r->ts_ns = ts;
+		r->type = WL_REC_CLOSE;
+		r->reason = reason;
+		wl_rec_tuple(r, k, c->client_side);
+		r->close.duration_ns = dur;
+		r->close.closed_by = closed_by;
+		r->close.midstream = c->midstream;
+		for (i = 0; i < 2; i++) {
+			r->close.bytes[i] = c->bytes[i];
+			r->close.retrans[i] = c->retrans[i];
+			r->close.rtt_n[i] = c->rtt_n[i];
+			r->close.rtt_min_ns[i] = c->rtt_min_ns[i];
+			r->close.rtt_avg_ns[i] =
+				c->rtt_n[i] ? c->rtt_sum_ns[i] / c->rtt_n[i] : 0;
+		}
+		bpf_ringbuf_submit(r, 0);
+	}
+	wl_table_delete(st, &conns, k, WL_T_CONNS);
+}
+
+/*
+ * Start tracking @k. @client_side as for handshakes; @isn the client's
+ * ISN (0 mid-stream); @has_ts whether RTT comes from timestamps.
+ */
+static __always_inline void wl_conn_open(struct wl_stats *st,
+					 const struct wl_flow_key *k,
+					 int client_side, __u32 isn,
+					 __u64 first_ns, __u64 now, int midstream,
+					 int has_ts)
+{
+	struct wl_conn *c;
+	__u32 zero = 0;
+
+	/* built in per-CPU scratch: the stack is too small for it */
+	c = bpf_map_lookup_elem(&dns_scratch, &zero);
+	if (!c)
+		return;
+	c = &((struct wl_dns_scratch *)c)->conn;
+	__builtin_memset(c, 0, sizeof(*c));
+	c->first_ns = first_ns;
+	c->last_ns = now;
+	c->client_side = client_side;
+	c->client_isn = isn;
+	c->midstream = midstream;
+	c->has_ts = has_ts;
+	wl_table_insert(st, &conns, k, c, WL_T_CONNS);
+}
+
+/* One RTT sample for @side (0 = server, 1 = client). */
+static __always_inline void wl_rtt_add(struct wl_stats *st, struct wl_conn *c,
+				       int side, __s64 rtt)
+{
+	if (side < 0 || side > 1 || rtt < 0)
+		return;
+	if (!c->rtt_n[side] || (__u64)rtt < c->rtt_min_ns[side])
+		c->rtt_min_ns[side] = rtt;
+	c->rtt_sum_ns[side] += rtt;
+	c->rtt_n[side]++;
+	wl_hist_add(st, WL_H_RTT_SERVER + side, rtt);
+}
+
+/*
+ * RTT: answer the other direction's sample with this packet, then maybe
+ * take one from it. A sample of the client's packets measures the server
+ * side, and the other way round.
+ */
+static __always_inline void wl_conn_rtt(struct wl_stats *st, struct wl_conn *c,
+					const struct wl_pkt *p, int dir,
+					int retrans, __u64 now)
+{
+	int other = dir ^ 1;
+	__u32 val;
+	int fresh;
+
+	if (c->sampling & (1 << other)) {
+		int hit = c->has_ts ?
+				  p->has_ts && p->tsecr == c->sample_val[other] :
+				  (p->tcp_flags & WL_TCP_ACK) &&
+					  !wl_seq_lt(p->ack, c->sample_val[other]);
+
+		if (hit) {
+			/* other == C2S: the client's sample, the server's side */
+			wl_rtt_add(st, c, other == WL_C2S ? 0 : 1,
+				   now - c->sample_ns[other]);
+			c->sampling &= ~(1 << other);
+			c->answered_ns[other] = now;
+		}
+	}
+
+	if (c->has_ts) {
+		if (!p->has_ts || p->tsval == c->last_tsval[dir])
+			return;
+		c->last_tsval[dir] = p->tsval;	/* first time this TSval is seen */
+		val = p->tsval;
+		fresh = 1;
+	} else {
+		if (retrans && (c->sampling & (1 << dir)))
+			c->sampling &= ~(1 << dir);	/* Karn */
+		val = p->seq + p->payload_len;
+		fresh = p->payload_len && !retrans;
+	}
+	if ((c->sampling & (1 << dir)) &&
+	    now - c->sample_ns[dir] > WL_RTT_SAMPLE_MAX_AGE_NS)
+		c->sampling &= ~(1 << dir);	/* unanswered too long */
+	if (!fresh || (c->sampling & (1 << dir)) ||
+	    (c->answered_ns[dir] &&
+	     now - c->answered_ns[dir] < cfg.rtt_interval_ns))
+		return;
+	c->sample_val[dir] = val;
+	c->sample_ns[dir] = now;
+	c->sampling |= 1 << dir;
+}
+
+/*
+ * Sequence bookkeeping of a segment from @dir. Returns 1 when it is a
+ * retransmission: its range was seen before, and it is not a keepalive
+ * (at most one byte just below what was sent) or a zero-window probe (one
+ * byte while the other side advertises a zero window).
+ */
+static __always_inline int wl_conn_seq(struct wl_conn *c,
+				       const struct wl_pkt *p, int dir)
+{
+	int fin = !!(p->tcp_flags & WL_TCP_FIN);
+	__u32 len = p->payload_len, end = p->seq + len + fin;
+	int rtx = 0;
+
+	if (!len && !fin)
+		return 0;
+	if (!(c->high_set & (1 << dir))) {
+		c->high_set |= 1 << dir;
+		c->high[dir] = end;
+		return 0;
+	}
+	if (wl_seq_lt(p->seq, c->high[dir])) {
+		int keepalive = !fin && len <= 1 && p->seq == c->high[dir] - 1;
+		int probe = len == 1 && (c->zero_window & (1 << (dir ^ 1)));
+
+		rtx = !keepalive && !probe;
+	}
+	if (wl_seq_lt(c->high[dir], end))
+		c->high[dir] = end;
+	return rtx;
+}
+
+/*
+ * A packet of the tracked connection @c. Returns 1 when the connection is
+ * gone and the packet must be looked at as untracked (a new SYN on the
+ * tuple, or the connection had idled out), 0 otherwise.
+ */
+static __always_inline int wl_conn_packet(struct wl_stats *st,
+					  const struct wl_flow_key *k,
+					  struct wl_conn *c,
+					  const struct wl_pkt *p, int side)
+{
+	__u8 flags = p->tcp_flags;
+	int dir = side == c->client_side ? WL_C2S : WL_S2C;
+	__u64 now = wl_now_ns(), clock = wl_clock_ns(now);
+	int rtx;
+
+	if (clock > c->last_ns + cfg.idle_timeout_ns) {
+		wl_conn_close(st, k, c, WL_CLOSE_TIMEOUT,
+			      c->last_ns + cfg.idle_timeout_ns,
+			      c->last_ns - c->first_ns, 0);
+		return 1;
+	}
+	if ((flags & (WL_TCP_SYN | WL_TCP_ACK | WL_TCP_RST)) == WL_TCP_SYN) {
+		if (dir == WL_C2S && p->seq != c->client_isn) {
+			wl_conn_close(st, k, c, WL_CLOSE_REUSED, now,
+				      now - c->first_ns, 0);
+			return 1;	/* the SYN opens a new attempt */
+		}
+	}
+	c->last_ns = now;
+	if (flags & WL_TCP_RST) {
+		wl_conn_close(st, k, c, WL_CLOSE_RST, now, now - c->first_ns,
+			      dir + 1);
+		return 0;
+	}
+	c->bytes[dir] += p->payload_len;
+	if (flags & WL_TCP_SYN) {	/* SYN or SYN-ACK again */
+		c->retrans[dir]++;
+		st->retransmits[dir]++;
+		return 0;
+	}
+	rtx = wl_conn_seq(c, p, dir);
+	if (rtx) {
+		c->retrans[dir]++;
+		st->retransmits[dir]++;
+	}
+	if (p->window)
+		c->zero_window &= ~(1 << dir);
+	else
+		c->zero_window |= 1 << dir;
+	wl_conn_rtt(st, c, p, dir, rtx, now);
+
+	if ((flags & WL_TCP_FIN) && !(c->fin_seen & (1 << dir))) {
+		c->fin_seen |= 1 << dir;
+		c->fin_end[dir] = p->seq + p->payload_len + 1;
+		if (!c->first_fin)
+			c->first_fin = dir + 1;
+	}
+	/* both FINs sent and the last one acknowledged: closed */
+	if (c->fin_seen == 3 && (flags & WL_TCP_ACK) &&
+	    c->first_fin != (dir ^ 1) + 1 && p->ack == c->fin_end[dir ^ 1])
+		wl_conn_close(st, k, c, WL_CLOSE_FIN, now, now - c->first_ns,
+			      c->first_fin);
+	return 0;
+}
+
+/*
+ * The timestamp option where it is not the first option: a walk over the
+ * options copied to the stack. Global, so it is verified once. Returns
+ * what wl_tcp_ts_walk() returns.
+ */
+#ifdef WL_DEFINE_MAPS
+__noinline int wl_tcp_ts_opts(struct wl_tcp_opts *o, __u32 len,
+			      struct wl_pkt *p)
+{
+	if (!o || !p)
+		return 0;
+	return wl_tcp_ts_walk(o, len, p);
+}
+#else
+extern int wl_tcp_ts_opts(struct wl_tcp_opts *o, __u32 len, struct wl_pkt *p);
+#endif
+
+#endif /* WIRELAT_CONN_BPF_H */
