@@ -101,6 +101,13 @@ static __always_inline void wl_rtt_add(struct wl_stats *st, struct wl_conn *c,
 	wl_hist_add(st, WL_H_RTT_SERVER + side, rtt);
 }
 
+/* Has @dir a sample the other way may still answer? */
+static __always_inline int wl_sampling(const struct wl_conn *c, int dir)
+{
+	return c->sample_gen[dir] != c->answered_gen[dir] &&
+	       !c->sample_dead[dir];
+}
+
 /*
  * RTT: answer the other direction's sample with this packet, then maybe
  * take one from it. A sample of the client's packets measures the server
@@ -114,7 +121,7 @@ static __always_inline void wl_conn_rtt(struct wl_stats *st, struct wl_conn *c,
 	__u32 val;
 	int fresh;
 
-	if (c->sampling & (1 << other)) {
+	if (wl_sampling(c, other)) {
 		int hit = c->has_ts ?
 				  p->has_ts && p->tsecr == c->sample_val[other] :
 				  (p->tcp_flags & WL_TCP_ACK) &&
@@ -124,8 +131,8 @@ static __always_inline void wl_conn_rtt(struct wl_stats *st, struct wl_conn *c,
 			/* other == C2S: the client's sample, the server's side */
 			wl_rtt_add(st, c, other == WL_C2S ? 0 : 1,
 				   now - c->sample_ns[other]);
-			c->sampling &= ~(1 << other);
 			c->answered_ns[other] = now;
+			c->answered_gen[other] = c->sample_gen[other];
 		}
 	}
 
@@ -136,21 +143,24 @@ static __always_inline void wl_conn_rtt(struct wl_stats *st, struct wl_conn *c,
 		val = p->tsval;
 		fresh = 1;
 	} else {
-		if (retrans && (c->sampling & (1 << dir)))
-			c->sampling &= ~(1 << dir);	/* Karn */
+		if (retrans && wl_sampling(c, dir))
+			c->sample_dead[dir] = 1;	/* Karn */
 		val = p->seq + p->payload_len;
 		fresh = p->payload_len && !retrans;
 	}
-	if ((c->sampling & (1 << dir)) &&
-	    now - c->sample_ns[dir] > WL_RTT_SAMPLE_MAX_AGE_NS)
-		c->sampling &= ~(1 << dir);	/* unanswered too long */
-	if (!fresh || (c->sampling & (1 << dir)) ||
-	    (c->answered_ns[dir] &&
-	     now - c->answered_ns[dir] < cfg.rtt_interval_ns))
+	if (!fresh)
+		return;
+	/* one outstanding sample; an unanswered one is dropped after 10 s */
+	if (wl_sampling(c, dir) &&
+	    now - c->sample_ns[dir] <= WL_RTT_SAMPLE_MAX_AGE_NS)
+		return;
+	if (c->answered_ns[dir] &&
+	    now - c->answered_ns[dir] < cfg.rtt_interval_ns)
 		return;
 	c->sample_val[dir] = val;
 	c->sample_ns[dir] = now;
-	c->sampling |= 1 << dir;
+	c->sample_dead[dir] = 0;
+	c->sample_gen[dir]++;
 }
 
 /*
@@ -168,14 +178,14 @@ static __always_inline int wl_conn_seq(struct wl_conn *c,
 
 	if (!len && !fin)
 		return 0;
-	if (!(c->high_set & (1 << dir))) {
-		c->high_set |= 1 << dir;
+	if (!c->high_set[dir]) {
+		c->high_set[dir] = 1;
 		c->high[dir] = end;
 		return 0;
 	}
 	if (wl_seq_lt(p->seq, c->high[dir])) {
 		int keepalive = !fin && len <= 1 && p->seq == c->high[dir] - 1;
-		int probe = len == 1 && (c->zero_window & (1 << (dir ^ 1)));
+		int probe = len == 1 && c->zero_window[dir ^ 1];
 
 		rtx = !keepalive && !probe;
 	}
@@ -229,20 +239,17 @@ static __always_inline int wl_conn_packet(struct wl_stats *st,
 		c->retrans[dir]++;
 		st->retransmits[dir]++;
 	}
-	if (p->window)
-		c->zero_window &= ~(1 << dir);
-	else
-		c->zero_window |= 1 << dir;
+	c->zero_window[dir] = !p->window;
 	wl_conn_rtt(st, c, p, dir, rtx, now);
 
-	if ((flags & WL_TCP_FIN) && !(c->fin_seen & (1 << dir))) {
-		c->fin_seen |= 1 << dir;
+	if ((flags & WL_TCP_FIN) && !c->fin_seen[dir]) {
+		c->fin_seen[dir] = 1;
 		c->fin_end[dir] = p->seq + p->payload_len + 1;
 		if (!c->first_fin)
 			c->first_fin = dir + 1;
 	}
 	/* both FINs sent and the last one acknowledged: closed */
-	if (c->fin_seen == 3 && (flags & WL_TCP_ACK) &&
+	if (c->fin_seen[0] && c->fin_seen[1] && (flags & WL_TCP_ACK) &&
 	    c->first_fin != (dir ^ 1) + 1 && p->ack == c->fin_end[dir ^ 1])
 		wl_conn_close(st, k, c, WL_CLOSE_FIN, now, now - c->first_ns,
 			      c->first_fin);

@@ -37,11 +37,11 @@ static __always_inline void wl_hs_to_conn(struct wl_stats *st,
 	if (!c)
 		return;
 	c->high[WL_C2S] = hs->client_isn + 1;
-	c->high_set = 1 << WL_C2S;
+	c->high_set[WL_C2S] = 1;
 	c->retrans[WL_C2S] = hs->syn_retransmits;
 	if (synack_seen) {
 		c->high[WL_S2C] = hs->server_isn + 1;
-		c->high_set |= 1 << WL_S2C;
+		c->high_set[WL_S2C] = 1;
 		c->retrans[WL_S2C] = hs->synack_retransmits;
 	}
 }

@@ -222,14 +222,16 @@ enum wl_table {
 /*
  * A tracked connection, value of conns. Arrays [2] are indexed by
  * direction (0 = client to server, 1 = server to client) unless said
- * otherwise. A direction's fields are written by its own packets only,
- * except the sample answered by the other way.
+ * otherwise. XDP and TC run on different CPUs at once, so each field has
+ * one writer where the design allows: a direction's packets write its own
+ * [dir] fields; the other direction answers an RTT sample by writing
+ * answered_gen/answered_ns and the RTT of its side only.
  */
 struct wl_conn {
 	__u64 first_ns;		/* first SYN, or first packet seen */
-	__u64 last_ns;		/* last packet seen */
+	__u64 last_ns;		/* last packet seen (either direction) */
 	__u64 bytes[2];		/* TCP payload, retransmissions included */
-	__u64 sample_ns[2];	/* when the outstanding RTT sample was taken */
+	__u64 sample_ns[2];	/* when the direction's sample was taken */
 	__u64 answered_ns[2];	/* when the direction's last sample was answered */
 	__u64 rtt_sum_ns[2];	/* by side: 0 = server, 1 = client */
 	__u64 rtt_min_ns[2];	/* by side */
@@ -239,15 +241,17 @@ struct wl_conn {
 	__u32 sample_val[2];	/* TSval, or end seq (no timestamps) */
 	__u32 last_tsval[2];
 	__u32 fin_end[2];	/* a FIN's seq + len + 1 */
+	__u32 sample_gen[2];	/* samples taken by the direction */
+	__u32 answered_gen[2];	/* sample_gen answered, by the other way */
 	__u32 client_isn;
 	__u8 client_side;	/* WL_SIDE_LO / WL_SIDE_HI */
 	__u8 midstream;
 	__u8 has_ts;		/* RTT from timestamps, else seq/ack */
-	__u8 fin_seen;		/* bit per direction */
 	__u8 first_fin;		/* 0 none, 1 client, 2 server */
-	__u8 sampling;		/* bit per direction: a sample is outstanding */
-	__u8 high_set;		/* bit per direction: high[] is known */
-	__u8 zero_window;	/* bit per direction: it advertised window 0 */
+	__u8 fin_seen[2];
+	__u8 high_set[2];	/* high[] is known */
+	__u8 zero_window[2];	/* the direction advertised window 0 */
+	__u8 sample_dead[2];	/* dropped (Karn): not to be answered */
 };
 
 /* Record types; JSON "type" names in user/names.c. */

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Connection lifecycle live: real transfers of a few MB both ways between
+# two namespaces through the watched veth (IPv4 and IPv6): one tcp_close
+# per connection, closed by FIN, its byte counts equal to what was sent and
+# to the sum of tcp.len per direction in a tcpdump of the same interface.
+# Then LRU pressure: more concurrent connections than --max-conns: wirelat
+# keeps running, evictions are counted, and every connection it followed
+# from its handshake is still counted exactly.
+#
+# Network rules: both namespaces are made here, joined only by their veth
+# pair, no default route, forwarding off, addresses from 198.51.100.0/24
+# and 2001:db8::/32; the trap removes them and every process, also on
+# failure.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+NS_S=wlc-$$-s
+NS_C=wlc-$$-c
+VS=wcs$$
+VC=wcc$$
+tmp=$(mktemp -d /tmp/wlc.XXXXXX)
+chmod 755 "$tmp"
+PIDS=()
+
+cleanup() {
+	local p ns
+	trap - EXIT
+	for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+	sleep 0.3
+	for ns in "$NS_S" "$NS_C"; do
+		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+ip netns add "$NS_S" && ip netns add "$NS_C" || { echo "SKIP: no netns"; exit 77; }
+ip link add "$VC" netns "$NS_C" type veth peer name "$VS" netns "$NS_S" || { echo "SKIP: no veth"; exit 77; }
+for ns in "$NS_S" "$NS_C"; do
+	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+	ip -n "$ns" link set lo up
+done
+ip -n "$NS_S" addr add 198.51.100.2/24 dev "$VS"
+ip -n "$NS_S" addr add 2001:db8:c::2/64 dev "$VS" nodad
+ip -n "$NS_C" addr add 198.51.100.1/24 dev "$VC"
+ip -n "$NS_C" addr add 2001:db8:c::1/64 dev "$VC" nodad
+ip -n "$NS_S" link set "$VS" up
+ip -n "$NS_C" link set "$VC" up
+
+PEER="$ROOT/tests/conn_peer.py"
+ip netns exec "$NS_S" "$PY" "$PEER" sink :: 9000 >"$tmp/sink.out" 2>&1 &
+PIDS+=($!)
+ip netns exec "$NS_S" "$PY" "$PEER" source :: 9001 3000000 >"$tmp/source.out" 2>&1 &
+PIDS+=($!)
+
+# start_watch NAME ARGS...: tcpdump and wirelat on the client's veth
+start_watch() {
+	local name=$1
+	shift
+	ip netns exec "$NS_C" tcpdump -i "$VC" -U -s 200 --time-stamp-precision=nano \
+		-w "$tmp/$name.pcap" 'tcp' 2>"$tmp/$name.tcpdump.err" &
+	TCPDUMP=$!
+	ip netns exec "$NS_C" "$WIRELAT" -i "$VC" --json "$@" >"$tmp/$name.jsonl" 2>"$tmp/$name.err" &
+	WL=$!
+	PIDS+=($TCPDUMP $WL)
+	for _ in $(seq 50); do
+		grep -q watching "$tmp/$name.err" && grep -q listening "$tmp/$name.tcpdump.err" && break
+		sleep 0.1
+	done
+	grep -q watching "$tmp/$name.err" || { cat "$tmp/$name.err"; fail "$name: wirelat did not start"; }
+	sleep 0.3
+}
+
+stop_watch() {
+	kill -INT "$WL"
+	wait "$WL" || fail "wirelat exited non-zero: $(cat "$tmp/$1.err")"
+	sleep 0.3
+	kill -INT "$TCPDUMP"
+	wait "$TCPDUMP" 2>/dev/null
+}
+
+# ---- transfers
+start_watch xfer
+for dst in 198.51.100.2 2001:db8:c::2; do
+	ip netns exec "$NS_C" "$PY" "$PEER" upload "$dst" 9000 2500000 || fail "upload to $dst"
+	got=$(ip netns exec "$NS_C" "$PY" "$PEER" download "$dst" 9001)
+	[ "$got" = 3000000 ] || fail "download from $dst: $got bytes"
+done
+sleep 0.5
+stop_watch xfer
+
+"$PY" - "$tmp/xfer.jsonl" "$tmp/xfer.pcap" <<'PY' || fail "transfers"
+import json, subprocess, sys
+recs = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+closes = [r for r in recs if r["type"] == "tcp_close"]
+out = subprocess.run(["tshark", "-r", sys.argv[2], "-n", "-T", "fields", "-E", "separator=/t",
+                      "-e", "ip.src", "-e", "ipv6.src", "-e", "tcp.srcport", "-e", "ip.dst",
+                      "-e", "ipv6.dst", "-e", "tcp.dstport", "-e", "tcp.len"],
+                     capture_output=True, text=True, check=True).stdout
+sums = {}
+for line in out.splitlines():
+    s4, s6, sp, d4, d6, dp, n = line.split("\t")
+    key = (s4 or s6, int(sp), d4 or d6, int(dp))
+    sums[key] = sums.get(key, 0) + int(n or 0)
+fails = 0
+expect = {9000: (2500000, 0), 9001: (0, 3000000)}
+for r in closes:
+    c = (r["client_ip"], r["client_port"], r["server_ip"], r["server_port"])
+    s = (r["server_ip"], r["server_port"], r["client_ip"], r["client_port"])
+    c2s, s2c = sums.get(c, 0), sums.get(s, 0)
+    want = expect.get(r["server_port"])
+    ok = (r["reason"] == "fin" and not r["midstream"] and r["bytes_c2s"] == c2s and
+          r["bytes_s2c"] == s2c and want == (c2s, s2c))
+    print("%s: %s %s closed_by %s bytes %d/%d, tcpdump %d/%d, rtt samples %s/%s" % (
+        "ok" if ok else "FAIL", c, r["reason"], r.get("closed_by"), r["bytes_c2s"], r["bytes_s2c"],
+        c2s, s2c, r.get("rtt_server_samples", 0), r.get("rtt_client_samples", 0)))
+    fails += not ok
+if len(closes) != 4:
+    print("FAIL: %d tcp_close records, want 4" % len(closes))
+    fails += 1
+hs = [r for r in recs if r["type"] == "tcp_handshake"]
+if len(hs) != 4:
+    print("FAIL: %d handshakes, want 4" % len(hs))
+    fails += 1
+sys.exit(1 if fails else 0)
+PY
+
+# ---- LRU pressure: 200 connections at once, room for 64
+start_watch lru --max-conns 64 --listen 127.0.0.1:9746
+ip netns exec "$NS_C" "$PY" "$PEER" many 198.51.100.2 9000 200 1000 || fail "many connections"
+sleep 1.5
+ip netns exec "$NS_C" curl -s 127.0.0.1:9746/metrics >"$tmp/lru.prom" || fail "no metrics"
+stop_watch lru
+ev=$(metric_value "$tmp/lru.prom" 'wirelat_flow_table_evictions_total{table="connections"}')
+[ "${ev:-0}" -gt 0 ] && ok "evictions counted: $ev" || fail "no eviction counted: $ev"
+"$PY" - "$tmp/lru.jsonl" <<'PY' || fail "LRU pressure"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+closes = [r for r in recs if r["type"] == "tcp_close"]
+hs = [r for r in recs if r["type"] == "tcp_handshake"]
+whole = [r for r in closes if not r["midstream"]]
+bad = [r for r in whole if (r["bytes_c2s"], r["bytes_s2c"], r["reason"]) != (1000, 0, "fin")]
+print("%d handshakes, %d closes (%d followed from the handshake, %d mid-stream), %d wrong" % (
+    len(hs), len(closes), len(whole), len(closes) - len(whole), len(bad)))
+for r in bad[:5]:
+    print("FAIL:", r)
+sys.exit(1 if bad or len(hs) != 200 or not whole else 0)
+PY
+echo "$FAILS failures"
+[ "$FAILS" -eq 0 ]
