@@ -26,6 +26,7 @@ enum {
 	OPT_MAX_CONNS,
 	OPT_IDLE_TIMEOUT,
 	OPT_RTT_INTERVAL,
+	OPT_SUMMARY_INTERVAL,
 };
 
 struct wl_option {
@@ -63,6 +64,8 @@ static const struct wl_option options[] = {
 	  "serve /metrics here (default 127.0.0.1:9745; :9745 = all)" },
 	{ { "metrics-out", required_argument, NULL, OPT_METRICS_OUT }, "FILE",
 	  "write final metrics in Prometheus text format (offline)" },
+	{ { "summary-interval", required_argument, NULL, OPT_SUMMARY_INTERVAL },
+	  "DURATION", "a summary line this often on a terminal (default 10s, 0 off)" },
 	{ { "verbose", no_argument, NULL, 'v' }, NULL,
 	  "show libbpf and debug messages" },
 	{ { "version", no_argument, NULL, 'V' }, NULL, "print the version" },
@@ -240,6 +243,13 @@ static int parse_one(struct wl_config *cfg, int c, const char *arg)
 					 "a duration from 0 to 1h");
 		cfg->rtt_interval_ns = v;
 		return 0;
+	case OPT_SUMMARY_INTERVAL:
+		err = wl_parse_duration(arg, 0, 86400000000000ULL, &v);
+		if (err)
+			return bad_value("summary-interval", arg, err,
+					 "a duration from 0 to 24h");
+		cfg->summary_interval_ns = v;
+		return 0;
 	case OPT_DNS_TIMEOUT:
 		err = wl_parse_duration(arg, 1000000ULL, 3600000000000ULL, &v);
 		if (err)
@@ -287,6 +297,7 @@ int wl_config_parse(struct wl_config *cfg, int argc, char **argv)
 	cfg->dns_timeout_ns = WL_DEFAULT_DNS_TIMEOUT_NS;
 	cfg->max_dns = WL_DEFAULT_MAX_DNS;
 	cfg->max_conns = WL_DEFAULT_MAX_CONNS;
+	cfg->summary_interval_ns = 10000000000ULL;
 	cfg->idle_timeout_ns = WL_DEFAULT_IDLE_TIMEOUT_NS;
 	cfg->listen = "127.0.0.1:9745";
 

@@ -27,6 +27,7 @@ struct wl_config {
 	uint64_t idle_timeout_ns;
 	uint64_t rtt_interval_ns;
 	uint32_t max_conns;
+	uint64_t summary_interval_ns;	/* 0: no summary lines */
 	uint32_t max_dns;
 	uint16_t dns_ports[WL_MAX_DNS_PORTS];
 	int n_dns_ports;

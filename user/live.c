@@ -8,12 +8,14 @@
 #include <signal.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 #include "attach.h"
 #include "http.h"
 #include "live.h"
 #include "log.h"
+#include "summary.h"
 #include "sweep.h"
 #include "wirelat.skel.h"
 
@@ -79,7 +81,7 @@ int wl_live_run(struct wl_run *run)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct ring_buffer *rb = NULL;
 	struct MHD_Daemon *http;
-	uint64_t next_sweep;
+	uint64_t next_sweep, next_summary = 0, every;
 	int i, err = 0;
 
 	sigaction(SIGINT, &sa, NULL);
@@ -130,6 +132,10 @@ int wl_live_run(struct wl_run *run)
 	}
 
 	next_sweep = clock_ns(CLOCK_MONOTONIC) + 1000000000ULL;
+	/* a terminal reading aligned lines also gets a summary now and then */
+	every = run->cfg->summary_interval_ns;
+	if (every && !run->cfg->json && isatty(STDOUT_FILENO))
+		next_summary = clock_ns(CLOCK_MONOTONIC) + every;
 	while (!stop) {
 		err = ring_buffer__poll(rb, 200);
 		if (err < 0 && err != -EINTR) {
@@ -140,6 +146,10 @@ int wl_live_run(struct wl_run *run)
 		if (clock_ns(CLOCK_MONOTONIC) >= next_sweep) {
 			wl_sweep(run, clock_ns(CLOCK_MONOTONIC), 0);
 			next_sweep += 1000000000ULL;
+		}
+		if (next_summary && clock_ns(CLOCK_MONOTONIC) >= next_summary) {
+			wl_summary_print(run, stdout);
+			next_summary += every;
 		}
 	}
 	ring_buffer__consume(rb);

@@ -18,7 +18,7 @@
 #include "wirelat.skel.h"
 
 /* Kernel per-CPU values summed, for every slot in use. */
-static int read_stats(struct wl_run *run, struct wl_stats *sum, int nslots)
+int wl_metrics_read(struct wl_run *run, struct wl_stats *sum, int nslots)
 {
 	int fd = bpf_map__fd(run->skel->maps.stats);
 	int ncpu = libbpf_num_possible_cpus();
@@ -387,7 +387,7 @@ int wl_metrics_write(struct wl_run *run, FILE *f)
 	s = calloc(WL_NSLOTS, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	err = read_stats(run, s, nslots);
+	err = wl_metrics_read(run, s, nslots);
 	if (err) {
 		free(s);
 		return err;

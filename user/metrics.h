@@ -13,6 +13,9 @@
  */
 int wl_metrics_write(struct wl_run *run, FILE *f);
 
+/* The kernel's counters of @nslots slots, summed over CPUs, into @sum. */
+int wl_metrics_read(struct wl_run *run, struct wl_stats *sum, int nslots);
+
 /* --metrics-out: write to @path atomically (tmp file + rename). */
 int wl_metrics_write_file(struct wl_run *run, const char *path);
 

@@ -11,6 +11,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 #include <pcap/pcap.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -150,6 +153,41 @@ static int open_capture(const char *path, pcap_t **out)
 	return 0;
 }
 
+/*
+ * On a terminal, a line on stderr saying how far the replay got, redrawn
+ * at most twice a second; @done clears it.
+ */
+static void progress(pcap_t *pc, const char *path, uint64_t n, int done)
+{
+	static struct timespec last;
+	static off_t size = -1;
+	struct timespec now;
+	struct stat sb;
+	FILE *f;
+
+	if (!isatty(STDERR_FILENO))
+		return;
+	if (done) {
+		if (size >= 0)
+			fputs("\r\033[K", stderr);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec * 1000 + now.tv_nsec / 1000000 <
+	    last.tv_sec * 1000 + last.tv_nsec / 1000000 + 500)
+		return;
+	last = now;
+	if (size < 0)
+		size = stat(path, &sb) ? 0 : sb.st_size;
+	f = pcap_file(pc);
+	if (f && size > 0)
+		fprintf(stderr, "\rwirelat: %s: %llu packets, %.0f%%", path,
+			(unsigned long long)n, 100.0 * ftello(f) / size);
+	else
+		fprintf(stderr, "\rwirelat: %s: %llu packets", path,
+			(unsigned long long)n);
+}
+
 int wl_offline_run(struct wl_run *run)
 {
 	const char *path = run->cfg->read_file;
@@ -157,6 +195,7 @@ int wl_offline_run(struct wl_run *run)
 	struct pcap_pkthdr *h;
 	const u_char *bytes;
 	pcap_t *pc = NULL;
+	uint64_t n = 0;
 	int err, rc;
 
 	err = open_capture(path, &pc);
@@ -179,7 +218,10 @@ int wl_offline_run(struct wl_run *run)
 		err = replay_packet(&rp, h, bytes);
 		if (err)
 			goto out;
+		if (!(++n & 0xfff))
+			progress(pc, path, n, 0);
 	}
+	progress(pc, path, n, 1);
 	if (rc == PCAP_ERROR) {
 		/* keep what was measured, then say what is wrong */
 		wl_reorder_flush(&rp.ro, print_record, run);
