@@ -136,6 +136,11 @@ static __always_inline void wl_conn_rtt(struct wl_stats *st, struct wl_conn *c,
 		}
 	}
 
+	/* an unanswered sample is dropped after 10 s */
+	if (wl_sampling(c, dir) &&
+	    now - c->sample_ns[dir] > WL_RTT_SAMPLE_MAX_AGE_NS)
+		c->sample_dead[dir] = 1;
+
 	if (c->has_ts) {
 		if (!p->has_ts || p->tsval == c->last_tsval[dir])
 			return;
@@ -148,11 +153,7 @@ static __always_inline void wl_conn_rtt(struct wl_stats *st, struct wl_conn *c,
 		val = p->seq + p->payload_len;
 		fresh = p->payload_len && !retrans;
 	}
-	if (!fresh)
-		return;
-	/* one outstanding sample; an unanswered one is dropped after 10 s */
-	if (wl_sampling(c, dir) &&
-	    now - c->sample_ns[dir] <= WL_RTT_SAMPLE_MAX_AGE_NS)
+	if (!fresh || wl_sampling(c, dir))	/* one outstanding sample */
 		return;
 	if (c->answered_ns[dir] &&
 	    now - c->answered_ns[dir] < cfg.rtt_interval_ns)
@@ -215,21 +216,23 @@ static __always_inline int wl_conn_packet(struct wl_stats *st,
 			      c->last_ns - c->first_ns, 0);
 		return 1;
 	}
-	if ((flags & (WL_TCP_SYN | WL_TCP_ACK | WL_TCP_RST)) == WL_TCP_SYN) {
-		if (dir == WL_C2S && p->seq != c->client_isn) {
-			wl_conn_close(st, k, c, WL_CLOSE_REUSED, now,
-				      now - c->first_ns, 0);
-			return 1;	/* the SYN opens a new attempt */
-		}
+	if ((flags & (WL_TCP_SYN | WL_TCP_ACK | WL_TCP_RST)) == WL_TCP_SYN &&
+	    (c->midstream || dir != WL_C2S || p->seq != c->client_isn)) {
+		/* a SYN that is not this connection's again: a new one */
+		wl_conn_close(st, k, c, WL_CLOSE_REUSED, now, now - c->first_ns,
+			      0);
+		return 1;	/* the SYN opens a new attempt */
 	}
 	c->last_ns = now;
+	c->bytes[dir] += p->payload_len;
 	if (flags & WL_TCP_RST) {
+		/* its TSecr or ACK may still answer a sample */
+		wl_conn_rtt(st, c, p, dir, 0, now);
 		wl_conn_close(st, k, c, WL_CLOSE_RST, now, now - c->first_ns,
 			      dir + 1);
 		return 0;
 	}
-	c->bytes[dir] += p->payload_len;
-	if (flags & WL_TCP_SYN) {	/* SYN or SYN-ACK again */
+	if (flags & WL_TCP_SYN) {	/* the SYN or SYN-ACK again */
 		c->retrans[dir]++;
 		st->retransmits[dir]++;
 		return 0;

@@ -88,6 +88,8 @@ class Capture:
         self.dns = Counter()       # expected DNS counts (dns_answered, dns_timeout, ...)
         self.gaps = set()          # every server- and client-side gap used in this file
         self.notes = []
+        self.closes = Counter()    # expected tcp_close records by reason (lifecycle files)
+        self.options = None        # wirelat options the expected records assume (if any)
 
     # time helpers ------------------------------------------------------------------------
     def dur(self, lo_ns, hi_ns):
@@ -156,7 +158,9 @@ class Capture:
             ('first_ns', frames[0][0]),
             ('last_ns', frames[-1][0]),
             ('results', dict(sorted(self.results.items()))),
-        ] + ([('dns_counts', dict(sorted(self.dns.items())))] if self.dns else []) + [
+        ] + ([('dns_counts', dict(sorted(self.dns.items())))] if self.dns else []) + (
+            [('close_counts', dict(sorted(self.closes.items())))] if self.closes else []) + (
+            [('options', self.options)] if self.options else []) + [
             ('records', recs),
             ('marked_frames', [OrderedDict([('frame', i + 1), ('ns', f[0]), ('what', f[4])])
                                for i, f in enumerate(frames) if f[4]]),
@@ -1985,9 +1989,651 @@ def gen_dns_tcp():
     return cap
 
 
+# --------------------------------------------------------------------------------------------
+# Connection lifecycle, loss and continuous RTT: tcp-lifecycle.pcap, tcp-retrans.pcap,
+# tcp-idle.pcap. TConn predicts each connection's tcp_close record from what the scenario says
+# every segment is (a retransmission or not, which packet starts and which answers an RTT
+# sample), not from sequence arithmetic.
+# --------------------------------------------------------------------------------------------
+
+M32 = 0xFFFFFFFF
+RTT_MAX_AGE = 10 * S           # an unanswered RTT sample is dropped after 10 s
+RST_ANSWERS_RTT = True         # a RST's TSecr / ACK answers a sample (as tests/truth.py)
+
+
+def blob(n, k=0):
+    """n bytes of filler (a fixed pattern: no protocol above TCP recognises it)."""
+    pat = bytes((0x41 + (i * 7 + k) % 26) for i in range(64))
+    return (pat * (n // 64 + 1))[:n]
+
+
+class TConn(Conn):
+    """A Conn with an expected tcp_close record (DESIGN.md, lifecycle and continuous RTT).
+
+    TCP timestamps: each segment gets a new TSval (the 1 kHz clock, moved on by at least one
+    tick) unless sent with hold_ts=True (a burst within one tick); TSecr echoes the other
+    side's last TSval unless tsecr= is given.
+
+    Once tracking starts (the completing or unobserved ACK, or start_midstream()), every
+    captured segment goes through a ledger: bytes per direction, retransmissions as the
+    scenario marks them (rtx=True), and the RTT samples: with timestamps the first packet of a
+    side with a TSval not seen from it before starts a sample when none is outstanding, the
+    first packet the other way whose TSecr equals it answers it; without timestamps a data
+    segment that is not a retransmission starts one (end = seq + len), the first ACK the other
+    way at or after the end answers it, and a retransmission drops an outstanding sample. A
+    sample unanswered for more than 10 s is dropped by the next packet of its side. A client
+    packet answered by the server is a `server` sample, the other way a `client` one. A RST
+    answers like any packet (RST_ANSWERS_RTT) and then closes the connection.
+    """
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.win_set = {CLIENT: None, SERVER: None}
+        self.hold = {CLIENT: False, SERVER: False}
+        self.cur_tsval = {CLIENT: None, SERVER: None}
+        self.last_send = None
+        self.reset_ledger(False)
+
+    def reset_ledger(self, tracking, start=None, midstream=False):
+        self.tracking = tracking
+        self.midstream = midstream
+        self.start_ns = start
+        self.last_seen = start
+        self.xbytes = {CLIENT: 0, SERVER: 0}
+        self.xrtx = {CLIENT: 0, SERVER: 0}
+        self.samples = {'server': [], 'client': []}
+        self.out = {CLIENT: None, SERVER: None}       # outstanding sample: (value, t)
+        self.seen_tsval = {CLIENT: None, SERVER: None}
+        self.has_ts = self.ts
+
+    def start_midstream(self, t):
+        """The next captured segment (payload, no SYN/FIN/RST) starts a mid-stream connection."""
+        self.reset_ledger(True, start=t, midstream=True)
+
+    def tsval(self, side, t):
+        if self.hold[side] and self.cur_tsval[side] is not None:
+            return self.cur_tsval[side]
+        v = (self.ts0[side] + (t - BASE) // MS) & M32
+        cur = self.cur_tsval[side]
+        if cur is not None and ((v - cur) & M32 == 0 or (v - cur) & M32 >= 0x80000000):
+            v = (cur + 1) & M32
+        self.cur_tsval[side] = v
+        return v
+
+    def window(self, side, syn):
+        if not syn and self.win_set[side] is not None:
+            return self.win_set[side]
+        return super().window(side, syn)
+
+    def ack3(self, t, payload=b'', flags='A'):
+        self.reset_ledger(True, start=self.syn_times[0])
+        self.xrtx[CLIENT] = len(self.syn_times) - 1
+        self.xrtx[SERVER] = max(0, len(self.synack_times) - 1)
+        return super().ack3(t, payload=payload, flags=flags)
+
+    def send(self, side, t, flags, payload=b'', seq=None, ack=None, options=None, note=None,
+             mangle=None, rtx=False, hold_ts=False, tsecr=None, hide=False):
+        if self.visible[side] and not hide:
+            assert self.last_send is None or t >= self.last_send, (self.cap.name, t)
+            self.last_send = t
+        syn = 'S' in flags
+        s = self.nxt[side] if seq is None else seq
+        a = (self.nxt[OTHER[side]] if 'A' in flags else 0) if ack is None else ack
+        if options is None:
+            self.hold[side] = hold_ts
+            options = self.syn_options(side, t) if syn else self.seg_options(side, t)
+            self.hold[side] = False
+            if tsecr is not None:
+                options = [(k, (v[0], tsecr) if k == 'Timestamp' else v) for k, v in options]
+        tsv = tse = None
+        for k, v in options:
+            if k == 'Timestamp':
+                tsv, tse = v
+        vis = self.visible[side]
+        if hide:
+            self.visible[side] = False
+        try:
+            super().send(side, t, flags, payload, seq=s, ack=a, options=options, note=note,
+                         mangle=mangle)
+        finally:
+            self.visible[side] = vis
+        if vis and not hide and self.tracking and not syn:
+            self._ledger(side, t, flags, len(payload), s & M32, a & M32, tsv, tse, rtx)
+        elif vis and not hide and self.tracking and syn:
+            raise AssertionError('no SYN on a tracked connection in these scenarios')
+        return t
+
+    def _ledger(self, side, t, flags, n, seq, ack, tsv, tse, rtx):
+        o = OTHER[side]
+        self.last_seen = t
+        self.xbytes[side] += n
+        if rtx:
+            self.xrtx[side] += 1
+        if 'R' in flags and not RST_ANSWERS_RTT:
+            return
+        smp = self.out[o]
+        if smp is not None:
+            if self.has_ts:
+                hit = tse is not None and tse == smp[0]
+            else:
+                hit = 'A' in flags and (ack - smp[0]) & M32 < 0x80000000
+            if hit:
+                self.samples['server' if o == CLIENT else 'client'].append(t - smp[1])
+                self.out[o] = None
+        if self.has_ts:
+            fresh = tsv if tsv is not None and tsv != self.seen_tsval[side] else None
+            if tsv is not None:
+                self.seen_tsval[side] = tsv
+        else:
+            if rtx:
+                self.out[side] = None
+            fresh = (seq + n) & M32 if n > 0 and not rtx else None
+        if self.out[side] is not None and t - self.out[side][1] > RTT_MAX_AGE:
+            self.out[side] = None
+        if fresh is not None and self.out[side] is None and 'R' not in flags:
+            self.out[side] = (fresh, t)
+
+    def expect_tclose(self, reason, ts, closed_by=None, end=None, label=None, rtt=None):
+        """The tcp_close record; rtt = {'server': [...], 'client': [...]}, when given, must be
+        what the ledger found (the scenario's intended legs)."""
+        if rtt is not None:
+            for side in ('server', 'client'):
+                assert self.samples[side] == rtt.get(side, []), (
+                    self.cap.name, label, side, self.samples[side], rtt.get(side))
+        r = OrderedDict(type='tcp_close', label=label, ts_ns=ts)
+        r.update(self.key())
+        r['reason'] = reason
+        if closed_by:
+            r['closed_by'] = closed_by
+        end = ts if end is None else end
+        r.update(duration_ns=end - self.start_ns, bytes_c2s=self.xbytes[CLIENT],
+                 bytes_s2c=self.xbytes[SERVER], retransmits_c2s=self.xrtx[CLIENT],
+                 retransmits_s2c=self.xrtx[SERVER])
+        for side in ('server', 'client'):
+            v = self.samples[side]
+            if v:
+                r['rtt_%s_min_ns' % side] = min(v)
+                r['rtt_%s_avg_ns' % side] = sum(v) // len(v)
+                r['rtt_%s_samples' % side] = len(v)
+        r['midstream'] = self.midstream
+        self.cap.expect(r)
+        self.cap.closes[reason] += 1
+        self.tracking = False
+        return r
+
+    def burst(self, side, t, sizes, flags='A', spacing=12 * US, last_flags='PA', note=None,
+              first_hold=False):
+        """Back-to-back segments of `sizes` bytes within one TS tick (first_hold: the tick of
+        the side's previous segment); returns their times."""
+        ts = []
+        for i, n in enumerate(sizes):
+            f = last_flags if i == len(sizes) - 1 else flags
+            ts.append(self.send(side, t + i * spacing, f, blob(n, i),
+                                hold_ts=i > 0 or first_hold, note=note))
+        return ts
+
+
+def lconn(cap, i, cport, sport, style='linux', v6=False, **kw):
+    return TConn(cap, c6(0x100 + i) if v6 else c4(i), s6(0x100 + i) if v6 else s4(i), cport,
+                 sport, style=style, c_mac=cmac(i), s_mac=smac(i), **kw)
+
+
+def handshake(conn, t, sg, cg, label, payload=b''):
+    conn.syn(t)
+    t = conn.synack(t + sg)
+    t = conn.ack3(t + cg, payload=payload)
+    conn.expect_handshake(label)
+    return t
+
+
+def hidden_handshake(conn, t):
+    """SYN, SYN-ACK, ACK that the capture does not hold (a connection seen mid-stream)."""
+    conn.send(CLIENT, t, 'S', seq=conn.isn[CLIENT], hide=True)
+    conn.send(SERVER, t + 1 * MS, 'SA', seq=conn.isn[SERVER], ack=conn.isn[CLIENT] + 1,
+              hide=True)
+    conn.send(CLIENT, t + 2 * MS, 'A', hide=True)
+    return t + 2 * MS
+
+
+# --------------------------------------------------------------------------------------------
+# 14. tcp-lifecycle.pcap
+# --------------------------------------------------------------------------------------------
+
+def gen_lifecycle():
+    cap = Capture('tcp-lifecycle.pcap', nano=False, seed=1401)
+    t0 = cap.start
+
+    # (A) FIN, client first; request in the completing ACK; ping-pong, ACKs piggybacked
+    a = lconn(cap, 141, 50101, 443)
+    t = handshake(a, t0, cap.gap(12345 * US), cap.gap(321 * US), '(A)', payload=blob(517))
+    s1 = a.burst(SERVER, t + 13000 * US, [1448, 1448, 1448, 700])
+    t = a.send(CLIENT, s1[-1] + 263 * US, 'PA', blob(300, 1))
+    t = a.send(SERVER, t + 11111 * US, 'PA', blob(1200, 2))
+    t = a.send(CLIENT, t + 444 * US, 'FA')
+    t = a.send(SERVER, t + 12222 * US, 'FA')
+    t = a.send(CLIENT, t + 333 * US, 'A')
+    a.expect_tclose('fin', t, closed_by='client', label='(A) FIN, client first',
+                    rtt={'server': [13000 * US, 11111 * US, 12222 * US],
+                         'client': [299 * US, 444 * US, 333 * US]})
+
+    # (B) IPv6, mac options, FIN, server first (HTTP/1.0 style)
+    b = lconn(cap, 0x42, 50102, 80, style='mac', v6=True)
+    t_ack = handshake(b, t0 + 100 * MS, cap.gap(2345 * US), cap.gap(678 * US), '(B)')
+    t = b.send(CLIENT, t_ack + 40 * US, 'PA', blob(120, 3), hold_ts=True)   # TSval of the ACK
+    s1 = b.burst(SERVER, t + 2500 * US, [1428, 572], spacing=10 * US)
+    t = b.send(CLIENT, s1[-1] + 700 * US, 'A')
+    t = b.send(SERVER, t + 3030 * US, 'FA')
+    t = b.send(CLIENT, t + 765 * US, 'FA')
+    t = b.send(SERVER, t + 2468 * US, 'A')
+    b.expect_tclose('fin', t, closed_by='server', label='(B) FIN, server first',
+                    rtt={'server': [2540 * US, 3030 * US, 2468 * US],
+                         'client': [710 * US, 765 * US]})
+
+    # (C) no timestamps (windows options): seq/ack RTT; RST+ACK from the client
+    c = lconn(cap, 143, 50103, 443, style='windows')
+    t = handshake(c, t0 + 200 * MS, cap.gap(7777 * US), cap.gap(1111 * US), '(C)')
+    t = c.send(CLIENT, t + 50 * US, 'PA', blob(517, 4))
+    s1 = c.burst(SERVER, t + 7800 * US, [1448, 1448, 300])
+    t = c.send(CLIENT, s1[-1] + 1200 * US, 'A')
+    t = c.send(CLIENT, t + 2000 * US, 'PA', blob(64, 5))
+    t = c.send(SERVER, t + 7900 * US, 'PA', blob(100, 6))
+    t = c.send(CLIENT, t + 1300 * US, 'RA')
+    c.expect_tclose('rst', t, closed_by='client', label='(C) RST+ACK from the client',
+                    rtt={'server': [7800 * US, 7900 * US],
+                         'client': [1224 * US, 1300 * US]})
+
+    # (D) RST from the server (no ACK flag), carrying timestamps: its TSecr answers the
+    #     client's outstanding sample
+    d = lconn(cap, 144, 50104, 8080)
+    t_ack = handshake(d, t0 + 300 * MS, cap.gap(876 * US), cap.gap(5432 * US), '(D)')
+    t = d.send(CLIENT, t_ack + 30 * US, 'PA', blob(200, 7), hold_ts=True)
+    t = d.send(SERVER, t + 900 * US, 'PA', blob(1000, 8))
+    t = d.send(CLIENT, t + 5500 * US, 'A')
+    t = d.send(SERVER, t + 100 * MS, 'R', note='(D) RST from the server, TSecr = the '
+               'client ACK\'s TSval')
+    d.expect_tclose('rst', t, closed_by='server', label='(D) RST from the server',
+                    rtt={'server': [930 * US, 100 * MS], 'client': [5500 * US]})
+
+    # (E) reused: SSH banners, no close; 1.9 s later a SYN with a new ISN on the same tuple
+    e = lconn(cap, 145, 50105, 22)
+    t = handshake(e, t0 + 400 * MS, cap.gap(3210 * US), cap.gap(99 * US), '(E) first')
+    t = e.send(SERVER, t + 3300 * US, 'PA', b'SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.6\r\n')
+    t = e.send(CLIENT, t + 150 * US, 'PA', b'SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n')
+    t = e.send(SERVER, t + 3250 * US, 'A')
+    t_new = t + 1900 * MS
+    e.expect_tclose('reused', t_new, label='(E) first connection, ended by the new SYN',
+                    rtt={'server': [3300 * US, 3250 * US], 'client': [150 * US]})
+    e2 = TConn(cap, c4(145), s4(145), 50105, 22, c_isn=(e.isn[CLIENT] + 0x01000000) & M32,
+               c_mac=cmac(145), s_mac=smac(145))
+    t = handshake(e2, t_new, cap.gap(4444 * US), cap.gap(222 * US), '(E) second')
+    t = e2.send(CLIENT, t + 20 * US, 'PA', blob(33, 9), hold_ts=True)
+    t = e2.send(SERVER, t + 4500 * US, 'PA', blob(66, 10))
+    t = e2.send(CLIENT, t + 260 * US, 'FA')
+    t = e2.send(SERVER, t + 4400 * US, 'FA')
+    t = e2.send(CLIENT, t + 230 * US, 'A')
+    e2.expect_tclose('fin', t, closed_by='client', label='(E) second connection',
+                     rtt={'server': [4520 * US, 4400 * US], 'client': [260 * US, 230 * US]})
+
+    # (G) still open at the end of the file
+    g = lconn(cap, 146, 50106, 443)
+    t = handshake(g, t0 + 500 * MS, cap.gap(45678 * US), cap.gap(654 * US), '(G)',
+                  payload=blob(310, 11))
+    s1 = g.burst(SERVER, t + 45700 * US, [1448, 1448, 1104], spacing=15 * US)
+    t = g.send(CLIENT, s1[-1] + 700 * US, 'A')
+    g_last = t
+
+    # (H) mid-stream with timestamps: the handshake is not in the capture; the server speaks
+    #     first; FIN, client first
+    h = lconn(cap, 147, 50107, 443)
+    t = hidden_handshake(h, t0 + 590 * MS)
+    h.start_midstream(t0 + 600 * MS)
+    s1 = h.burst(SERVER, t0 + 600 * MS, [1448, 1448], spacing=10 * US)
+    t = h.send(CLIENT, s1[-1] + 420 * US, 'A')
+    t = h.send(SERVER, t + 8765 * US, 'PA', blob(600, 12))
+    t = h.send(CLIENT, t + 390 * US, 'PA', blob(250, 13))
+    t = h.send(SERVER, t + 8800 * US, 'A')
+    t = h.send(CLIENT, t + 1000 * US, 'FA')
+    t = h.send(SERVER, t + 8700 * US, 'FA')
+    t = h.send(CLIENT, t + 410 * US, 'A')
+    h.expect_tclose('fin', t, closed_by='client', label='(H) mid-stream, FIN',
+                    rtt={'server': [8765 * US, 8800 * US, 8700 * US],
+                         'client': [430 * US, 390 * US, 1000 * US, 410 * US]})
+
+    # (I) mid-stream, equal ports, no timestamps ('minimal'): the receiver of the first
+    #     segment is the server; open at the end of the file
+    i = TConn(cap, c4(148), s4(148), 40148, 40148, style='minimal', c_mac=cmac(148),
+              s_mac=smac(148))
+    hidden_handshake(i, t0 + 690 * MS)
+    i.start_midstream(t0 + 700 * MS)
+    t = i.send(CLIENT, t0 + 700 * MS, 'PA', blob(700, 14))
+    t = i.send(SERVER, t + 1500 * US, 'PA', blob(300, 15))
+    t = i.send(CLIENT, t + 2500 * US, 'A')
+    t = i.send(CLIENT, t + 5000 * US, 'PA', blob(100, 16))
+    t = i.send(SERVER, t + 1600 * US, 'A')
+    i_last = t
+
+    # (J) unobserved: the SYN-ACK is not in the capture; the SYN was retransmitted once
+    j = lconn(cap, 149, 50109, 80)
+    tj = t0 + 800 * MS
+    j.syn(tj)
+    j.syn(tj + 1 * S, note='(J) SYN retransmitted (same ISN)')
+    sg = cap.gap(1357 * US)
+    j.synack(tj + 1 * S + sg, hide=True)
+    t = j.ack3(tj + 1 * S + sg + cap.gap(2468 * US))
+    cap.result('unobserved')
+    t = j.send(CLIENT, t + 30 * US, 'PA', blob(150, 17), hold_ts=True)
+    t = j.send(SERVER, t + 1400 * US, 'PA', blob(900, 18))
+    t = j.send(CLIENT, t + 2500 * US, 'FA')
+    t = j.send(SERVER, t + 1390 * US, 'FA')
+    t = j.send(CLIENT, t + 2600 * US, 'A')
+    j.expect_tclose('fin', t, closed_by='client', label='(J) unobserved handshake, FIN',
+                    rtt={'server': [1430 * US, 1390 * US], 'client': [2500 * US, 2600 * US]})
+
+    # (K) IPv6 bulk transfer: 20000 bytes up, then 65536 bytes down, in flights of up to 10
+    #     segments of 1428 bytes; the receiver ACKs every second segment; FIN, server first
+    k = lconn(cap, 0x4a, 50110, 443, v6=True, mss=(1440, 1440))
+    t = handshake(k, t0 + 3 * S, cap.gap(2222 * US), cap.gap(1777 * US), '(K)')
+
+    def transfer(side, t, total, back, fwd, first_hold=False):
+        """`total` bytes from `side` in flights of up to 10 segments 10 us apart (one TS tick),
+        the first at t; the receiver ACKs every second segment (and the last) `back` after it,
+        the sender's next flight comes `fwd` after the flight's last ACK."""
+        sizes = [1428] * (total // 1428) + ([total % 1428] if total % 1428 else [])
+        other = OTHER[side]
+        while sizes:
+            flight, sizes = sizes[:10], sizes[10:]
+            times = k.burst(side, t, flight, flags='A', last_flags='A' if sizes else 'PA',
+                            spacing=10 * US, first_hold=first_hold)
+            first_hold = False
+            base = k.nxt[side] - sum(flight)
+            acks = [n for n in range(2, len(flight) + 1, 2)]
+            if len(flight) % 2:
+                acks.append(len(flight))
+            for i, n in enumerate(acks):
+                last = k.send(other, times[n - 1] + back, 'A', ack=base + sum(flight[:n]),
+                              hold_ts=i > 0)
+            t = last + fwd
+        return last
+
+    t = transfer(CLIENT, t + 30 * US, 20000, 2222 * US, 1777 * US, first_hold=True)
+    t = transfer(SERVER, t + 50 * US, 65536, 1777 * US, 2222 * US, first_hold=True)
+    t = k.send(SERVER, t + 2225 * US, 'FA')
+    t = k.send(CLIENT, t + 1780 * US, 'FA')
+    t = k.send(SERVER, t + 2220 * US, 'A')
+    k.expect_tclose('fin', t, closed_by='server', label='(K) bulk 20000 up, 65536 down')
+
+    end = max(f[0] for f in cap.frames)
+    g.expect_tclose('eof', g_last, label='(G) open at the end of the file (ts = its last '
+                    'packet)', rtt={'server': [45700 * US], 'client': [730 * US]})
+    i.expect_tclose('eof', i_last, label='(I) mid-stream, equal ports, open at the end',
+                    rtt={'server': [1500 * US, 1600 * US], 'client': [2500 * US]})
+    cap.notes.append('last frame at %s; (G) and (I) stay open (eof)' % fmt_ns(end))
+    return cap
+
+
+# --------------------------------------------------------------------------------------------
+# 15. tcp-retrans.pcap
+# --------------------------------------------------------------------------------------------
+
+def gen_retrans():
+    cap = Capture('tcp-retrans.pcap', nano=False, seed=1402)
+    t0 = cap.start
+
+    # (R1) timestamps; SYN retransmitted; fast retransmission s2c after 3 duplicate ACKs;
+    #      timeout retransmissions both ways; partial overlap c2s; keepalives both ways (one
+    #      with a byte of garbage); zero-window probes; FIN retransmitted
+    r = lconn(cap, 150, 50201, 443)
+    r.syn(t0)
+    r.syn(t0 + 1 * S, note='(R1) SYN retransmitted (same ISN): retransmission c2s')
+    t = r.synack(t0 + 1 * S + cap.gap(12345 * US))
+    t = r.ack3(t + cap.gap(321 * US), payload=blob(517))
+    r.expect_handshake('(R1)')
+    s = r.burst(SERVER, t + 12400 * US, [1448] * 6, last_flags='A')
+    seq3 = (r.nxt[SERVER] - 4 * 1448) & M32          # the third segment is lost downstream
+    ack3 = seq3
+    t = r.send(CLIENT, s[1] + 320 * US, 'A', ack=ack3)
+    for n in (3, 4, 5):
+        t = r.send(CLIENT, s[n] + 320 * US, 'A', ack=ack3, hold_ts=True,
+                   note='(R1) duplicate ACK %d' % (n - 2))
+    t = r.send(SERVER, t + 12300 * US, 'PA', blob(1448, 2), seq=seq3, rtx=True,
+               note='(R1) fast retransmission s2c')
+    t = r.send(CLIENT, t + 321 * US, 'PA', blob(300, 3))            # request 2, lost downstream
+    t = r.send(CLIENT, t + 200 * MS, 'PA', blob(300, 3), seq=r.nxt[CLIENT] - 300, rtx=True,
+               note='(R1) timeout retransmission c2s')
+    t = r.send(SERVER, t + 12290 * US, 'PA', blob(400, 4))           # response 2, lost downstream
+    t = r.send(SERVER, t + 300 * MS, 'PA', blob(400, 4), seq=r.nxt[SERVER] - 400, rtx=True,
+               note='(R1) timeout retransmission s2c')
+    t = r.send(CLIENT, t + 322 * US, 'A')
+    # partial overlap: 1000 bytes, only 500 acknowledged, then 1000 bytes from the 500th on
+    t = r.send(CLIENT, t + 50 * MS, 'PA', blob(1000, 5))
+    a_seq = (r.nxt[CLIENT] - 1000) & M32
+    t = r.send(SERVER, t + 13000 * US, 'A', ack=a_seq + 500)
+    t = r.send(CLIENT, t + 20 * MS, 'PA', blob(1000, 6), seq=a_seq + 500, rtx=True,
+               note='(R1) partial overlap (500 bytes again, 500 new): retransmission c2s')
+    t = r.send(SERVER, t + 12360 * US, 'A')
+    # 12 s of silence, then keepalives (not retransmissions)
+    t = r.send(CLIENT, t + 12 * S, 'A', seq=r.nxt[CLIENT] - 1, note='(R1) keepalive c2s')
+    t = r.send(SERVER, t + 12340 * US, 'A')
+    t = r.send(CLIENT, t + 5 * S, 'A', b'\x00', seq=r.nxt[CLIENT] - 1,
+               note='(R1) keepalive c2s with one byte of garbage')
+    t = r.send(SERVER, t + 12330 * US, 'A')
+    t = r.send(SERVER, t + 3 * S, 'A', seq=r.nxt[SERVER] - 1, note='(R1) keepalive s2c')
+    t = r.send(CLIENT, t + 318 * US, 'A')
+    # zero window: the server's buffer is full; the client probes with one new byte, then the
+    # same byte again; the window opens with the ACK of the second probe
+    t = r.send(CLIENT, t + 1 * S, 'PA', blob(1448, 7))
+    r.win_set[SERVER] = 0
+    t = r.send(SERVER, t + 12350 * US, 'A', note='(R1) zero window')
+    t = r.send(CLIENT, t + 200 * MS, 'A', b'Z', note='(R1) zero-window probe (a new byte)')
+    zwp = (r.nxt[CLIENT] - 1) & M32
+    t = r.send(SERVER, t + 12340 * US, 'A', ack=zwp)
+    t = r.send(CLIENT, t + 400 * MS, 'A', b'Z', seq=zwp,
+               note='(R1) zero-window probe again (the same byte)')
+    r.win_set[SERVER] = None
+    t = r.send(SERVER, t + 12355 * US, 'A', note='(R1) window open, probe byte acknowledged')
+    t = r.send(CLIENT, t + 330 * US, 'PA', blob(700, 8))
+    t = r.send(SERVER, t + 12365 * US, 'A')
+    # FIN, client first, retransmitted
+    t = r.send(CLIENT, t + 100 * MS, 'FA')
+    t = r.send(CLIENT, t + 200 * MS, 'FA', seq=r.nxt[CLIENT] - 1, rtx=True,
+               note='(R1) FIN retransmitted: retransmission c2s')
+    t = r.send(SERVER, t + 12375 * US, 'FA')
+    t = r.send(CLIENT, t + 319 * US, 'A')
+    r.expect_tclose('fin', t, closed_by='client', label='(R1) retransmissions both ways')
+    assert r.xrtx == {CLIENT: 4, SERVER: 2}, r.xrtx
+
+    # (R2) no timestamps (windows options): SYN-ACK retransmitted; fast retransmission c2s
+    #      that drops an outstanding seq/ack sample (Karn); timeout retransmission and
+    #      retransmitted FIN s2c, server first
+    w = lconn(cap, 151, 50202, 80, style='windows')
+    tw = t0 + 100 * MS
+    w.syn(tw)
+    t = w.synack(tw + cap.gap(4321 * US))
+    t = w.synack(t + 1 * S, note='(R2) SYN-ACK retransmitted: retransmission s2c')
+    t = w.ack3(t + cap.gap(765 * US))
+    w.expect_handshake('(R2)')
+    t = w.send(CLIENT, t + 50 * US, 'PA', blob(400, 9))
+    t = w.send(SERVER, t + 4400 * US, 'PA', blob(1460, 10))
+    t = w.send(CLIENT, t + 800 * US, 'A')
+    u = w.burst(CLIENT, t + 20 * MS, [1460] * 6, last_flags='A', spacing=10 * US)
+    u1_end = (w.nxt[CLIENT] - 5 * 1460) & M32        # u2 is lost downstream
+    t_a1 = w.send(SERVER, u[0] + 4300 * US, 'A', ack=u1_end)
+    for n in (2, 3, 4, 5):
+        w.send(SERVER, u[n] + 4300 * US, 'A', ack=u1_end,
+               note='(R2) duplicate ACK %d' % (n - 1))
+    t = w.send(CLIENT, t_a1 + 760 * US, 'PA', blob(1460, 11))       # u7: starts a sample
+    t_u7 = t
+    t = w.send(CLIENT, u[4] + 4300 * US + 760 * US, 'A', blob(1460, 1), seq=u1_end, rtx=True,
+               note='(R2) fast retransmission c2s (drops the sample of the segment before)')
+    w.send(SERVER, t_u7 + 4300 * US, 'A', ack=u1_end, note='(R2) duplicate ACK 5')
+    t = w.send(SERVER, t + 4300 * US, 'A')
+    t = w.send(CLIENT, t + 760 * US, 'PA', blob(1000, 12))
+    t = w.send(SERVER, t + 4310 * US, 'A')
+    t = w.send(SERVER, t + 5 * MS, 'PA', blob(1000, 13))             # lost downstream
+    t = w.send(SERVER, t + 300 * MS, 'PA', blob(1000, 13), seq=w.nxt[SERVER] - 1000,
+               rtx=True, note='(R2) timeout retransmission s2c')
+    t = w.send(CLIENT, t + 766 * US, 'A')
+    t = w.send(SERVER, t + 3 * MS, 'PA', blob(500, 14))
+    t = w.send(CLIENT, t + 999 * US, 'A')
+    t = w.send(SERVER, t + 50 * MS, 'FA')
+    t = w.send(SERVER, t + 200 * MS, 'FA', seq=w.nxt[SERVER] - 1, rtx=True,
+               note='(R2) FIN retransmitted: retransmission s2c')
+    t = w.send(CLIENT, t + 767 * US, 'FA')
+    t = w.send(SERVER, t + 4301 * US, 'A')
+    w.expect_tclose('fin', t, closed_by='server', label='(R2) no timestamps, retransmissions',
+                    rtt={'server': [4400 * US, 4300 * US, 4310 * US],
+                         'client': [800 * US, 999 * US]})
+    assert w.xrtx == {CLIENT: 1, SERVER: 3}, w.xrtx
+
+    # (R3) IPv6, timestamps, ping-pong with known legs: every request is answered by the
+    #      server after srv[i], every response by the client's next segment after cli[i]
+    p = lconn(cap, 0x52, 50203, 443, v6=True)
+    srv = [12345 * US, 12501 * US, 12207 * US, 12999 * US, 12418 * US, 12360 * US]
+    cli = [321 * US, 355 * US, 298 * US, 402 * US, 317 * US, 333 * US]
+    t = handshake(p, t0 + 200 * MS, cap.gap(12347 * US), cap.gap(323 * US), '(R3)',
+                  payload=blob(200, 15))
+    for i in range(6):
+        t = p.send(SERVER, t + srv[i], 'PA', blob(1000 + 100 * i, 16 + i))
+        if i < 5:
+            t = p.send(CLIENT, t + cli[i], 'PA', blob(150 + 10 * i, 22 + i))
+        else:
+            t = p.send(CLIENT, t + cli[i], 'FA')
+    t = p.send(SERVER, t + 12444 * US, 'FA')
+    t = p.send(CLIENT, t + 319 * US, 'A')
+    p.expect_tclose('fin', t, closed_by='client', label='(R3) timestamps, known legs',
+                    rtt={'server': srv + [12444 * US], 'client': cli + [319 * US]})
+
+    # (R4) no timestamps (windows options), ping-pong with known data -> ACK legs
+    q = lconn(cap, 153, 50204, 8080, style='windows')
+    srv = [4321 * US, 4500 * US, 4123 * US, 4777 * US]
+    cli = [654 * US, 700 * US, 612 * US, 688 * US]
+    t = handshake(q, t0 + 300 * MS, cap.gap(4444 * US), cap.gap(555 * US), '(R4)')
+    t = q.send(CLIENT, t + 40 * US, 'PA', blob(300, 30))
+    for i in range(4):
+        t = q.send(SERVER, t + srv[i], 'PA', blob(800 + 50 * i, 31 + i))
+        if i < 3:
+            t = q.send(CLIENT, t + cli[i], 'PA', blob(300 + 20 * i, 35 + i))
+        else:
+            t = q.send(CLIENT, t + cli[i], 'FA')
+    t = q.send(SERVER, t + 4555 * US, 'FA')
+    t = q.send(CLIENT, t + 600 * US, 'A')
+    q.expect_tclose('fin', t, closed_by='client', label='(R4) no timestamps, known legs',
+                    rtt={'server': srv, 'client': cli})
+    return cap
+
+
+# --------------------------------------------------------------------------------------------
+# 16. tcp-idle.pcap (expected records for --idle-timeout 5s)
+# --------------------------------------------------------------------------------------------
+
+IDLE_TEST = 5 * S
+
+
+def gen_idle():
+    cap = Capture('tcp-idle.pcap', nano=False, seed=1403)
+    cap.options = '--idle-timeout 5s'
+    t0 = cap.start
+    T = IDLE_TEST
+
+    def opened(i, cport, sport, t, sg, cg, label, style='linux', v6=False):
+        c = lconn(cap, i, cport, sport, style=style, v6=v6)
+        t = handshake(c, t, cap.gap(sg), cap.gap(cg), label)
+        t = c.send(CLIENT, t + 30 * US, 'PA', blob(100 + i, i), hold_ts=True)
+        t = c.send(SERVER, t + sg + 40 * US, 'PA', blob(200 + i, i + 1))
+        t = c.send(CLIENT, t + cg + 20 * US, 'A')
+        return c, t
+
+    def fin(c, t, sg, cg, label, closed=True):
+        t = c.send(CLIENT, t, 'FA')
+        t = c.send(SERVER, t + sg, 'FA')
+        t = c.send(CLIENT, t + cg, 'A')
+        if closed:
+            c.expect_tclose('fin', t, closed_by='client', label=label)
+        return t
+
+    # the ticker: an exchange every 500 ms for 20 s keeps the clock moving
+    k = lconn(cap, 160, 50301, 443)
+    t = handshake(k, t0, cap.gap(2000 * US), cap.gap(250 * US), 'ticker')
+    for n in range(40):
+        tt = t0 + 10 * MS + n * 500 * MS
+        k.send(CLIENT, tt, 'PA', blob(100, n))
+        k.send(SERVER, tt + 2000 * US, 'PA', blob(100, n + 1))
+    fin(k, t0 + 20 * S, 2001 * US, 251 * US, 'ticker')
+
+    # (I1) idle 6 s, then more data: timeout, then a mid-stream connection
+    c1, t = opened(161, 50302, 80, t0 + 100 * MS, 1100 * US, 110 * US, '(I1)')
+    c1.expect_tclose('timeout', t + T, end=t, label='(I1) idle 6 s: timeout at last + 5 s')
+    t = t + 6 * S
+    c1.start_midstream(t)
+    t = c1.send(CLIENT, t, 'PA', blob(321, 1))
+    t = c1.send(SERVER, t + 1111 * US, 'PA', blob(654, 2))
+    fin(c1, t + 113 * US, 1112 * US, 112 * US, '(I1) after the timeout: mid-stream')
+
+    # (I2) idle 6 s, then FIN / FIN / ACK: nothing after the timeout
+    c2, t = opened(162, 50303, 22, t0 + 200 * MS, 1200 * US, 120 * US, '(I2)')
+    c2.expect_tclose('timeout', t + T, end=t, label='(I2) idle 6 s, then FINs (no record)')
+    fin(c2, t + 6 * S, 1201 * US, 121 * US, None, closed=False)
+
+    # (I3) IPv6, idle 6 s, then a RST from the server: nothing after the timeout
+    c3, t = opened(0x63, 50304, 443, t0 + 300 * MS, 1300 * US, 130 * US, '(I3)', v6=True)
+    c3.expect_tclose('timeout', t + T, end=t, label='(I3) idle 6 s, then RST (no record)')
+    c3.send(SERVER, t + 6 * S, 'R')
+
+    # (I4) a 4.9 s gap: no timeout
+    c4_, t = opened(164, 50305, 8080, t0 + 400 * MS, 1400 * US, 140 * US, '(I4)')
+    t = c4_.send(CLIENT, t + 4900 * MS, 'PA', blob(44, 4))
+    t = c4_.send(SERVER, t + 1401 * US, 'A')
+    fin(c4_, t + 1 * MS, 1402 * US, 141 * US, '(I4) 4.9 s gap, no timeout')
+
+    # (I5) a gap of exactly 5 s: not expired (clock > last + T is needed)
+    c5, t = opened(165, 50306, 443, t0 + 450 * MS, 1500 * US, 150 * US, '(I5)')
+    t = c5.send(CLIENT, t + T, 'PA', blob(55, 5), note='(I5) exactly 5 s after its last packet')
+    t = c5.send(SERVER, t + 1501 * US, 'A')
+    fin(c5, t + 1 * MS, 1502 * US, 151 * US, '(I5) exactly 5 s gap, no timeout')
+
+    # (I6) a gap of 5 s + 1 us: timeout, then a mid-stream connection
+    c6_, t = opened(166, 50307, 443, t0 + 470 * MS, 1600 * US, 160 * US, '(I6)')
+    c6_.expect_tclose('timeout', t + T, end=t, label='(I6) 5 s + 1 us gap: timeout')
+    t = t + T + 1 * US
+    c6_.start_midstream(t)
+    t = c6_.send(CLIENT, t, 'PA', blob(66, 6), note='(I6) 5 s + 1 us after its last packet')
+    t = c6_.send(SERVER, t + 1601 * US, 'A')
+    fin(c6_, t + 1 * MS, 1602 * US, 161 * US, '(I6) after the timeout: mid-stream')
+
+    # (I7) an RTT sample never answered: dropped after 10 s by the client's next new TSval
+    c7 = lconn(cap, 167, 50308, 443)
+    t_ack = handshake(c7, t0 + 1 * S, cap.gap(7070 * US), cap.gap(707 * US), '(I7)')
+    for dt, leg in ((1 * S, 7000), (4 * S, 7001), (7 * S, 7002), (9500 * MS, 7003),
+                    (11 * S, 7777)):
+        t = c7.send(CLIENT, t_ack + dt, 'PA', blob(77, 7))
+        t = c7.send(SERVER, t + leg * US, 'A')
+    t = c7.send(CLIENT, t + 800 * US, 'FA')
+    t = c7.send(SERVER, t + 7100 * US, 'FA')
+    t = c7.send(CLIENT, t + 810 * US, 'A')
+    c7.expect_tclose('fin', t, closed_by='client', label='(I7) RTT sample dropped after 10 s',
+                     rtt={'server': [7777 * US, 7100 * US],
+                          'client': [3 * S - 7000 * US, 3 * S - 7001 * US,
+                                     2500 * MS - 7002 * US, 1500 * MS - 7003 * US, 800 * US,
+                                     810 * US]})
+
+    # (I8) silent for the last ~10 s of the file: timed out at the end of the file
+    c8, t8 = opened(168, 50309, 80, t0 + 10 * S, 1800 * US, 180 * US, '(I8)')
+    c8.expect_tclose('timeout', t8 + T, end=t8, label='(I8) silent at the end: timeout '
+                     '(judged at the end of the file)')
+
+    # (I9) open at the end of the file, 2.9 s after its last packet
+    c9, t9 = opened(169, 50310, 80, t0 + 17 * S, 1900 * US, 190 * US, '(I9)')
+    c9.expect_tclose('eof', t9, label='(I9) open at the end of the file')
+    end = max(f[0] for f in cap.frames)
+    assert t8 + T < end and t9 + T > end, (fmt_ns(t8), fmt_ns(t9), fmt_ns(end))
+    cap.notes.append('expected records are for --idle-timeout 5s; with the default 300 s '
+                     'nothing times out (see README)')
+    return cap
+
+
 GENERATORS = [gen_ipv4, gen_ipv6_ext, gen_vlan, gen_interleaved, gen_syn_retransmit,
               gen_refused, gen_unanswered, gen_onesided, gen_malformed, gen_nano,
-              gen_dns_udp, gen_dns_udp_edge, gen_dns_tcp]
+              gen_dns_udp, gen_dns_udp_edge, gen_dns_tcp, gen_lifecycle, gen_retrans, gen_idle]
 
 
 def main(argv):

@@ -5,13 +5,13 @@ tests/truth.py.
 Usage:
     /usr/bin/python3 tests/check_records.py --truth TRUTH.jsonl --got GOT.jsonl
         [--tolerance-ns N] [--label NAME] [--counts JSON] [--got-counts JSON] [--ifname NAME]
-        [--dns]
+        [--dns] [--close]
 
 TRUTH.jsonl: output of tests/truth.py (records with integer `ts_ns`, plus a `_counts` line).
 GOT.jsonl:   wirelat's `--json` output (`ts` is RFC 3339 with six fractional digits). Records of
-             other types (tcp_close, ...; dns and dns_timeout without --dns) and lines that are
-             not JSON objects are ignored (non-JSON lines are reported on stderr; --strict makes
-             them mismatches).
+             other types (dns and dns_timeout without --dns, tcp_close without --close) and lines
+             that are not JSON objects are ignored (non-JSON lines are reported on stderr;
+             --strict makes them mismatches).
 
 Records are matched by (type, family, client_ip, client_port, server_ip, server_port, occurrence
 index of that tuple and type in ts order); addresses are compared as addresses, not as strings.
@@ -26,6 +26,16 @@ equal with its JSON type (`proto`, `qname`, `reason` strings; `id`, `answers`,
 `query_retransmits` integers; `truncated` a boolean; `qtype` / `rcode` a name string, or an
 integer where the truth has a number), `latency_ns` / `elapsed_ns` within --tolerance-ns, and
 `ts` as above. Without --dns those records are ignored on both sides, as before.
+
+--close also compares `tcp_close` records, matched by (type, family, client_ip, client_port,
+server_ip, server_port, occurrence index in ts order). Equal with their JSON type: `reason`,
+`closed_by` (a string; absent where the truth has none, i.e. on timeout, reused and eof),
+`bytes_c2s`, `bytes_s2c`, `retransmits_c2s`, `retransmits_s2c`, `rtt_server_samples`,
+`rtt_client_samples` (integers), `midstream` (a boolean); within --tolerance-ns: `duration_ns`,
+`rtt_server_min_ns`, `rtt_server_avg_ns`, `rtt_client_min_ns`, `rtt_client_avg_ns`. The six RTT
+fields must be present exactly where the truth has them (a side without a sample has none);
+`ts` as above. The truth's `close_*` counts (close_fin, close_rst, close_timeout, close_reused,
+close_eof) are compared with --close or when --got-counts holds at least one `close_*` key.
 
 --counts JSON (an object of expected result counts; default: the truth file's `_counts` line) is
 compared with --got-counts JSON (the counts the caller read from wirelat, e.g. its
@@ -52,6 +62,9 @@ from collections import defaultdict
 
 HS_TYPES = ("tcp_handshake", "tcp_handshake_failed")
 DNS_TYPES = ("dns", "dns_timeout")
+CLOSE_TYPES = ("tcp_close",)
+RTT_FIELDS = tuple("rtt_%s_%s" % (side, f) for side in ("server", "client")
+                   for f in ("min_ns", "avg_ns", "samples"))
 OPTIONAL_COUNTS = ("dns_skipped",)
 RESULTS = ("completed", "refused", "aborted", "unreachable", "timeout", "unobserved", "late")
 EQUAL_FIELDS = {
@@ -60,12 +73,23 @@ EQUAL_FIELDS = {
     "dns": ("proto", "id", "qname", "qtype", "rcode", "answers", "truncated",
             "query_retransmits"),
     "dns_timeout": ("reason", "proto", "id", "qname", "qtype", "query_retransmits"),
+    "tcp_close": ("reason", "bytes_c2s", "bytes_s2c", "retransmits_c2s", "retransmits_s2c",
+                  "midstream"),
+}
+# present exactly where the truth has them
+OPTIONAL_FIELDS = {
+    "tcp_close": ("closed_by", "rtt_server_samples", "rtt_client_samples"),
+}
+OPTIONAL_DURATIONS = {
+    "tcp_close": ("rtt_server_min_ns", "rtt_server_avg_ns", "rtt_client_min_ns",
+                  "rtt_client_avg_ns"),
 }
 DURATION_FIELDS = {
     "tcp_handshake": ("syn_to_synack_ns", "synack_to_ack_ns", "handshake_ns"),
     "tcp_handshake_failed": ("elapsed_ns",),
     "dns": ("latency_ns",),
     "dns_timeout": ("elapsed_ns",),
+    "tcp_close": ("duration_ns",),
 }
 KEY_FIELDS = ("family", "client_ip", "client_port", "server_ip", "server_port")
 
@@ -236,16 +260,26 @@ def _public(r):
 def compare_pair(key, idx, t, g, tol, ifname, out):
     where = "%s #%d (truth line %d, got line %d)" % (key_str(key), idx, t["_line"], g["_line"])
     typ = key[0]
+    for f in OPTIONAL_FIELDS.get(typ, ()) + OPTIONAL_DURATIONS.get(typ, ()):
+        if f in t and f not in g:
+            out.append("%s: field %s missing (truth %s)" % (where, f, json.dumps(t[f])))
+        elif f in g and f not in t:
+            out.append("%s: field %s: got %s, the truth has none" % (where, f,
+                                                                     json.dumps(g[f])))
+        elif f in t and f in OPTIONAL_FIELDS.get(typ, ()) and not same_value(t[f], g[f]):
+            out.append("%s: %s: got %s, truth %s" % (where, f, json.dumps(g[f]),
+                                                     json.dumps(t[f])))
     for f in EQUAL_FIELDS[typ]:
         if f not in g:
             out.append("%s: field %s missing (truth %r)" % (where, f, t.get(f)))
-        elif typ in DNS_TYPES:
+        elif typ in DNS_TYPES or typ in CLOSE_TYPES:
             if not same_value(t.get(f), g[f]):
                 out.append("%s: %s: got %s, truth %s" % (where, f, json.dumps(g[f]),
                                                          json.dumps(t.get(f))))
         elif g[f] != t.get(f) or (f != "reason" and not is_int(g[f])):
             out.append("%s: %s: got %r, truth %r" % (where, f, g[f], t.get(f)))
-    for f in DURATION_FIELDS[typ]:
+    for f in DURATION_FIELDS[typ] + tuple(f for f in OPTIONAL_DURATIONS.get(typ, ())
+                                          if f in t and f in g):
         if f not in g:
             out.append("%s: field %s missing (truth %r)" % (where, f, t.get(f)))
             continue
@@ -310,10 +344,12 @@ def compare(truth, got, tol=0, ifname=None):
     return out
 
 
-def compare_counts(expected, got, dns=False):
+def compare_counts(expected, got, dns=False, close=False):
     out = []
     if not dns and not any(k.startswith("dns_") for k in got):
         expected = {k: v for k, v in expected.items() if not k.startswith("dns_")}
+    if not close and not any(k.startswith("close_") for k in got):
+        expected = {k: v for k, v in expected.items() if not k.startswith("close_")}
     # counted by wirelat under a metric with reasons of its own (framing lost, split header):
     # compared only when the caller supplies it
     expected = {k: v for k, v in expected.items() if k not in OPTIONAL_COUNTS or k in got}
@@ -340,12 +376,14 @@ def main(argv=None):
                     help="a line of GOT that is not a JSON object is a mismatch")
     ap.add_argument("--dns", action="store_true",
                     help="also compare dns / dns_timeout records and the dns_* counts")
+    ap.add_argument("--close", action="store_true",
+                    help="also compare tcp_close records and the close_* counts")
     a = ap.parse_args(argv)
     label = a.label or os.path.basename(a.got)
     if a.tolerance_ns < 0:
         ap.error("--tolerance-ns must be >= 0")
     try:
-        types = HS_TYPES + (DNS_TYPES if a.dns else ())
+        types = HS_TYPES + (DNS_TYPES if a.dns else ()) + (CLOSE_TYPES if a.close else ())
         truth, truth_counts = read_truth(a.truth, types)
         problems = []
         got = read_got(a.got, problems, a.strict, types)
@@ -360,7 +398,7 @@ def main(argv=None):
             print("%s: error: --got-counts given but no expected counts (--counts or a _counts "
                   "line in the truth file)" % label, file=sys.stderr)
             return 2
-        problems += compare_counts(expected_counts, got_counts, a.dns)
+        problems += compare_counts(expected_counts, got_counts, a.dns, a.close)
     for p in problems:
         print("%s: %s" % (label, p))
     if problems:

@@ -10,9 +10,9 @@ set -uo pipefail
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# check_capture FILE [HANDSHAKE_TIMEOUT [DNS_TIMEOUT]]
+# check_capture FILE [HANDSHAKE_TIMEOUT [DNS_TIMEOUT [IDLE_TIMEOUT]]]
 check_capture() {
-	local f=$1 b timeout=${2:-} dns_timeout=${3:-} extra=() label
+	local f=$1 b timeout=${2:-} dns_timeout=${3:-} idle=${4:-} extra=() label
 	b=$(basename "$f")
 	label=$b
 	if [ -n "$timeout" ]; then
@@ -23,19 +23,24 @@ check_capture() {
 		extra+=(--dns-timeout "$dns_timeout")
 		label="$label (dns timeout $dns_timeout)"
 	fi
+	if [ -n "$idle" ]; then
+		extra+=(--idle-timeout "$idle")
+		label="$label (idle timeout $idle)"
+	fi
 	if ! "$WIRELAT" -r "$f" --json "${extra[@]}" --metrics-out "$tmp/$b.prom" \
 		>"$tmp/$b.got" 2>"$tmp/$b.err"; then
 		fail "$label: wirelat exited non-zero: $(head -1 "$tmp/$b.err")"
 		return
 	fi
-	if ! $PY "$ROOT/tests/truth.py" "$f" --check-irtt --check-dns \
+	if ! $PY "$ROOT/tests/truth.py" "$f" --check-irtt --check-dns --check-retrans \
 		${timeout:+--handshake-timeout "$timeout"} ${dns_timeout:+--dns-timeout "$dns_timeout"} \
+		${idle:+--idle-timeout "$idle"} \
 		>"$tmp/$b.truth" 2>"$tmp/$b.terr"; then
 		fail "$label: truth/tshark disagree: $(tail -1 "$tmp/$b.terr")"
 		return
 	fi
 	if $PY "$ROOT/tests/check_records.py" --truth "$tmp/$b.truth" \
-		--got "$tmp/$b.got" --ifname pcap --strict --dns --label "$label" \
+		--got "$tmp/$b.got" --ifname pcap --strict --dns --close --label "$label" \
 		--got-counts "$(metrics_counts "$tmp/$b.prom")" >"$tmp/$b.cmp" 2>&1; then
 		ok "$(tail -1 "$tmp/$b.cmp")"
 	else
@@ -58,6 +63,7 @@ check_capture "$ROOT/pcaps/tcp-unanswered.pcap" 10s
 check_capture "$ROOT/pcaps/dns-udp.pcap" 3s 100ms
 check_capture "$ROOT/pcaps/dns-udp-edge.pcap" 3s 1500ms
 check_capture "$ROOT/pcaps/dns-tcp.pcap" 3s 2s
+check_capture "$ROOT/pcaps/tcp-idle.pcap" 3s 5s 5s
 
 [ "$n" -ge 10 ] || fail "only $n captures found"
 echo "$n captures, $FAILS failures"

@@ -3,19 +3,24 @@
 
 Usage:
     /usr/bin/python3 tests/truth.py FILE.pcap [--handshake-timeout SECONDS] [--check-irtt]
-        [--dns-timeout SECONDS] [--dns-port PORT ...] [--check-dns] [--no-dns] [-v]
+        [--dns-timeout SECONDS] [--dns-port PORT ...] [--check-dns] [--no-dns]
+        [--idle-timeout SECONDS] [--rtt-interval SECONDS] [--no-close] [--check-retrans] [-v]
 
-Prints one JSON object per line: the `tcp_handshake` / `tcp_handshake_failed` and `dns` /
-`dns_timeout` records wirelat must produce for FILE (fields as in DESIGN.md "Records", except that
-the time is the integer field `ts_ns` instead of the RFC 3339 `ts` string), in the order wirelat
-prints them offline (completing packet order, timeouts at their deadline; the handshake and the
-DNS records are merged by ts_ns, handshake records first on a tie), then one line
+Prints one JSON object per line: the `tcp_handshake` / `tcp_handshake_failed`, `tcp_close` and
+`dns` / `dns_timeout` records wirelat must produce for FILE (fields as in DESIGN.md "Records",
+except that the time is the integer field `ts_ns` instead of the RFC 3339 `ts` string), in the
+order wirelat prints them offline (completing packet order, timeouts at their deadline, `eof`
+closes at their last packet; the handshake, close and DNS records are merged by ts_ns, in that
+order on a tie), then one line
     {"type": "_counts", "completed": N, "refused": N, ..., "late": N,
      "dns_answered": N, "dns_timeout": N, "dns_unreachable": N, "dns_unsolicited": N,
      "dns_duplicate": N, "dns_mismatch": N, "dns_late": N, "dns_query_retransmits": N,
-     "dns_skipped": N}
-with the number of handshake results by result label and the DNS counts. --no-dns prints the
-handshake records and counts only (exactly the output before the DNS model existed).
+     "dns_skipped": N, "close_fin": N, "close_rst": N, "close_timeout": N, "close_reused": N,
+     "close_eof": N}
+with the number of handshake results by result label, the DNS counts and the tcp_close records
+by reason. --no-dns leaves out the DNS records and counts, --no-close the tcp_close records and
+the close_ counts (both together: exactly the output before the DNS model existed; --no-close
+alone: exactly the output before the connection model existed).
 
 Importable:
     import truth
@@ -24,6 +29,9 @@ Importable:
     dres = truth.analyze_dns("x.pcap", timeout_ns=5 * 10**9, ports=(53,))
                                                          # .records, .counts, .stats
     truth.check_dns("x.pcap", dres)                      # fills .problems / .notes
+    res = truth.analyze("x.pcap", close=truth.CloseConfig(idle_ns=5 * 10**9))
+    res.tracker.records, res.tracker.counts              # tcp_close records, close_ counts
+    summaries, diffs = truth.check_retrans("x.pcap", res)  # retransmissions vs tshark
 
 TCP handshake model (DESIGN.md "Measurement semantics", all arithmetic in integer nanoseconds;
 packets and fields come from tshark):
@@ -44,6 +52,43 @@ packets and fields come from tshark):
     MAX_IPV6_EXT extension headers.  Trouble above TCP (TLS, HTTP, ...) does not matter.
   * --handshake-timeout takes seconds ("3", "2.5") or a number with a unit (3s, 500ms, 10us, 7ns).
     The handshake clock only moves with the TCP/ICMP packets tshark lists.
+
+Connection model (DESIGN.md, the lifecycle and continuous-RTT bullets; `tcp_close`). It runs in
+the handshake model's loop, on the same packets (tshark's fields, plus tcp.len, the raw window
+and the timestamp option), with its own clock: the highest timestamp of ANY frame of the
+capture so far (the offline sweeper's), not only of the TCP ones.
+  * Tracking starts (a) at the ACK that completes a handshake (first_ns = first SYN), (b) at the
+    `unobserved` ACK (first_ns = first SYN), (c) mid-stream at a segment with payload and no
+    SYN/FIN/RST on a tuple with no tracked connection and no handshake entry at all (a TIMED_OUT
+    tombstone counts as an entry): first_ns = that segment, server = the lower port, on a tie
+    the receiver. The starting packet is counted. Key: the unordered pair of (ip, port).
+  * bytes per direction = sum of tcp.len of every packet of the connection (the closing one and
+    a RST's payload included). Retransmissions: the handshake's SYN / SYN-ACK retransmits, then
+    per direction high = highest seq + len (+1 for FIN) of every segment seen (from ISN + 1 of
+    each SYN seen, else from the direction's first segment); a segment with payload or FIN whose
+    seq is before high (serial arithmetic) is one, except a keepalive (no FIN, len <= 1, seq ==
+    high - 1) and a zero-window probe (len 1 while the other side's last window field was 0). A
+    SYN with the client's ISN or a SYN-ACK on a tracked connection counts as a retransmission
+    of its direction and nothing else is done with it (no new handshake entry).
+  * Close: RST (either side; closed_by its sender) after the RST answered any RTT sample
+    (RST_ANSWERS_RTT); FIN: both sides sent one and a packet with ACK from the first-FIN side
+    acknowledges the second FIN exactly (ack == its seq + len + 1; closed_by = first FIN's
+    side); idle: clock > last + T (--idle-timeout, default 300 s) -> ts = last + T, duration =
+    last - first; reused: a SYN without ACK whose seq is not the client's ISN (any SYN on a
+    mid-stream connection, from either side) -> ts = the SYN, then the SYN goes to the handshake
+    model; end of file: timeouts by the last clock, then `eof` (ts = last packet) for the rest.
+  * RTT: with timestamps (the first SYN, or the first mid-stream segment, had the option) a
+    packet whose TSval differs from its side's last one starts a sample (if none outstanding and
+    --rtt-interval has passed since the side's last answered sample, by the clock); the first
+    packet the other way with TSecr == it answers; without timestamps a data segment that is not
+    a retransmission starts one (end = seq + len), the first packet the other way with ACK and
+    ack at or after end answers, a retransmission drops an outstanding one (Karn). In both modes
+    a sample older than 10 s (by the clock) is dropped by the next packet of its side. A client
+    sample is a `server` RTT. Negative samples (time going backwards) are not recorded.
+  * --check-retrans compares, frame by frame, the retransmissions counted on tracked connections
+    with tshark's tcp.analysis.retransmission / fast_retransmission / spurious_retransmission
+    and exits 1 on a difference, except where tshark calls the segment out-of-order (a known
+    difference: the contract counts it); -v prints every difference as a note.
 
 DNS model (DESIGN.md, the DNS bullets). It reads the capture itself (pcap either byte order, us
 or ns; pcapng with several interfaces, if_tsresol, if_tsoffset; timestamps from the record
@@ -161,6 +206,10 @@ FIELDS = [
     "_ws.malformed",           # 20
     "_ws.short",               # 21
     "_ws.expert.message",      # 22
+    "tcp.len",                 # 23 (payload length from the IP length: the wire, not the snaplen)
+    "tcp.window_size_value",   # 24 (the raw window field)
+    "tcp.options.timestamp.tsval",  # 25
+    "tcp.options.timestamp.tsecr",  # 26
 ]
 
 TSHARK_OPTS = [
@@ -169,7 +218,7 @@ TSHARK_OPTS = [
     "-o", "tcp.relative_sequence_numbers:FALSE",
 ]
 
-SYN, RST, ACK = 0x02, 0x04, 0x10
+FIN, SYN, RST, ACK = 0x01, 0x02, 0x04, 0x10
 
 
 def parse_decimal_ns(s):
@@ -210,7 +259,8 @@ def fmt_ns(v):
 
 class Pkt:
     __slots__ = ("frame", "ts", "kind", "family", "src", "dst", "sport", "dport",
-                 "flags", "seq", "ack", "icmp_type", "stream", "irtt")
+                 "flags", "seq", "ack", "icmp_type", "stream", "irtt",
+                 "tlen", "win", "tsval", "tsecr")
 
 
 def _occ(field, idx):
@@ -339,6 +389,12 @@ def read_packets(path, tshark="tshark", skipped=None):
             p.flags = int(flags, 16)
             p.seq = int(seq)
             p.ack = int(ack)
+            tl, win = _occ(c[23], 0), _occ(c[24], 0)
+            tsv, tse = _occ(c[25], 0), _occ(c[26], 0)
+            p.tlen = int(tl) if tl is not None else 0
+            p.win = int(win) if win is not None else None
+            p.tsval = int(tsv) if tsv is not None and tse is not None else None
+            p.tsecr = int(tse) if tsv is not None and tse is not None else None
         else:
             t = _occ(c[14], 0) if protos[pos - 1] == "icmp" else _occ(c[15], 0)
             seq = _occ(c[10], 0) or _occ(c[11], 0)
@@ -349,6 +405,7 @@ def read_packets(path, tshark="tshark", skipped=None):
             p.flags = None
             p.seq = int(seq)
             p.ack = None
+            p.tlen, p.win, p.tsval, p.tsecr = 0, None, None, None
         yield p
     rc = proc.wait()
     errf.seek(0)
@@ -365,7 +422,7 @@ SYN_SENT, SYNACK_SEEN, TIMED_OUT = "SYN_SENT", "SYNACK_SEEN", "TIMED_OUT"
 class Entry:
     __slots__ = ("state", "client", "server", "family", "isn", "first_syn_ts", "last_syn_ts",
                  "syn_retransmits", "server_isn", "synack_ts", "synack_retransmits",
-                 "deadline", "gen")
+                 "deadline", "gen", "syn_ts", "rtx_frames")
 
 
 class Result:
@@ -391,8 +448,12 @@ def _base(e, typ, ts):
     }
 
 
-def analyze(path, timeout_ns=3 * NS, tshark="tshark"):
+def analyze(path, timeout_ns=3 * NS, tshark="tshark", close=None):
+    """Handshake records and counts of `path`; with close (a CloseConfig) also the tcp_close
+    records and close_* counts of the connection model (res.close_records, res.tracker)."""
     res = Result()
+    ct = ConnTracker(close, path) if close is not None else None
+    res.tracker = ct
     T = timeout_ns
     table = {}          # canonical key -> Entry
     heap = []           # (expiry time, seq, key, gen): entry expires when clock > time
@@ -457,6 +518,8 @@ def analyze(path, timeout_ns=3 * NS, tshark="tshark"):
         e.synack_ts = None
         e.synack_retransmits = 0
         e.deadline = None
+        e.syn_ts = p.tsval is not None      # the first SYN carried the timestamp option
+        e.rtx_frames = []                   # frames of retransmitted SYNs / SYN-ACKs
         bump(e)
         table[key] = e
         schedule(key, e)
@@ -465,6 +528,8 @@ def analyze(path, timeout_ns=3 * NS, tshark="tshark"):
         res.packets += 1
         clock = p.ts if clock is None else max(clock, p.ts)
         expire(clock)
+        if ct is not None:
+            ct.advance(p)
 
         if p.kind == "icmp":
             # the quoted segment went client -> server
@@ -485,6 +550,16 @@ def analyze(path, timeout_ns=3 * NS, tshark="tshark"):
         e = table.get(key)
         f = p.flags
 
+        if ct is not None:
+            conn = ct.conns.get(key)
+            if conn is not None and ct.packet(key, conn, p, side):
+                continue        # the tracked connection took it
+            # else: no connection, or a SYN that ended it (`reused`): the handshake model's
+            if (e is None and not f & (SYN | FIN | RST) and p.tlen > 0
+                    and key not in ct.conns):
+                ct.open_midstream(key, p, side)
+                continue
+
         if f & RST:
             if e is not None and e.state in (SYN_SENT, SYNACK_SEEN):
                 reason = "aborted" if side == e.client else "refused"
@@ -499,6 +574,7 @@ def analyze(path, timeout_ns=3 * NS, tshark="tshark"):
                 pass        # simultaneous open: ignored
             elif p.seq == e.isn:
                 e.syn_retransmits += 1
+                e.rtx_frames.append((p.frame, "c2s"))
                 if e.state == SYN_SENT:
                     e.last_syn_ts = p.ts
                     bump(e)
@@ -522,6 +598,7 @@ def analyze(path, timeout_ns=3 * NS, tshark="tshark"):
             elif e.state == SYNACK_SEEN:
                 if p.seq == e.server_isn:
                     e.synack_retransmits += 1
+                    e.rtx_frames.append((p.frame, "s2c"))
             elif e.state == TIMED_OUT:
                 # counted once: the tombstone has done its job
                 res.counts["late"] += 1
@@ -544,9 +621,13 @@ def analyze(path, timeout_ns=3 * NS, tshark="tshark"):
                     del table[key]
                     if e.syn_retransmits == 0:
                         irtt_pending.append((r, p.frame, p.stream, p.irtt))
+                    if ct is not None:
+                        ct.open_handshake(key, e, p, side, synack_seen=True)
             elif e.state == SYN_SENT:
                 res.counts["unobserved"] += 1
                 del table[key]
+                if ct is not None:
+                    ct.open_handshake(key, e, p, side, synack_seen=False)
             continue
         # no SYN, no ACK, no RST: nothing to do
 
@@ -554,9 +635,326 @@ def analyze(path, timeout_ns=3 * NS, tshark="tshark"):
     if clock is not None:
         expire(clock)
     res.last_clock = clock
+    if ct is not None:
+        ct.finish()
 
     _check_irtt(path, res, irtt_pending, tshark)
     return res
+
+
+# =============================================================================================
+# Connection model (DESIGN.md "Measurement semantics", the lifecycle and continuous-RTT bullets;
+# "Records": tcp_close). It runs inside analyze(), on the same packets as the handshake model.
+# =============================================================================================
+
+IDLE_TIMEOUT_DEFAULT = 300 * NS
+RTT_SAMPLE_MAX_AGE = 10 * NS
+# A RST is "a packet the other way" too: its TSecr (or, without timestamps, its ACK) answers an
+# outstanding sample before the connection closes. The contract does not single RST out; set
+# False if it is decided otherwise (pcaps/gen.py has the same switch for its --expected).
+RST_ANSWERS_RTT = True
+CLOSE_REASONS = ("fin", "rst", "timeout", "reused", "eof")
+C2S, S2C = 0, 1
+DIR_NAME = ("c2s", "s2c")
+SIDE_NAME = ("client", "server")
+
+
+def seq_lt(a, b):
+    """a before b in 32-bit serial arithmetic."""
+    return 0 < (b - a) % MOD32 < 1 << 31
+
+
+class CloseConfig:
+    def __init__(self, idle_ns=IDLE_TIMEOUT_DEFAULT, rtt_interval_ns=0):
+        self.idle_ns = idle_ns
+        self.rtt_interval_ns = rtt_interval_ns
+
+
+class Conn:
+    """A tracked connection. Lists of two are by direction (C2S, S2C) unless said otherwise."""
+    __slots__ = ("key", "family", "client", "server", "first_ns", "last_ns", "midstream",
+                 "client_isn", "has_ts", "bytes", "retrans", "high", "zero_win", "last_tsval",
+                 "sample", "answered", "rtt", "fin_end", "first_fin", "last_fin", "gen",
+                 "frames", "first_frame")
+
+    def __init__(self):
+        self.bytes = [0, 0]
+        self.retrans = [0, 0]
+        self.high = [None, None]        # highest seq + len (+1 for FIN) seen, per direction
+        self.zero_win = [False, False]  # the direction's last advertised window was 0
+        self.last_tsval = [None, None]
+        self.sample = [None, None]      # outstanding sample of a direction: (value, ts)
+        self.answered = [None, None]    # when the direction's last sample was answered
+        self.rtt = [[], []]             # samples by SIDE: 0 = server, 1 = client
+        self.fin_end = [None, None]     # seq + len + 1 of the direction's first FIN
+        self.first_fin = None           # direction of the first FIN
+        self.last_fin = None            # direction of the second side's FIN
+        self.frames = {}                # frame -> (direction, what) for --check-retrans
+
+
+class ConnTracker:
+    """tcp_close model. Every packet analyze() hands over is one wirelat parses; `clock` is the
+    highest timestamp of ANY frame so far (the offline sweeper's clock), not only of TCP ones."""
+
+    def __init__(self, cfg, path):
+        self.cfg = cfg
+        self.conns = {}             # canonical key -> Conn
+        self.heap = []              # (idle deadline, seq, key, gen): expires when clock > it
+        self.seq = 0
+        self.records = []
+        self.counts = Counter({"close_" + r: 0 for r in CLOSE_REASONS})
+        self.stats = Counter()
+        self.closed = []            # every Conn once closed (for checks and -v)
+        self.clock = None
+        pm, m = [None], None        # prefix maximum of the capture's timestamps by frame
+        for _, ts, _, _, _ in read_capture(path):
+            m = ts if m is None else max(m, ts)
+            pm.append(m)
+        self.prefix_max = pm
+
+    # clock and idle expiry -------------------------------------------------------------------
+    def _tick(self, ts):
+        self.clock = ts if self.clock is None else max(self.clock, ts)
+
+    def advance(self, p):
+        m = self.prefix_max[p.frame] if p.frame < len(self.prefix_max) else None
+        self._tick(p.ts)
+        if m is not None:
+            self._tick(m)
+        self.expire()
+
+    def _schedule(self, key, c):
+        self.seq += 1
+        c.gen = self.seq
+        heapq.heappush(self.heap, (c.last_ns + self.cfg.idle_ns, self.seq, key, c.gen))
+
+    def expire(self):
+        while self.heap and self.heap[0][0] < self.clock:
+            t, _, key, gen = heapq.heappop(self.heap)
+            c = self.conns.get(key)
+            if c is None or c.gen != gen:
+                continue
+            self._close(key, c, "timeout", t, c.last_ns - c.first_ns)
+
+    def finish(self):
+        """End of file: idle timeouts by the last clock, then `eof` for what is still open."""
+        if len(self.prefix_max) > 1 and self.prefix_max[-1] is not None:
+            self._tick(self.prefix_max[-1])
+        if self.clock is not None:
+            self.expire()
+        for key, c in sorted(self.conns.items(), key=lambda kv: (kv[1].last_ns, kv[1].gen)):
+            self._close(key, c, "eof", c.last_ns, c.last_ns - c.first_ns, forget=False)
+        self.conns.clear()
+        self.records.sort(key=lambda r: r["ts_ns"])      # stable: emission order on a tie
+
+    # open / close ----------------------------------------------------------------------------
+    def _new(self, key, family, client, server, first_ns, midstream, isn, has_ts, frame):
+        c = Conn()
+        c.key = key
+        c.family = family
+        c.client, c.server = client, server
+        c.first_ns = c.last_ns = first_ns
+        c.midstream = midstream
+        c.client_isn = isn
+        c.has_ts = has_ts
+        c.first_frame = frame
+        self.conns[key] = c
+        return c
+
+    def open_handshake(self, key, e, p, side, synack_seen):
+        """(a) handshake completed (synack_seen) or (b) `unobserved`; p is the client's ACK."""
+        c = self._new(key, e.family, e.client, e.server, e.first_syn_ts, False, e.isn, e.syn_ts,
+                      p.frame)
+        c.high[C2S] = (e.isn + 1) % MOD32
+        c.retrans[C2S] = e.syn_retransmits
+        if synack_seen:
+            c.high[S2C] = (e.server_isn + 1) % MOD32
+            c.retrans[S2C] = e.synack_retransmits
+        for fr, d in e.rtx_frames:
+            c.frames[fr] = (C2S if d == "c2s" else S2C, "syn-retransmission")
+        self.stats["open-handshake" if synack_seen else "open-unobserved"] += 1
+        self.packet(key, c, p, side)
+
+    def open_midstream(self, key, p, side):
+        """(c) a segment with payload, no SYN/FIN/RST, on a tuple nobody knows."""
+        other = (p.dst, p.dport)
+        if p.sport < p.dport:
+            server, client = side, other
+        else:                   # the lower port serves; on a tie the receiver
+            server, client = other, side
+        c = self._new(key, p.family, client, server, p.ts, True, None, p.tsval is not None,
+                      p.frame)
+        self.stats["open-midstream"] += 1
+        self.packet(key, c, p, side)
+
+    def _close(self, key, c, reason, ts, duration, closed_by=None, forget=True):
+        r = _base(c, "tcp_close", ts)
+        r["reason"] = reason
+        if closed_by is not None:
+            r["closed_by"] = SIDE_NAME[closed_by]
+        r["duration_ns"] = duration
+        r["bytes_c2s"], r["bytes_s2c"] = c.bytes
+        r["retransmits_c2s"], r["retransmits_s2c"] = c.retrans
+        for i, name in ((0, "server"), (1, "client")):
+            v = c.rtt[i]
+            if v:
+                r["rtt_%s_min_ns" % name] = min(v)
+                r["rtt_%s_avg_ns" % name] = sum(v) // len(v)
+                r["rtt_%s_samples" % name] = len(v)
+        r["midstream"] = c.midstream
+        self.records.append(r)
+        self.counts["close_" + reason] += 1
+        self.closed.append(c)
+        if forget:
+            del self.conns[key]
+
+    # one packet of a tracked connection ------------------------------------------------------
+    def packet(self, key, c, p, side):
+        """Returns False when the packet ended the connection as `reused` (a SYN with another
+        ISN): the handshake model must then see it; True when the connection took it."""
+        d = C2S if side == c.client else S2C
+        o = d ^ 1
+        f = p.flags
+        if f & (SYN | ACK | RST) == SYN and (c.client_isn is None or p.seq != c.client_isn):
+            # a new attempt on the tuple (any SYN on a mid-stream connection: no ISN known)
+            self._close(key, c, "reused", p.ts, p.ts - c.first_ns)
+            return False
+        c.last_ns = p.ts
+        self._schedule(key, c)
+        c.bytes[d] += p.tlen
+        if f & RST:
+            # a packet the other way like any other: its TSecr (or ACK) may answer a sample
+            c.frames[p.frame] = (d, "rst")
+            if RST_ANSWERS_RTT:
+                self._rtt(c, p, d, o, False, answer_only=True)
+            self._close(key, c, "rst", p.ts, p.ts - c.first_ns, closed_by=d)
+            return True
+        if f & SYN:
+            # the SYN (same ISN) or a SYN-ACK again after tracking started: a retransmission
+            # (not in the brief; tshark flags them too); nothing else is done with it
+            c.retrans[d] += 1
+            c.frames[p.frame] = (d, "syn-retransmission")
+            return True
+        fin = 1 if f & FIN else 0
+        end = (p.seq + p.tlen + fin) % MOD32
+        rtx = False
+        what = None
+        if c.high[d] is None:
+            c.high[d] = end
+        else:
+            if (p.tlen > 0 or fin) and seq_lt(p.seq, c.high[d]):
+                if not fin and p.tlen <= 1 and p.seq == (c.high[d] - 1) % MOD32:
+                    what = "keepalive"
+                elif p.tlen == 1 and c.zero_win[o]:
+                    what = "zero-window-probe"
+                else:
+                    rtx = True
+                    what = "retransmission"
+            if seq_lt(c.high[d], end):
+                c.high[d] = end
+        if p.tlen == 1 and c.zero_win[o] and what is None:
+            what = "zero-window-probe (new byte)"
+        if rtx:
+            c.retrans[d] += 1
+        c.frames[p.frame] = (d, what)
+        if p.win is not None:
+            c.zero_win[d] = p.win == 0
+        self._rtt(c, p, d, o, rtx)
+        if fin and c.fin_end[d] is None:
+            c.fin_end[d] = (p.seq + p.tlen + 1) % MOD32
+            if c.first_fin is None:
+                c.first_fin = d
+            else:
+                c.last_fin = d
+        if (c.last_fin is not None and d != c.last_fin and f & ACK
+                and p.ack == c.fin_end[c.last_fin]):
+            self._close(key, c, "fin", p.ts, p.ts - c.first_ns, closed_by=c.first_fin)
+        return True
+
+    def _rtt(self, c, p, d, o, rtx, answer_only=False):
+        clock = self.clock
+        # answer the other direction's sample
+        s = c.sample[o]
+        if s is not None:
+            if c.has_ts:
+                hit = p.tsecr is not None and p.tsecr == s[0]
+            else:
+                hit = bool(p.flags & ACK) and not seq_lt(p.ack, s[0])
+            if hit:
+                v = p.ts - s[1]
+                if v >= 0:
+                    # o == C2S: a client packet answered by the server: the server side
+                    c.rtt[0 if o == C2S else 1].append(v)
+                else:
+                    self.stats["rtt-negative"] += 1
+                c.sample[o] = None
+                c.answered[o] = p.ts
+        if answer_only:
+            return
+        # maybe take one from this packet
+        if c.has_ts:
+            if p.tsval is None:
+                fresh = None
+            else:
+                fresh = p.tsval if p.tsval != c.last_tsval[d] else None
+                c.last_tsval[d] = p.tsval
+        else:
+            if rtx and c.sample[d] is not None:
+                c.sample[d] = None          # Karn: a retransmission spoils the sample
+                self.stats["rtt-karn-drop"] += 1
+            fresh = (p.seq + p.tlen) % MOD32 if p.tlen > 0 and not rtx else None
+        if c.sample[d] is not None and clock - c.sample[d][1] > RTT_SAMPLE_MAX_AGE:
+            c.sample[d] = None              # unanswered for more than 10 s
+            self.stats["rtt-dropped-unanswered"] += 1
+        if fresh is None or c.sample[d] is not None:
+            return
+        if c.answered[d] is not None and clock - c.answered[d] < self.cfg.rtt_interval_ns:
+            return
+        c.sample[d] = (fresh, p.ts)
+
+
+TSHARK_RTX_FLAGS = ("retransmission", "fast_retransmission", "spurious_retransmission",
+                    "keep_alive", "zero_window_probe", "out_of_order")
+
+
+def check_retrans(path, res, tshark="tshark"):
+    """Compare, frame by frame, the retransmissions the model counts on tracked connections with
+    tshark's tcp.analysis.retransmission / fast_retransmission / spurious_retransmission.
+    Returns (per-connection summaries, differences): a summary is (record tag, model c2s, s2c,
+    tshark c2s, s2c); a difference (tag, frame, direction, model's view, tshark's flags, why):
+    `why` names a known difference between the contract and tshark (not an error), else None."""
+    ct = res.tracker
+    cmd = [tshark, "-r", path, "-n", "-T", "fields", "-E", "separator=/t", "-E",
+           "occurrence=f"] + TSHARK_OPTS + ["-e", "frame.number"]
+    for fl in TSHARK_RTX_FLAGS:
+        cmd += ["-e", "tcp.analysis." + fl]
+    cmd += ["-Y", " || ".join("tcp.analysis." + fl for fl in TSHARK_RTX_FLAGS)]
+    out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                         universal_newlines=True, check=True).stdout
+    flags = {}
+    for line in out.splitlines():
+        c = (line.split("\t") + [""] * len(TSHARK_RTX_FLAGS))[:1 + len(TSHARK_RTX_FLAGS)]
+        flags[int(c[0])] = {fl for fl, v in zip(TSHARK_RTX_FLAGS, c[1:]) if v}
+    summaries, diffs = [], []
+    for c in ct.closed:
+        tag = "%s:%d -> %s:%d (first frame %d)" % (c.client[0], c.client[1], c.server[0],
+                                                   c.server[1], c.first_frame)
+        theirs = [0, 0]
+        for fr, (d, what) in sorted(c.frames.items()):
+            tf = flags.get(fr, set())
+            t_rtx = bool(tf & {"retransmission", "fast_retransmission",
+                               "spurious_retransmission"})
+            m_rtx = what in ("retransmission", "syn-retransmission")
+            theirs[d] += t_rtx
+            if t_rtx != m_rtx:
+                why = None
+                if m_rtx and "out_of_order" in tf:
+                    why = "tshark calls a segment below the highest sequence sent within its " \
+                          "out-of-order threshold out-of-order; the contract counts it"
+                diffs.append((tag, fr, DIR_NAME[d], what or "-", ",".join(sorted(tf)) or "-",
+                              why))
+        summaries.append((tag, c.retrans[0], c.retrans[1], theirs[0], theirs[1]))
+    return summaries, diffs
 
 
 def _check_irtt(path, res, pending, tshark):
@@ -1372,13 +1770,16 @@ def merge_records(tcp_records, dns_records):
     return list(heapq.merge(tcp_records, dns_records, key=lambda r: r["ts_ns"]))
 
 
-def counts_line(res, dns_res=None):
+def counts_line(res, dns_res=None, close=False):
     d = {"type": "_counts"}
     for r in RESULTS:
         d[r] = res.counts[r]
     if dns_res is not None:
         for k in DNS_COUNT_KEYS:
             d[k] = dns_res.counts[k]
+    if close:
+        for r in CLOSE_REASONS:
+            d["close_" + r] = res.tracker.counts["close_" + r]
     return d
 
 
@@ -1399,6 +1800,16 @@ def main(argv=None):
     ap.add_argument("--check-dns", action="store_true",
                     help="exit 1 if a dns record whose query was not retransmitted disagrees "
                          "with tshark's dns.time on its response")
+    ap.add_argument("--idle-timeout", type=str, default="300",
+                    help="seconds (decimal allowed) or a number with a unit, default 300")
+    ap.add_argument("--rtt-interval", type=str, default="0",
+                    help="seconds or a number with a unit between RTT samples, default 0")
+    ap.add_argument("--no-close", action="store_true",
+                    help="no tcp_close model: the records and counts printed before it existed")
+    ap.add_argument("--check-retrans", action="store_true",
+                    help="exit 1 if the retransmissions of a tracked connection differ from "
+                         "tshark's tcp.analysis flags, known differences (out-of-order) aside "
+                         "(the differences go to stderr)")
     ap.add_argument("--tshark", default="tshark")
     ap.add_argument("-v", "--verbose", action="store_true",
                     help="summary of skipped packets, iRTT and dns.time checks on stderr")
@@ -1411,12 +1822,22 @@ def main(argv=None):
         DT = parse_duration_ns(a.dns_timeout)
     except ValueError:
         ap.error("bad --dns-timeout %r" % a.dns_timeout)
+    try:
+        IT = parse_duration_ns(a.idle_timeout)
+        RI = parse_duration_ns(a.rtt_interval)
+    except ValueError:
+        ap.error("bad --idle-timeout or --rtt-interval")
+    close = None if a.no_close else CloseConfig(idle_ns=IT, rtt_interval_ns=RI)
+    if a.no_close and a.check_retrans:
+        ap.error("--check-retrans needs the tcp_close model (no --no-close)")
     ports = tuple(sorted(set(a.dns_port))) if a.dns_port else (53,)
     if any(not 0 < p < 65536 for p in ports):
         ap.error("bad --dns-port")
     dres = None
     try:
-        res = analyze(a.pcap, timeout_ns=T, tshark=a.tshark)
+        res = analyze(a.pcap, timeout_ns=T, tshark=a.tshark, close=close)
+        rtx = check_retrans(a.pcap, res, tshark=a.tshark) \
+            if close is not None and (a.check_retrans or a.verbose) else None
         if not a.no_dns:
             dres = analyze_dns(a.pcap, timeout_ns=DT, ports=ports)
             if a.check_dns or a.verbose:
@@ -1425,10 +1846,15 @@ def main(argv=None):
         print("truth.py: %s" % ex, file=sys.stderr)
         return 2
     out = sys.stdout
-    records = res.records if dres is None else merge_records(res.records, dres.records)
+    records = res.records
+    if close is not None:
+        records = list(heapq.merge(records, res.tracker.records, key=lambda r: r["ts_ns"]))
+    if dres is not None:
+        records = merge_records(records, dres.records)
     for r in records:
         out.write(json.dumps(r, separators=(",", ":")) + "\n")
-    out.write(json.dumps(counts_line(res, dres), separators=(",", ":")) + "\n")
+    out.write(json.dumps(counts_line(res, dres, close is not None), separators=(",", ":"))
+              + "\n")
     out.flush()
     for m in res.irtt_problems:
         print("truth.py: %s: iRTT %s: %s" % (a.pcap, "ERROR" if a.check_irtt else "warning", m),
@@ -1449,7 +1875,24 @@ def main(argv=None):
                       a.pcap, {k: v for k, v in dres.counts.items() if v},
                       dict(sorted(dres.stats.items())), dres.checked, len(dres.problems),
                       len(dres.notes)), file=sys.stderr)
+    if rtx is not None:
+        summaries, diffs = rtx
+        for tag, fr, d, mine, theirs, why in diffs:
+            print("truth.py: %s: retransmission %s: %s frame %d (%s): model %s, tshark %s%s" % (
+                a.pcap, "ERROR" if a.check_retrans and not why else "note", tag, fr, d, mine,
+                theirs, " (known: %s)" % why if why else ""), file=sys.stderr)
+        if a.verbose:
+            ct = res.tracker
+            print("truth.py: %s: connections %s; closes %s; %d tracked connections, "
+                  "retransmissions model c2s/s2c %d/%d, tshark %d/%d, %d frames differ" % (
+                      a.pcap, dict(sorted(ct.stats.items())),
+                      {k: v for k, v in ct.counts.items() if v}, len(summaries),
+                      sum(x[1] for x in summaries), sum(x[2] for x in summaries),
+                      sum(x[3] for x in summaries), sum(x[4] for x in summaries), len(diffs)),
+                  file=sys.stderr)
     if a.check_irtt and res.irtt_problems:
+        return 1
+    if a.check_retrans and rtx is not None and any(not x[5] for x in rtx[1]):
         return 1
     if a.check_dns and dres is not None and dres.problems:
         return 1
