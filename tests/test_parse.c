@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -842,15 +843,20 @@ static void expect_hs(const struct wl_stats *st, const __u64 *want)
 	}
 }
 
-/* Bucket of @v found apart from the BPF side: v <= 10 us * 2^(k/2). */
+/*
+ * Bucket of @v found apart from the BPF side: the first k whose printed
+ * bound (le = "%.6g" of 10 us * 2^(k/2), as /metrics prints it) is >= v.
+ */
 static int bucket_of(__u64 v)
 {
-	unsigned __int128 v2 = (unsigned __int128)v * v;
+	char le[32];
 	int k;
 
-	for (k = 0; k < WL_HIST_FINITE; k++)
-		if (v2 <= (unsigned __int128)100000000ULL << k)
+	for (k = 0; k < WL_HIST_FINITE; k++) {
+		snprintf(le, sizeof(le), "%.6g", 1e-5 * pow(2.0, k / 2.0));
+		if ((long double)v <= floorl(strtold(le, NULL) * 1e9L + 1e-3L))
 			return k;
+	}
 	return WL_HIST_FINITE;
 }
 
@@ -1784,6 +1790,8 @@ static void test_handshakes(struct ctx *c)
 	ASSERT_EQ(st.hist[WL_H_HANDSHAKE].bucket[bucket_of(20 * US + 1)], 1,
 		  "20 us + 1 ns");
 	ASSERT_EQ(bucket_of(20 * US + 1), 3, "20 us + 1 ns is bucket 3");
+	/* le="0.00181019" is below 10 us * 2^7.5: 1810192 ns goes above it */
+	ASSERT_EQ(bucket_of(1810192), 16, "1810192 ns is above le 0.00181019");
 
 	case_start(c, "handshake/syn_retransmit");
 	tcp_frame(&f, NULL, &v4_lo, C2S, F_SYN, CISN, 0);
