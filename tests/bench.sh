@@ -34,3 +34,7 @@ awk -v n="$n" -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN {
 	printf "%-12s %10d %12.3f %14.0f\n", "wirelat -r", n, w, n / w;
 	printf "%-12s %10d %12.3f %14.0f\n", "tshark", n, t, n / t;
 	printf "wirelat is %.1fx tshark\n", t / w }'
+
+echo
+echo "== scrape latency, flow tables empty and full"
+"$ROOT/tests/bench_scrape.sh"
