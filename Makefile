@@ -82,4 +82,57 @@ bench: deps
 clean:
 	rm -rf $(OUT) wirelat
 
+# ---- demo, install, uninstall ---------------------------------------------
+# `make demo [DURATION=seconds]`: tests/demo.sh on a veth pair (README).
+# `make install [PREFIX=/usr/local] [DESTDIR=]`: the binary, wirelat(8), the
+# systemd unit (its /usr/local paths rewritten to PREFIX) and its cleanup
+# helper, dashboards/* and the deploy files under $(DATADIR); every path
+# written is listed in $(DATADIR)/install-manifest, and `make uninstall`
+# removes exactly those (and the directories of its own that are then empty).
+PREFIX ?= /usr/local
+DESTDIR ?=
+DURATION ?= 60
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/wirelat
+LIBEXECDIR ?= $(PREFIX)/lib/wirelat
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+DASHBOARD_FILES = $(wildcard dashboards/*)
+DEPLOY_FILES = deploy/prometheus.yml deploy/wirelat.env $(wildcard deploy/kubernetes/*.yaml)
+
+.PHONY: demo install uninstall
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory wirelat
+	$(Q)tests/demo.sh $(DURATION)
+
+install: wirelat
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)set -e; d='$(DESTDIR)'; m="$$d$(DATADIR)/install-manifest"; \
+	mkdir -p "$$d$(DATADIR)"; : >"$$m.new"; \
+	put() { install -D -m "$$1" "$$2" "$$d$$3"; echo "$$3" >>"$$m.new"; }; \
+	put 0755 wirelat '$(SBINDIR)/wirelat'; \
+	put 0644 man/wirelat.8 '$(MANDIR)/man8/wirelat.8'; \
+	put 0755 deploy/wirelat-cleanup '$(LIBEXECDIR)/wirelat-cleanup'; \
+	sed 's|/usr/local|$(PREFIX)|g' deploy/wirelat.service >"$$m.unit"; \
+	put 0644 "$$m.unit" '$(UNITDIR)/wirelat.service'; rm -f "$$m.unit"; \
+	for f in $(DASHBOARD_FILES) $(DEPLOY_FILES); do put 0644 "$$f" "$(DATADIR)/$$f"; done; \
+	echo '$(DATADIR)/install-manifest' >>"$$m.new"; \
+	if [ -f "$$m" ]; then cat "$$m" >>"$$m.new"; fi; \
+	sort -u "$$m.new" >"$$m"; rm -f "$$m.new"
+	@echo "installed under $(DESTDIR)$(PREFIX) (list: $(DATADIR)/install-manifest)"
+	@echo "next: cp $(DATADIR)/deploy/wirelat.env /etc/default/wirelat, edit it, systemctl daemon-reload, systemctl enable --now wirelat"
+
+uninstall:
+	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)set -e; d='$(DESTDIR)'; m="$$d$(DATADIR)/install-manifest"; \
+	if [ -f "$$m" ]; then list=$$(cat "$$m"); else \
+		echo "no $$m: removing the files make install writes"; \
+		list='$(SBINDIR)/wirelat $(MANDIR)/man8/wirelat.8 $(LIBEXECDIR)/wirelat-cleanup $(UNITDIR)/wirelat.service $(addprefix $(DATADIR)/,$(DASHBOARD_FILES) $(DEPLOY_FILES))'; \
+	fi; \
+	for f in $$list; do rm -f "$$d$$f"; done; \
+	for dir in $(DATADIR)/deploy/kubernetes $(DATADIR)/deploy $(DATADIR)/dashboards $(DATADIR) $(LIBEXECDIR); do \
+		rmdir "$$d$$dir" 2>/dev/null || true; \
+	done
+
 -include $(wildcard $(OUT)/*/*.d $(OUT)/*.d)

@@ -98,7 +98,17 @@ static int attach_xdp(struct wl_run *run, struct wl_attach *a)
 	char buf[128];
 	int err;
 
-	prog = xdp_program__from_fd(bpf_program__fd(run->skel->progs.wirelat_xdp));
+	/*
+	 * From the loaded skeleton, not from the fd: xdp_program__from_fd()
+	 * wants the program's BTF back from the kernel, which takes
+	 * CAP_SYS_ADMIN, and without it libxdp goes on with a broken program.
+	 */
+	{
+		LIBBPF_OPTS(xdp_program_opts, xo, .obj = run->skel->obj,
+			    .prog_name = XDP_PROG_NAME);
+
+		prog = xdp_program__create(&xo);
+	}
 	err = libxdp_get_error(prog);
 	if (err) {
 		pr_warn("failed to prepare XDP program for %s: %s\n", a->ifname,
@@ -151,8 +161,12 @@ static int attach_tc(struct wl_attach *a, struct bpf_program *prog,
 		return err;
 	}
 	if (!bpf_tc_query(&hook, &q)) {
-		if (prog_name(q.prog_id, name) ||
-		    strcmp(name, bpf_program__name(prog))) {
+		/* without CAP_SYS_ADMIN the name cannot be read: not ours */
+		int named = !prog_name(q.prog_id, name);
+
+		if (!named || strcmp(name, bpf_program__name(prog))) {
+			if (!named)
+				snprintf(name, sizeof(name), "id %u", q.prog_id);
 			pr_warn("TC %s handle 0x%x prio 0x%x on %s is held by another program (%s); remove it or free that slot\n",
 				what, WL_TC_HANDLE, WL_TC_PRIORITY, a->ifname,
 				name);
@@ -217,7 +231,20 @@ fail:
 void wl_detach_iface(struct wl_attach *a)
 {
 	if (a->xdp) {
-		xdp_program__detach(a->xdp, a->ifindex, a->xdp_mode, 0);
+		/*
+		 * Detach exactly our program with plain libbpf: libxdp's detach
+		 * needs CAP_SYS_ADMIN to look at the hook and fails silently
+		 * without it.
+		 */
+		LIBBPF_OPTS(bpf_xdp_attach_opts, xo,
+			    .old_prog_fd = xdp_program__fd(a->xdp));
+
+		bpf_xdp_detach(a->ifindex,
+			       XDP_FLAGS_REPLACE |
+				       (a->xdp_mode == XDP_MODE_SKB ?
+						XDP_FLAGS_SKB_MODE :
+						XDP_FLAGS_DRV_MODE),
+			       &xo);
 		xdp_program__close(a->xdp);
 		a->xdp = NULL;
 	}
