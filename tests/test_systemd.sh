@@ -67,6 +67,10 @@ for t in tcpreplay bpftool curl tc; do
 	command -v $t >/dev/null || { echo "FAIL: $t not installed (tests/deps.sh)"; exit 1; }
 done
 [ -x "$WIRELAT" ] || { echo "FAIL: $WIRELAT not built (make)"; exit 1; }
+# the unprivileged uid must reach the binary: the checkout may sit in a
+# directory only root can enter (a CI clone in mktemp -d), so run a copy
+cp "$WIRELAT" "$tmp/wirelat" && chmod 755 "$tmp/wirelat"
+WIRELAT=$tmp/wirelat
 
 # ---------------------------------------------------------------- 1. the unit
 echo "--- 1. the unit file"
