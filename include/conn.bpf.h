@@ -34,7 +34,6 @@ static __always_inline void wl_conn_close(struct wl_stats *st,
 					  __u64 ts, __s64 dur, int closed_by)
 {
 	struct wl_record *r;
-	int i;
 
 	if (reason >= 0 && reason < WL_CLOSE_MAX)
 		st->conn_closed[reason]++;
@@ -46,15 +45,7 @@ static __always_inline void wl_conn_close(struct wl_stats *st,
 		wl_rec_tuple(r, k, c->client_side);
 		r->close.duration_ns = dur;
 		r->close.closed_by = closed_by;
-		r->close.midstream = c->midstream;
-		for (i = 0; i < 2; i++) {
-			r->close.bytes[i] = c->bytes[i];
-			r->close.retrans[i] = c->retrans[i];
-			r->close.rtt_n[i] = c->rtt_n[i];
-			r->close.rtt_min_ns[i] = c->rtt_min_ns[i];
-			r->close.rtt_avg_ns[i] =
-				c->rtt_n[i] ? c->rtt_sum_ns[i] / c->rtt_n[i] : 0;
-		}
+		wl_rec_conn(r, c);
 		bpf_ringbuf_submit(r, 0);
 	}
 	wl_table_delete(st, &conns, k, WL_T_CONNS);

@@ -17,6 +17,7 @@
 #include "clock.bpf.h"
 #include "stats.bpf.h"
 #include "parsing.h"
+#include "record.h"
 
 #define WL_DNS_HDR 12
 #define WL_DNS_MASK (WL_DNS_BUF - 1)
@@ -201,22 +202,11 @@ static __always_inline void wl_dns_record(struct wl_stats *st,
 	r->ts_ns = ts;
 	r->type = type;
 	r->reason = reason;
-	r->ifindex = k->ifindex;
-	r->family = k->family;
-	__builtin_memcpy(r->client_ip, k->client_ip, 16);
-	__builtin_memcpy(r->server_ip, k->server_ip, 16);
-	r->client_port = k->client_port;
-	r->server_port = k->server_port;
+	wl_rec_query(r, k, q);
 	r->dns.latency_ns = dur;
-	r->dns.id = k->id;
-	r->dns.qtype = q->qtype;
 	r->dns.answers = ancount;
-	r->dns.retransmits = q->retransmits;
 	r->dns.rcode = flags & 0xf;
 	r->dns.truncated = !!(flags & WL_DNS_TC);
-	r->dns.proto = k->proto;
-	r->dns.qname_len = q->qname_len;
-	__builtin_memcpy(r->qname, q->qname, WL_QNAME_MAX);
 	bpf_ringbuf_submit(r, 0);
 }
 

@@ -7,6 +7,7 @@
 #define WIRELAT_FLOW_BPF_H
 
 #include "parsing.h"
+#include "record.h"
 
 /* Compare two addresses as big-endian numbers: <0, 0 or >0. */
 static __always_inline int wl_addr_cmp(const __u32 *a, const __u32 *b)
@@ -46,26 +47,6 @@ static __always_inline int wl_flow_key(struct wl_flow_key *k,
 	k->port_lo = p->dport;
 	k->port_hi = p->sport;
 	return WL_SIDE_HI;
-}
-
-/* Client and server of a record, from the key and the client's side. */
-static __always_inline void wl_rec_tuple(struct wl_record *r,
-					 const struct wl_flow_key *k,
-					 int client_side)
-{
-	r->ifindex = k->ifindex;
-	r->family = k->family;
-	if (client_side == WL_SIDE_LO) {
-		__builtin_memcpy(r->client_ip, k->addr_lo, 16);
-		__builtin_memcpy(r->server_ip, k->addr_hi, 16);
-		r->client_port = k->port_lo;
-		r->server_port = k->port_hi;
-	} else {
-		__builtin_memcpy(r->client_ip, k->addr_hi, 16);
-		__builtin_memcpy(r->server_ip, k->addr_lo, 16);
-		r->client_port = k->port_hi;
-		r->server_port = k->port_lo;
-	}
 }
 
 #endif /* WIRELAT_FLOW_BPF_H */

@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "log.h"
+#include "record.h"
 #include "sweep.h"
 #include "wirelat.skel.h"
 
@@ -186,23 +187,9 @@ static int walk(struct wl_run *run, struct bpf_map *map, judge_fn judge,
 	return n_exp;
 }
 
-/* Client and server of a record from a canonical key (as flow.bpf.h). */
-static void wl_record_tuple(struct wl_record *r, const struct wl_flow_key *k,
-			    int client_side)
-{
-	int lo = client_side == WL_SIDE_LO;
-
-	r->ifindex = k->ifindex;
-	r->family = k->family;
-	memcpy(r->client_ip, lo ? k->addr_lo : k->addr_hi, 16);
-	memcpy(r->server_ip, lo ? k->addr_hi : k->addr_lo, 16);
-	r->client_port = lo ? k->port_lo : k->port_hi;
-	r->server_port = lo ? k->port_hi : k->port_lo;
-}
-
 static void fill_hs(struct wl_record *r, const struct expired *e)
 {
-	wl_record_tuple(r, &e->hs_key, e->hs.client_side);
+	wl_rec_tuple(r, &e->hs_key, e->hs.client_side);
 	r->type = WL_REC_HANDSHAKE_FAILED;
 	r->syn_retransmits = e->hs.syn_retransmits;
 	r->fail.elapsed_ns = e->deadline - e->hs.first_syn_ns;
@@ -210,43 +197,21 @@ static void fill_hs(struct wl_record *r, const struct expired *e)
 
 static void fill_dns(struct wl_record *r, const struct expired *e)
 {
-	const struct wl_dns_key *k = &e->dns_key;
-
 	r->type = WL_REC_DNS_TIMEOUT;
-	r->ifindex = k->ifindex;
-	r->family = k->family;
-	memcpy(r->client_ip, k->client_ip, 16);
-	memcpy(r->server_ip, k->server_ip, 16);
-	r->client_port = k->client_port;
-	r->server_port = k->server_port;
+	wl_rec_query(r, &e->dns_key, &e->q);
 	r->dns.latency_ns = e->deadline - e->q.first_ns;
-	r->dns.id = k->id;
-	r->dns.qtype = e->q.qtype;
-	r->dns.retransmits = e->q.retransmits;
-	r->dns.proto = k->proto;
-	r->dns.qname_len = e->q.qname_len;
-	memcpy(r->qname, e->q.qname, WL_QNAME_MAX);
 }
 
 static void fill_close(struct wl_record *r, const struct expired *e)
 {
 	const struct wl_conn *c = &e->conn;
-	int i;
 
-	wl_record_tuple(r, &e->hs_key, c->client_side);
+	wl_rec_tuple(r, &e->hs_key, c->client_side);
 	r->type = WL_REC_CLOSE;
 	r->reason = eof_now && e->deadline == c->last_ns ? WL_CLOSE_EOF :
 							   WL_CLOSE_TIMEOUT;
 	r->close.duration_ns = c->last_ns - c->first_ns;
-	r->close.midstream = c->midstream;
-	for (i = 0; i < 2; i++) {
-		r->close.bytes[i] = c->bytes[i];
-		r->close.retrans[i] = c->retrans[i];
-		r->close.rtt_n[i] = c->rtt_n[i];
-		r->close.rtt_min_ns[i] = c->rtt_min_ns[i];
-		r->close.rtt_avg_ns[i] =
-			c->rtt_n[i] ? c->rtt_sum_ns[i] / c->rtt_n[i] : 0;
-	}
+	wl_rec_conn(r, c);
 }
 
 int wl_sweep(struct wl_run *run, uint64_t clock_ns, int eof)

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * record.h - filling a struct wl_record from table entries, shared by the
+ * BPF programs (records at the completing packet) and the userspace
+ * sweeper (records at a deadline), so both write the same fields the same
+ * way. Plain C on both sides.
+ */
+#ifndef WIRELAT_RECORD_H
+#define WIRELAT_RECORD_H
+
+#include "wirelat.h"
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
+/* Client and server of a record, from a canonical key and the client's side. */
+static __always_inline void wl_rec_tuple(struct wl_record *r,
+					 const struct wl_flow_key *k,
+					 int client_side)
+{
+	int lo = client_side == WL_SIDE_LO;
+
+	r->ifindex = k->ifindex;
+	r->family = k->family;
+	__builtin_memcpy(r->client_ip, lo ? k->addr_lo : k->addr_hi, 16);
+	__builtin_memcpy(r->server_ip, lo ? k->addr_hi : k->addr_lo, 16);
+	r->client_port = lo ? k->port_lo : k->port_hi;
+	r->server_port = lo ? k->port_hi : k->port_lo;
+}
+
+/* The tcp_close fields that come from the connection itself. */
+static __always_inline void wl_rec_conn(struct wl_record *r,
+					const struct wl_conn *c)
+{
+	int i;
+
+	r->close.midstream = c->midstream;
+	for (i = 0; i < 2; i++) {
+		r->close.bytes[i] = c->bytes[i];
+		r->close.retrans[i] = c->retrans[i];
+		r->close.rtt_n[i] = c->rtt_n[i];
+		r->close.rtt_min_ns[i] = c->rtt_min_ns[i];
+		r->close.rtt_avg_ns[i] =
+			c->rtt_n[i] ? c->rtt_sum_ns[i] / c->rtt_n[i] : 0;
+	}
+}
+
+/* The dns / dns_timeout fields that come from the query and its key. */
+static __always_inline void wl_rec_query(struct wl_record *r,
+					 const struct wl_dns_key *k,
+					 const struct wl_dns_q *q)
+{
+	r->ifindex = k->ifindex;
+	r->family = k->family;
+	__builtin_memcpy(r->client_ip, k->client_ip, 16);
+	__builtin_memcpy(r->server_ip, k->server_ip, 16);
+	r->client_port = k->client_port;
+	r->server_port = k->server_port;
+	r->dns.id = k->id;
+	r->dns.proto = k->proto;
+	r->dns.qtype = q->qtype;
+	r->dns.retransmits = q->retransmits;
+	r->dns.qname_len = q->qname_len;
+	__builtin_memcpy(r->qname, q->qname, WL_QNAME_MAX);
+}
+
+#endif /* WIRELAT_RECORD_H */
