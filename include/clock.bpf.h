@@ -20,6 +20,25 @@ static __always_inline __u64 wl_now_ns(void)
 	return bpf_ktime_get_ns();
 }
 
+/*
+ * For idle bookkeeping only (a connection's last packet): the coarse clock
+ * live, a few ns instead of bpf_ktime_get_ns()'s 35, at jiffy resolution.
+ */
+static __always_inline __u64 wl_coarse_ns(void)
+{
+	if (cfg.offline)
+		return wl_offline.now_ns;
+	return bpf_ktime_get_coarse_ns();
+}
+
+/* The precise time, taken the first time a packet needs it. */
+static __always_inline __u64 wl_now_once(__u64 *now)
+{
+	if (!*now)
+		*now = wl_now_ns();
+	return *now;
+}
+
 /* The clock timeouts are judged by, given this packet's time @now. */
 static __always_inline __u64 wl_clock_ns(__u64 now)
 {

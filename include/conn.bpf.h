@@ -106,7 +106,7 @@ static __always_inline int wl_sampling(const struct wl_conn *c, int dir)
  */
 static __always_inline void wl_conn_rtt(struct wl_stats *st, struct wl_conn *c,
 					const struct wl_pkt *p, int dir,
-					int retrans, __u64 now)
+					int retrans, __u64 *now)
 {
 	int other = dir ^ 1;
 	__u32 val;
@@ -121,15 +121,16 @@ static __always_inline void wl_conn_rtt(struct wl_stats *st, struct wl_conn *c,
 		if (hit) {
 			/* other == C2S: the client's sample, the server's side */
 			wl_rtt_add(st, c, other == WL_C2S ? 0 : 1,
-				   now - c->sample_ns[other]);
-			c->answered_ns[other] = now;
+				   wl_now_once(now) - c->sample_ns[other]);
+			c->answered_ns[other] = *now;
 			c->answered_gen[other] = c->sample_gen[other];
 		}
 	}
 
-	/* an unanswered sample is dropped after 10 s */
+	/* an unanswered sample is dropped after 10 s (the coarse clock will do) */
 	if (wl_sampling(c, dir) &&
-	    now - c->sample_ns[dir] > WL_RTT_SAMPLE_MAX_AGE_NS)
+	    c->last_ns - c->sample_ns[dir] > WL_RTT_SAMPLE_MAX_AGE_NS &&
+	    (__s64)(c->last_ns - c->sample_ns[dir]) > 0)
 		c->sample_dead[dir] = 1;
 
 	if (c->has_ts) {
@@ -147,10 +148,10 @@ static __always_inline void wl_conn_rtt(struct wl_stats *st, struct wl_conn *c,
 	if (!fresh || wl_sampling(c, dir))	/* one outstanding sample */
 		return;
 	if (c->answered_ns[dir] &&
-	    now - c->answered_ns[dir] < cfg.rtt_interval_ns)
+	    wl_now_once(now) - c->answered_ns[dir] < cfg.rtt_interval_ns)
 		return;
 	c->sample_val[dir] = val;
-	c->sample_ns[dir] = now;
+	c->sample_ns[dir] = wl_now_once(now);
 	c->sample_dead[dir] = 0;
 	c->sample_gen[dir]++;
 }
@@ -198,9 +199,10 @@ static __always_inline int wl_conn_packet(struct wl_stats *st,
 {
 	__u8 flags = p->tcp_flags;
 	int dir = side == c->client_side ? WL_C2S : WL_S2C;
-	__u64 now = wl_now_ns(), clock = wl_clock_ns(now);
+	__u64 seen = wl_coarse_ns(), clock = wl_clock_ns(seen), now = 0;
 	int rtx;
 
+	/* the precise clock only where a measurement needs it: now is lazy */
 	if (clock > c->last_ns + cfg.idle_timeout_ns) {
 		wl_conn_close(st, k, c, WL_CLOSE_TIMEOUT,
 			      c->last_ns + cfg.idle_timeout_ns,
@@ -210,15 +212,17 @@ static __always_inline int wl_conn_packet(struct wl_stats *st,
 	if ((flags & (WL_TCP_SYN | WL_TCP_ACK | WL_TCP_RST)) == WL_TCP_SYN &&
 	    (c->midstream || dir != WL_C2S || p->seq != c->client_isn)) {
 		/* a SYN that is not this connection's again: a new one */
+		wl_now_once(&now);
 		wl_conn_close(st, k, c, WL_CLOSE_REUSED, now, now - c->first_ns,
 			      0);
 		return 1;	/* the SYN opens a new attempt */
 	}
-	c->last_ns = now;
+	c->last_ns = seen;
 	c->bytes[dir] += p->payload_len;
 	if (flags & WL_TCP_RST) {
 		/* its TSecr or ACK may still answer a sample */
-		wl_conn_rtt(st, c, p, dir, 0, now);
+		wl_conn_rtt(st, c, p, dir, 0, &now);
+		wl_now_once(&now);
 		wl_conn_close(st, k, c, WL_CLOSE_RST, now, now - c->first_ns,
 			      dir + 1);
 		return 0;
@@ -234,7 +238,7 @@ static __always_inline int wl_conn_packet(struct wl_stats *st,
 		st->retransmits[dir]++;
 	}
 	c->zero_window[dir] = !p->window;
-	wl_conn_rtt(st, c, p, dir, rtx, now);
+	wl_conn_rtt(st, c, p, dir, rtx, &now);
 
 	if ((flags & WL_TCP_FIN) && !c->fin_seen[dir]) {
 		c->fin_seen[dir] = 1;
@@ -244,9 +248,11 @@ static __always_inline int wl_conn_packet(struct wl_stats *st,
 	}
 	/* both FINs sent and the last one acknowledged: closed */
 	if (c->fin_seen[0] && c->fin_seen[1] && (flags & WL_TCP_ACK) &&
-	    c->first_fin != (dir ^ 1) + 1 && p->ack == c->fin_end[dir ^ 1])
+	    c->first_fin != (dir ^ 1) + 1 && p->ack == c->fin_end[dir ^ 1]) {
+		wl_now_once(&now);
 		wl_conn_close(st, k, c, WL_CLOSE_FIN, now, now - c->first_ns,
 			      c->first_fin);
+	}
 	return 0;
 }
 

@@ -380,21 +380,34 @@ static __always_inline int wl_tcp_ts_walk(struct wl_tcp_opts *o, __u32 len,
 }
 
 /*
- * The usual layout first: NOP, NOP, timestamp as the first option (what
- * Linux sends on every segment after the handshake). Fills p->tsval/tsecr
- * and returns 1 when found there; 0 otherwise (wl_tcp_timestamps() then).
+ * The usual layouts first: NOP, NOP, timestamp (what Linux sends on every
+ * segment after the handshake) and MSS, SACK-permitted, timestamp (its SYN
+ * and SYN-ACK). Fills p->tsval/tsecr and returns 1 when found there; 0
+ * otherwise (the options are then walked).
  */
 static __always_inline int wl_tcp_ts_fast(struct wl_pkt *p)
 {
+	__u32 olen = p->payload_off - p->l4_off - sizeof(struct tcphdr);
 	__u8 *o;
 
-	if (p->payload_off - p->l4_off < sizeof(struct tcphdr) + 12)
+	if (olen < 12)
 		return 0;
 	o = wl_hdr(p, p->l4_off + sizeof(struct tcphdr), 12);
-	if (!o || *(__be32 *)o != bpf_htonl(0x0101080a))
+	if (!o)
 		return 0;
-	p->tsval = bpf_ntohl(*(__be32 *)(o + 4));
-	p->tsecr = bpf_ntohl(*(__be32 *)(o + 8));
+	if (*(__be32 *)o == bpf_htonl(0x0101080a)) {
+		o += 4;		/* NOP, NOP, TS: every later Linux segment */
+	} else if (olen >= 16 && o[0] == 2 && o[1] == 4 &&
+		   *(__be32 *)(o + 4) == bpf_htonl(0x0402080a)) {
+		/* MSS, SACK-permitted, TS: a Linux SYN or SYN-ACK */
+		o = wl_hdr(p, p->l4_off + sizeof(struct tcphdr) + 8, 8);
+		if (!o)
+			return 0;
+	} else {
+		return 0;
+	}
+	p->tsval = bpf_ntohl(*(__be32 *)o);
+	p->tsecr = bpf_ntohl(*(__be32 *)(o + 4));
 	p->has_ts = 1;
 	return 1;
 }
