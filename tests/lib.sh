@@ -69,3 +69,48 @@ metric_value() {
 FAILS=0
 fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
 ok() { echo "ok: $*"; }
+
+# netns_pair TAG SERVER4 CLIENT4 SERVER6 CLIENT6: a server namespace NS_S
+# and a client namespace NS_C joined by a veth pair (VS in NS_S, VC in
+# NS_C) with those addresses (/24, /64), lo up, forwarding off and no
+# route anywhere else; a temporary directory $tmp. On exit (trap) every
+# process in PIDS and in the namespaces is killed and everything removed,
+# plus the paths in CLEANUP_PATHS. Exits 77 without netns or veth.
+netns_pair() {
+	NS_S=wl$1-$$-s
+	NS_C=wl$1-$$-c
+	VS=w$1s$$
+	VC=w$1c$$
+	tmp=$(mktemp -d "/tmp/wl$1.XXXXXX")
+	chmod 755 "$tmp"
+	PIDS=()
+	CLEANUP_PATHS=()
+	trap netns_pair_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	ip netns add "$NS_S" && ip netns add "$NS_C" || { echo "SKIP: no netns"; exit 77; }
+	ip link add "$VC" netns "$NS_C" type veth peer name "$VS" netns "$NS_S" ||
+		{ echo "SKIP: no veth"; exit 77; }
+	for ns in "$NS_S" "$NS_C"; do
+		ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+		ip -n "$ns" link set lo up
+	done
+	ip -n "$NS_S" addr add "$2/24" dev "$VS"
+	ip -n "$NS_S" addr add "$4/64" dev "$VS" nodad
+	ip -n "$NS_C" addr add "$3/24" dev "$VC"
+	ip -n "$NS_C" addr add "$5/64" dev "$VC" nodad
+	ip -n "$NS_S" link set "$VS" up
+	ip -n "$NS_C" link set "$VC" up
+}
+
+netns_pair_cleanup() {
+	local p ns
+	trap - EXIT
+	for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+	sleep 0.3
+	for ns in "$NS_S" "$NS_C"; do
+		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$tmp" "${CLEANUP_PATHS[@]}"
+}

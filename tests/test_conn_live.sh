@@ -14,41 +14,7 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-NS_S=wlc-$$-s
-NS_C=wlc-$$-c
-VS=wcs$$
-VC=wcc$$
-tmp=$(mktemp -d /tmp/wlc.XXXXXX)
-chmod 755 "$tmp"
-PIDS=()
-
-cleanup() {
-	local p ns
-	trap - EXIT
-	for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
-	sleep 0.3
-	for ns in "$NS_S" "$NS_C"; do
-		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
-		ip netns del "$ns" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-ip netns add "$NS_S" && ip netns add "$NS_C" || { echo "SKIP: no netns"; exit 77; }
-ip link add "$VC" netns "$NS_C" type veth peer name "$VS" netns "$NS_S" || { echo "SKIP: no veth"; exit 77; }
-for ns in "$NS_S" "$NS_C"; do
-	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
-	ip -n "$ns" link set lo up
-done
-ip -n "$NS_S" addr add 198.51.100.2/24 dev "$VS"
-ip -n "$NS_S" addr add 2001:db8:c::2/64 dev "$VS" nodad
-ip -n "$NS_C" addr add 198.51.100.1/24 dev "$VC"
-ip -n "$NS_C" addr add 2001:db8:c::1/64 dev "$VC" nodad
-ip -n "$NS_S" link set "$VS" up
-ip -n "$NS_C" link set "$VC" up
+netns_pair c 198.51.100.2 198.51.100.1 2001:db8:c::2 2001:db8:c::1
 
 PEER="$ROOT/tests/conn_peer.py"
 ip netns exec "$NS_S" "$PY" "$PEER" sink :: 9000 >"$tmp/sink.out" 2>&1 &

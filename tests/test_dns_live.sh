@@ -16,47 +16,14 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-NS_S=wld-$$-s
-NS_C=wld-$$-c
-VS=wds$$
-VC=wdc$$
-tmp=$(mktemp -d /tmp/wld.XXXXXX)
-chmod 755 "$tmp"
-PIDS=()
-
-cleanup() {
-	local p ns
-	trap - EXIT
-	for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
-	sleep 0.3
-	for ns in "$NS_S" "$NS_C"; do
-		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
-		ip netns del "$ns" 2>/dev/null
-	done
-	rm -rf "/etc/netns/$NS_C" "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+command -v dnsmasq >/dev/null && command -v dig >/dev/null || { echo "SKIP: dnsmasq/dig missing"; exit 77; }
+netns_pair d 198.51.100.53 198.51.100.1 2001:db8:53::53 2001:db8:53::1
+CLEANUP_PATHS=("/etc/netns/$NS_C")
 
 # (background processes are started with ip netns exec itself, which
 # execs them, so $! is their pid)
 inS() { ip netns exec "$NS_S" "$@"; }
 inC() { ip netns exec "$NS_C" "$@"; }
-
-command -v dnsmasq >/dev/null && command -v dig >/dev/null || { echo "SKIP: dnsmasq/dig missing"; exit 77; }
-ip netns add "$NS_S" && ip netns add "$NS_C" || { echo "SKIP: no netns"; exit 77; }
-ip link add "$VC" netns "$NS_C" type veth peer name "$VS" netns "$NS_S" || { echo "SKIP: no veth"; exit 77; }
-for ns in "$NS_S" "$NS_C"; do
-	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
-	ip -n "$ns" link set lo up
-done
-inS ip addr add 198.51.100.53/24 dev "$VS"
-inS ip addr add 2001:db8:53::53/64 dev "$VS" nodad
-inC ip addr add 198.51.100.1/24 dev "$VC"
-inC ip addr add 2001:db8:53::1/64 dev "$VC" nodad
-inS ip link set "$VS" up
-inC ip link set "$VC" up
 
 # dnsmasq: authoritative for example.test, nothing upstream
 ip netns exec "$NS_S" dnsmasq --no-daemon --no-resolv --no-hosts --bind-interfaces \
