@@ -5,6 +5,7 @@
  * fixed buckets of include/hist.h.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,44 +192,56 @@ static void write_tcp(FILE *f, struct wl_run *run, const struct wl_stats *s,
 				slot_name(run, slot), wl_hs_result_name[r],
 				(unsigned long long)(s[slot].hs_result[r] +
 						     run->ustats[slot].hs_result[r]));
-	header(f, "wirelat_tcp_syn_retransmits_total", "counter",
-	       "SYNs repeated with the same ISN.");
-	for (slot = 0; slot < nslots; slot++)
-		fprintf(f,
-			"wirelat_tcp_syn_retransmits_total{interface=\"%s\"} %llu\n",
-			slot_name(run, slot),
-			(unsigned long long)s[slot].syn_retransmits);
-	header(f, "wirelat_tcp_synack_retransmits_total", "counter",
-	       "SYN-ACKs repeated with the same ISN.");
-	for (slot = 0; slot < nslots; slot++)
-		fprintf(f,
-			"wirelat_tcp_synack_retransmits_total{interface=\"%s\"} %llu\n",
-			slot_name(run, slot),
-			(unsigned long long)s[slot].synack_retransmits);
 	write_conns(f, run, s, nslots);
-	header(f, "wirelat_negative_durations_total", "counter",
-	       "Durations below zero (capture time went backwards), not in any histogram.");
-	for (slot = 0; slot < nslots; slot++)
-		fprintf(f,
-			"wirelat_negative_durations_total{interface=\"%s\"} %llu\n",
-			slot_name(run, slot),
-			(unsigned long long)s[slot].negative_durations);
 }
 
-/* One counter line per interface: @get picks the value from a slot. */
-#define PER_IFACE(f, run, s, nslots, name, expr)                            \
-	do {                                                                \
-		int __slot;                                                 \
-		for (__slot = 0; __slot < (nslots); __slot++) {             \
-			const struct wl_stats *st = &(s)[__slot];           \
-			const struct wl_user_stats *us =                    \
-				&(run)->ustats[__slot];                     \
-			(void)us;                                           \
-			fprintf(f, "%s{interface=\"%s\"} %llu\n", name,     \
-				slot_name(run, __slot),                     \
-				(unsigned long long)(expr));                \
-		}                                                           \
-	} while (0)
+/* Counters with only the interface label: one kernel field each. */
+static const struct {
+	const char *name;
+	const char *help;
+	size_t off;	/* of the __u64 in struct wl_stats */
+} simple[] = {
+	{ "wirelat_tcp_syn_retransmits_total",
+	  "SYNs repeated with the same ISN.",
+	  offsetof(struct wl_stats, syn_retransmits) },
+	{ "wirelat_tcp_synack_retransmits_total",
+	  "SYN-ACKs repeated with the same ISN.",
+	  offsetof(struct wl_stats, synack_retransmits) },
+	{ "wirelat_negative_durations_total",
+	  "Durations below zero (capture time went backwards), not in any histogram.",
+	  offsetof(struct wl_stats, negative_durations) },
+	{ "wirelat_dns_query_retransmits_total",
+	  "Queries repeated (same socket, ID and question) before the answer.",
+	  offsetof(struct wl_stats, dns_query_retransmits) },
+	{ "wirelat_dns_unsolicited_responses_total",
+	  "Responses with no query at all (a spoofing or poisoning signal).",
+	  offsetof(struct wl_stats, dns_unsolicited) },
+	{ "wirelat_dns_duplicate_responses_total",
+	  "Further responses to a query already answered.",
+	  offsetof(struct wl_stats, dns_duplicate) },
+	{ "wirelat_dns_mismatched_responses_total",
+	  "Responses to an outstanding socket and ID whose question differs.",
+	  offsetof(struct wl_stats, dns_mismatched) },
+	{ "wirelat_dns_late_responses_total",
+	  "Responses to a query that had already timed out.",
+	  offsetof(struct wl_stats, dns_late) },
+};
+
+static void write_simple(FILE *f, struct wl_run *run, const struct wl_stats *s,
+			 int nslots)
+{
+	size_t i;
+	int slot;
+
+	for (i = 0; i < sizeof(simple) / sizeof(simple[0]); i++) {
+		header(f, simple[i].name, "counter", simple[i].help);
+		for (slot = 0; slot < nslots; slot++)
+			fprintf(f, "%s{interface=\"%s\"} %llu\n", simple[i].name,
+				slot_name(run, slot),
+				(unsigned long long)*(const __u64 *)((const char *)&s[slot] +
+								     simple[i].off));
+	}
+}
 
 static void write_dns(FILE *f, struct wl_run *run, const struct wl_stats *s,
 		      int nslots)
@@ -275,26 +288,6 @@ static void write_dns(FILE *f, struct wl_run *run, const struct wl_stats *s,
 			slot_name(run, slot),
 			(unsigned long long)s[slot].dns_unreachable);
 	}
-	header(f, "wirelat_dns_query_retransmits_total", "counter",
-	       "Queries repeated (same socket, ID and question) before the answer.");
-	PER_IFACE(f, run, s, nslots, "wirelat_dns_query_retransmits_total",
-		  st->dns_query_retransmits);
-	header(f, "wirelat_dns_unsolicited_responses_total", "counter",
-	       "Responses with no query at all (a spoofing or poisoning signal).");
-	PER_IFACE(f, run, s, nslots, "wirelat_dns_unsolicited_responses_total",
-		  st->dns_unsolicited);
-	header(f, "wirelat_dns_duplicate_responses_total", "counter",
-	       "Further responses to a query already answered.");
-	PER_IFACE(f, run, s, nslots, "wirelat_dns_duplicate_responses_total",
-		  st->dns_duplicate);
-	header(f, "wirelat_dns_mismatched_responses_total", "counter",
-	       "Responses to an outstanding socket and ID whose question differs.");
-	PER_IFACE(f, run, s, nslots, "wirelat_dns_mismatched_responses_total",
-		  st->dns_mismatched);
-	header(f, "wirelat_dns_late_responses_total", "counter",
-	       "Responses to a query that had already timed out.");
-	PER_IFACE(f, run, s, nslots, "wirelat_dns_late_responses_total",
-		  st->dns_late);
 	header(f, "wirelat_dns_skipped_messages_total", "counter",
 	       "DNS messages not looked at: malformed, split header, TCP framing lost.");
 	for (slot = 0; slot < nslots; slot++)
@@ -395,6 +388,7 @@ int wl_metrics_write(struct wl_run *run, FILE *f)
 	write_packets(f, run, s, nslots);
 	write_tcp(f, run, s, nslots);
 	write_dns(f, run, s, nslots);
+	write_simple(f, run, s, nslots);
 	for (slot = 0; slot < nslots; slot++)
 		dropped += s[slot].records_dropped;
 	header(f, "wirelat_records_dropped_total", "counter",
