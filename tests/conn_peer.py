@@ -32,16 +32,7 @@ def sink(conn):
 
 
 def source(n):
-    def handler(conn):
-        chunk = b"w" * 65536
-        left = n
-        while left > 0:
-            left -= conn.send(chunk[:min(left, len(chunk))])
-        conn.shutdown(socket.SHUT_WR)
-        while conn.recv(65536):
-            pass
-        conn.close()
-    return handler
+    return lambda conn: upload(conn, n)
 
 
 def connect(addr, port):
@@ -52,6 +43,7 @@ def connect(addr, port):
 
 
 def upload(s, n):
+    """Send n bytes, close our side, read the peer's side to its end."""
     chunk = b"u" * 65536
     left = n
     while left > 0:

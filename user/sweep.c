@@ -143,7 +143,7 @@ static int walk(struct wl_run *run, struct bpf_map *map, judge_fn judge,
 {
 	int fd = bpf_map__fd(map);
 	uint32_t cap = bpf_map__max_entries(map);
-	size_t ksz = bpf_map__key_size(map), vsz = bpf_map__value_size(map);
+	size_t ksz = bpf_map__key_size(map);
 	struct expired *exp = NULL, cur;
 	uint8_t *keys, *prev = NULL, next[sizeof(struct wl_dns_key)];
 	size_t n = 0, n_exp = 0, i;
@@ -180,7 +180,6 @@ static int walk(struct wl_run *run, struct bpf_map *map, judge_fn judge,
 		}
 		exp[n_exp++] = cur;
 	}
-	(void)vsz;
 	free(keys);
 	qsort(exp, n_exp, sizeof(*exp), by_deadline);
 	*out = exp;
