@@ -16,7 +16,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 BPF_CFLAGS := -g -O2 -target bpf -Wall -Wextra -Werror \
-	-Iinclude -I/usr/include/$(ARCH)-linux-gnu -MMD -MP
+	-Iinclude -I/usr/include/$(ARCH)-linux-gnu -MD -MP
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Iinclude -I$(OUT) -MMD -MP
 LDLIBS := -lxdp -lbpf -lelf -lz -lpcap -lmicrohttpd -lm
@@ -34,10 +34,14 @@ TEST_BINS := $(patsubst tests/%.c,$(OUT)/tests/%,$(TEST_SRCS))
 
 all: wirelat $(TEST_BINS)
 
+# BPF_CFLAGS has -MD, not -MMD: the dependency file lists system headers
+# too, and tests/check_bpf_headers.sh fails the build when one of them is
+# the C library's (it needs gnu/stubs-32.h under -target bpf).
 $(OUT)/%.bpf.o: %.bpf.c
 	@mkdir -p $(dir $@)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)tests/check_bpf_headers.sh $(@:.o=.d)
 
 $(OUT)/wirelat.bpf.o: $(BPF_OBJS)
 	$(call msg,LINK,$@)

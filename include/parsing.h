@@ -24,8 +24,6 @@
 #include <linux/ipv6.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
-#include <linux/icmp.h>
-#include <linux/icmpv6.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "wirelat.h"
@@ -42,6 +40,21 @@
 #define WL_TCP_RST 0x04
 #define WL_TCP_PSH 0x08
 #define WL_TCP_ACK 0x10
+
+/*
+ * ICMP and ICMPv6 share this 8-byte header layout. Defined here rather than
+ * taken from <linux/icmp.h>, which pulls <linux/if.h> and through it the C
+ * library's <sys/socket.h>: BPF objects include no C-library header
+ * (the Makefile checks every object's dependency list).
+ */
+struct wl_icmp_hdr {
+	__u8 type;
+	__u8 code;
+	__be16 checksum;
+	__be32 rest;
+};
+#define WL_ICMP_DEST_UNREACH 3	/* RFC 792 */
+#define WL_ICMPV6_DEST_UNREACH 1	/* RFC 4443 */
 
 struct wl_vlan_hdr {
 	__be16 tci;
@@ -501,15 +514,15 @@ static __always_inline int wl_parse_quote(struct wl_pkt *p, __u32 off,
  */
 static __always_inline int wl_parse_icmp(struct wl_pkt *p, __u32 off)
 {
-	struct icmphdr *ih = wl_hdr(p, off, sizeof(*ih)); /* 8 bytes */
+	struct wl_icmp_hdr *ih = wl_hdr(p, off, sizeof(*ih)); /* 8 bytes */
 
 	if (!ih)
 		return wl_cut(p, off, sizeof(*ih), WL_MAL_ICMP_SHORT);
 	if (p->l4_len < sizeof(*ih))
 		return wl_malformed(p, WL_MAL_ICMP_SHORT);
 	p->l4proto = p->family == 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6;
-	if ((p->family == 4 && ih->type != ICMP_DEST_UNREACH) ||
-	    (p->family == 6 && ih->type != ICMPV6_DEST_UNREACH))
+	if ((p->family == 4 && ih->type != WL_ICMP_DEST_UNREACH) ||
+	    (p->family == 6 && ih->type != WL_ICMPV6_DEST_UNREACH))
 		return 0;
 	return wl_parse_quote(p, off + sizeof(*ih), p->l4_len - sizeof(*ih));
 }
