@@ -5,7 +5,9 @@
  * This kernel has no freplace, so libxdp attaches one legacy program. If
  * the XDP hook already holds a program that is not wirelat's, wirelat
  * leaves it alone and measures ingress on TC instead. TC filters use a
- * handle and priority of wirelat's own; nothing else on clsact is touched.
+ * handle and priority of wirelat's own; nothing else on clsact is touched,
+ * and a clsact qdisc wirelat created is removed on exit only when no other
+ * filter was added to it meanwhile.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -16,6 +18,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/pkt_sched.h>
+#include <linux/rtnetlink.h>
 #include <xdp/libxdp.h>
 #include "attach.h"
 #include "log.h"
@@ -186,6 +191,89 @@ static int attach_tc(struct wl_attach *a, struct bpf_program *prog,
 	return err;
 }
 
+/*
+ * Number of filters on the clsact qdisc of @ifindex under @parent (ingress
+ * or egress), by an RTM_GETTFILTER dump; negative errno on failure.
+ */
+static int tc_filter_count(int ifindex, __u32 parent)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct tcmsg tc;
+	} req = {
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct tcmsg)),
+		.nh.nlmsg_type = RTM_GETTFILTER,
+		.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+		.nh.nlmsg_seq = 1,
+		.tc.tcm_family = AF_UNSPEC,
+		.tc.tcm_ifindex = ifindex,
+		.tc.tcm_parent = parent,
+	};
+	char buf[8192] __attribute__((aligned(4)));
+	int fd, n = 0, err = 0;
+	bool done = false;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	if (send(fd, &req, req.nh.nlmsg_len, 0) < 0)
+		err = -errno;
+	while (!err && !done) {
+		ssize_t len = recv(fd, buf, sizeof(buf), 0);
+		struct nlmsghdr *nh;
+
+		if (len < 0) {
+			err = -errno;
+			break;
+		}
+		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (size_t)len);
+		     nh = NLMSG_NEXT(nh, len)) {
+			if (nh->nlmsg_type == NLMSG_DONE) {
+				done = true;
+				break;
+			}
+			if (nh->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr *e = NLMSG_DATA(nh);
+
+				err = e->error ? e->error : -EIO;
+				break;
+			}
+			if (nh->nlmsg_type == RTM_NEWTFILTER)
+				n++;
+		}
+	}
+	close(fd);
+	return err ? err : n;
+}
+
+/*
+ * The clsact qdisc wirelat created goes only when nothing else hangs on
+ * it: deleting a qdisc deletes every filter on it, and a filter another
+ * tool added since wirelat started is not wirelat's to remove. Unsure
+ * (the dump failed): keep it.
+ */
+static void remove_clsact_if_unused(struct wl_attach *a)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = a->ifindex,
+		    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+	int in = tc_filter_count(a->ifindex, TC_H_MAKE(TC_H_CLSACT,
+							TC_H_MIN_INGRESS));
+	int eg = tc_filter_count(a->ifindex, TC_H_MAKE(TC_H_CLSACT,
+							TC_H_MIN_EGRESS));
+
+	if (in < 0 || eg < 0) {
+		pr_warn("kept the clsact qdisc on %s: cannot list its filters: %s\n",
+			a->ifname, strerror(-(in < 0 ? in : eg)));
+		return;
+	}
+	if (in + eg) {
+		pr_info("kept the clsact qdisc on %s: %d filter(s) of other tools on it\n",
+			a->ifname, in + eg);
+		return;
+	}
+	bpf_tc_hook_destroy(&hook);
+}
+
 static void detach_tc(struct wl_attach *a, enum bpf_tc_attach_point point)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = a->ifindex,
@@ -254,10 +342,7 @@ void wl_detach_iface(struct wl_attach *a)
 		detach_tc(a, BPF_TC_EGRESS);
 	a->tc_ingress = a->tc_egress = false;
 	if (a->created_clsact) {
-		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = a->ifindex,
-			    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
-
-		bpf_tc_hook_destroy(&hook);
+		remove_clsact_if_unused(a);
 		a->created_clsact = false;
 	}
 }

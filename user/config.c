@@ -67,7 +67,7 @@ static const struct wl_option options[] = {
 	{ { "summary-interval", required_argument, NULL, OPT_SUMMARY_INTERVAL },
 	  "DURATION", "a summary line this often on a terminal (default 10s, 0 off)" },
 	{ { "verbose", no_argument, NULL, 'v' }, NULL,
-	  "show libbpf and debug messages" },
+	  "show libbpf/libxdp messages (twice: their debug lines too)" },
 	{ { "version", no_argument, NULL, 'V' }, NULL, "print the version" },
 	{ { "help", no_argument, NULL, 'h' }, NULL, "show this help" },
 };
@@ -277,8 +277,8 @@ static int parse_one(struct wl_config *cfg, int c, const char *arg)
 		cfg->listen = arg;
 		return 0;
 	}
-	case 'v':
-		wl_verbose = 1;
+	case 'v':	/* -v: libbpf and libxdp info; -v -v: their debug too */
+		wl_verbose++;
 		return 0;
 	}
 	return -EINVAL;

@@ -4,6 +4,14 @@
  * and a small index page. Only GET and HEAD on those paths: 404 for other
  * paths, 405 (with Allow) for other methods. Each scrape reads a fixed
  * number of small maps (user/metrics.c), never the flow tables.
+ *
+ * Exposed with --listen :PORT to a fleet, the endpoint must stay up for
+ * Prometheus whatever others do with the port (slowloris: thousands of
+ * connections that send half a request and wait). So: epoll (an idle
+ * connection costs nothing per poll), room for WL_HTTP_MAX_CONNS, a
+ * connection quiet for WL_HTTP_TIMEOUT_S closed, and at most
+ * WL_HTTP_PER_CLIENT connections per client address: one more closes that
+ * client's oldest, so a flood from one address evicts itself, not others.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -11,13 +19,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include <microhttpd.h>
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
 
 #define CT_METRICS "text/plain; version=0.0.4; charset=utf-8"
+
+#define WL_HTTP_MAX_CONNS 4096	/* fewer if RLIMIT_NOFILE cannot grow */
+#define WL_HTTP_PER_CLIENT 32	/* connections per client address */
+#define WL_HTTP_TIMEOUT_S 5	/* an idle or half-sent request, closed */
+
+/* One open connection, kept in a list to enforce the per-client limit. */
+struct http_conn {
+	struct http_conn *next, **pprev;
+	struct sockaddr_storage addr;	/* port zeroed: the client's address */
+	int fd;
+	uint64_t seq;			/* order of arrival */
+};
+
+/* Callbacks all run on MHD's one polling thread: no lock needed. */
+static struct http_conn *conns;
+static uint64_t conn_seq;
 
 static const char index_html[] =
 	"<!DOCTYPE html><html><head><title>wirelat</title></head><body>"
@@ -95,6 +121,103 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 		     MHD_RESPMEM_PERSISTENT);
 }
 
+/* Address of @sa with the port cleared, so one client's sockets compare equal. */
+static void client_key(const struct sockaddr *sa, struct sockaddr_storage *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (sa->sa_family == AF_INET) {
+		memcpy(k, sa, sizeof(struct sockaddr_in));
+		((struct sockaddr_in *)k)->sin_port = 0;
+	} else if (sa->sa_family == AF_INET6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)k;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_addr = ((const struct sockaddr_in6 *)sa)->sin6_addr;
+	}
+}
+
+/*
+ * A connection from a client already holding WL_HTTP_PER_CLIENT: shut the
+ * client's oldest down. MHD sees the socket end and closes it on this same
+ * thread (the fd stays MHD's until then, so it cannot be reused under us).
+ */
+static void evict_oldest_of(const struct http_conn *nc)
+{
+	struct http_conn *c, *oldest = NULL;
+	int n = 0;
+
+	for (c = conns; c; c = c->next) {
+		if (memcmp(&c->addr, &nc->addr, sizeof(c->addr)))
+			continue;
+		n++;
+		if (!oldest || c->seq < oldest->seq)
+			oldest = c;
+	}
+	if (n > WL_HTTP_PER_CLIENT && oldest && oldest != nc) {
+		shutdown(oldest->fd, SHUT_RDWR);
+		oldest->seq = UINT64_MAX;	/* not picked twice */
+	}
+}
+
+static void on_connection(void *cls, struct MHD_Connection *mc,
+			  void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	struct http_conn *c = *socket_context;
+	const union MHD_ConnectionInfo *ci, *fi;
+
+	(void)cls;
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		if (c) {
+			*c->pprev = c->next;
+			if (c->next)
+				c->next->pprev = c->pprev;
+			free(c);
+			*socket_context = NULL;
+		}
+		return;
+	}
+	ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	fi = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (!ci || !ci->client_addr || !fi)
+		return;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return;
+	client_key(ci->client_addr, &c->addr);
+	c->fd = fi->connect_fd;
+	c->seq = ++conn_seq;
+	c->next = conns;
+	c->pprev = &conns;
+	if (conns)
+		conns->pprev = &c->next;
+	conns = c;
+	*socket_context = c;
+	evict_oldest_of(c);
+}
+
+/*
+ * Connections the endpoint may hold: WL_HTTP_MAX_CONNS, after raising the
+ * soft RLIMIT_NOFILE toward it (the default 1024 would run out first);
+ * what the limit allows, less room for the BPF object's fds, otherwise.
+ */
+static unsigned conn_limit(void)
+{
+	struct rlimit rl;
+	rlim_t want = WL_HTTP_MAX_CONNS + 256;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return 512;
+	if (rl.rlim_cur < want) {
+		rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur >= want)
+		return WL_HTTP_MAX_CONNS;
+	return rl.rlim_cur > 512 ? rl.rlim_cur - 256 : rl.rlim_cur / 2;
+}
+
 int wl_listen_parse(const char *s, struct sockaddr_storage *ss, int *all)
 {
 	const char *colon = strrchr(s, ':');
@@ -146,7 +269,7 @@ int wl_listen_parse(const char *s, struct sockaddr_storage *ss, int *all)
 
 struct MHD_Daemon *wl_http_start(struct wl_run *run, const char *listen)
 {
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
+	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD;	/* epoll on Linux */
 	struct sockaddr_storage ss;
 	struct MHD_Daemon *d;
 	int all;
@@ -160,8 +283,11 @@ struct MHD_Daemon *wl_http_start(struct wl_run *run, const char *listen)
 		flags |= all ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
 	d = MHD_start_daemon(flags, 0, NULL, NULL, handle, run,
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-			     MHD_OPTION_CONNECTION_LIMIT, 64,
-			     MHD_OPTION_CONNECTION_TIMEOUT, 10, MHD_OPTION_END);
+			     MHD_OPTION_CONNECTION_LIMIT, conn_limit(),
+			     MHD_OPTION_CONNECTION_TIMEOUT,
+			     (unsigned)WL_HTTP_TIMEOUT_S,
+			     MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+			     MHD_OPTION_END);
 	if (!d) {
 		int err = errno;
 

@@ -2,11 +2,17 @@
 /*
  * live.c - the daemon loop: records from the ring buffer as they come,
  * the sweeper once a second on CLOCK_MONOTONIC (the clock of
- * bpf_ktime_get_ns()), and a clean detach on SIGINT/SIGTERM.
+ * bpf_ktime_get_ns()), and a clean detach when wirelat is told to stop:
+ * SIGINT, SIGTERM, SIGHUP, or the reader of its output going away (a
+ * closed pipe, `wirelat ... | head`). SIGPIPE is ignored (main.c), so a
+ * write to a closed pipe fails with EPIPE instead of killing wirelat
+ * with everything still attached.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
@@ -27,6 +33,23 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+/*
+ * True once the reader of @fd is gone: a write failed, or @fd is a pipe or
+ * socket whose other end closed (POLLERR/POLLHUP, seen without writing, so
+ * a quiet interface does not keep wirelat attached after `| head` exits).
+ */
+static bool output_gone(const struct wl_output *o, int fd)
+{
+	struct pollfd p = { .fd = fd };
+	struct stat sb;
+
+	if (o->broken || ferror(o->f))	/* ferror: the summary line's write */
+		return true;
+	if (fstat(fd, &sb) || !(S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode)))
+		return false;
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
+}
+
 static uint64_t clock_ns(clockid_t id)
 {
 	struct timespec ts;
@@ -35,8 +58,11 @@ static uint64_t clock_ns(clockid_t id)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+/* The wall-clock mapping is taken as each record is printed: a clock step
+ * shows in the very next record (three vDSO reads, ~60 ns a record). */
 static void emit_now(struct wl_run *run, const struct wl_record *r)
 {
+	wl_output_sync_clock(&run->out);
 	wl_output_record(&run->out, r);
 }
 
@@ -86,11 +112,11 @@ int wl_live_run(struct wl_run *run)
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 
 	run->emit = emit_now;
 	run->out.flush_each = true;
-	run->out.ts_offset_ns = clock_ns(CLOCK_REALTIME) -
-				clock_ns(CLOCK_MONOTONIC);
+	wl_output_sync_clock(&run->out);
 	for (i = 0; i < run->n_slots; i++) {
 		run->out.ifindex[i] = run->ifindex[i];
 		run->out.ifname[i] = run->ifname[i];
@@ -143,6 +169,10 @@ int wl_live_run(struct wl_run *run)
 			break;
 		}
 		err = 0;
+		if (output_gone(&run->out, fileno(run->out.f))) {
+			pr_info("output closed: detaching and exiting\n");
+			break;
+		}
 		if (clock_ns(CLOCK_MONOTONIC) >= next_sweep) {
 			wl_sweep(run, clock_ns(CLOCK_MONOTONIC), 0);
 			next_sweep += 1000000000ULL;

@@ -6,6 +6,7 @@
  * Exit status: 0 success, 1 runtime failure (bad capture, attach or load
  * failed), 2 bad command line.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include "config.h"
@@ -21,6 +22,9 @@ int main(int argc, char **argv)
 	struct wl_run run = { .cfg = &cfg };
 	int err;
 
+	/* a closed pipe is an EPIPE to handle, not a death with programs
+	 * still attached (live.c detaches and exits) */
+	signal(SIGPIPE, SIG_IGN);
 	err = wl_config_parse(&cfg, argc, argv);
 	if (err)
 		return err > 0 ? 0 : 2;

@@ -104,13 +104,55 @@ static void print_json_close(FILE *f, const struct wl_record *r)
 	fprintf(f, ",\"midstream\":%s", r->close.midstream ? "true" : "false");
 }
 
-/* @s as the inside of a JSON string: backslash and quote escaped. */
-static void json_str(FILE *f, const char *s)
+/* Length of the well-formed UTF-8 sequence at @s, 0 if there is none. */
+static int utf8_len(const unsigned char *s)
 {
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
+	int n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	/* overlong 3/4-byte forms, surrogates, above U+10FFFF */
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+		return 0;
+	return n;
+}
+
+/*
+ * @s as the inside of a JSON string (RFC 8259): quote and backslash
+ * escaped, control characters as \u00XX, and a byte that is not part of
+ * well-formed UTF-8 as \u00XX too (its Latin-1 reading), so any interface
+ * name or qname text gives a valid JSON line.
+ */
+static void json_str(FILE *f, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	int n;
+
+	while (*s) {
+		if (*s == '\\' || *s == '"') {
 			fputc('\\', f);
-		fputc(*s, f);
+			fputc(*s++, f);
+			continue;
+		}
+		n = utf8_len(s);
+		if (*s < 0x20 || *s == 0x7f || !n) {
+			fprintf(f, "\\u%04x", *s++);
+			continue;
+		}
+		fwrite(s, 1, n, f);
+		s += n;
 	}
 }
 
@@ -157,12 +199,14 @@ static void print_json(struct wl_output *o, const struct wl_record *r,
 {
 	FILE *f = o->f;
 
+	fprintf(f, "{\"type\":\"%s\",\"ts\":\"%s\",\"ifname\":\"", type_name(r),
+		ts);
+	json_str(f, ifname);
 	fprintf(f,
-		"{\"type\":\"%s\",\"ts\":\"%s\",\"ifname\":\"%s\","
-		"\"family\":%u,\"client_ip\":\"%s\",\"client_port\":%u,"
+		"\",\"family\":%u,\"client_ip\":\"%s\",\"client_port\":%u,"
 		"\"server_ip\":\"%s\",\"server_port\":%u,\"source\":\"%s\"",
-		type_name(r), ts, ifname, r->family, cip, r->client_port, sip,
-		r->server_port, r->source == WL_SRC_SOCK ? "sock" : "wire");
+		r->family, cip, r->client_port, sip, r->server_port,
+		r->source == WL_SRC_SOCK ? "sock" : "wire");
 	switch (r->type) {
 	case WL_REC_HANDSHAKE:
 		fprintf(f,
@@ -197,8 +241,6 @@ static void ms_str(int64_t ns, char *buf, size_t len)
 {
 	snprintf(buf, len, "%.3fms", ns / 1e6);
 }
-
-static void ms_str(int64_t ns, char *buf, size_t len);
 
 static void print_text_dns(struct wl_output *o, const struct wl_record *r)
 {
@@ -308,5 +350,24 @@ void wl_output_record(struct wl_output *o, const struct wl_record *r)
 		print_text(o, r, ts, ifname, cip, sip);
 	if (o->flush_each)
 		fflush(o->f);
+	if (ferror(o->f))
+		o->broken = true;
 	o->written++;
+}
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+void wl_output_sync_clock(struct wl_output *o)
+{
+	uint64_t m0 = clock_ns(CLOCK_MONOTONIC);
+	uint64_t wall = clock_ns(CLOCK_REALTIME);
+	uint64_t m1 = clock_ns(CLOCK_MONOTONIC);
+
+	o->ts_offset_ns = (int64_t)(wall - (m0 + (m1 - m0) / 2));
 }

@@ -17,6 +17,7 @@ struct wl_output {
 	const char *ifname[WL_MAX_IFACES];
 	int n_ifaces;
 	bool flush_each;	/* live: a line as soon as it is known */
+	bool broken;		/* a write failed (EPIPE: the reader is gone) */
 	uint64_t written;
 };
 
@@ -28,6 +29,13 @@ int wl_record_copy(struct wl_record *r, const void *data, size_t size);
 
 /* Print one record (a line; flushed when flush_each). */
 void wl_output_record(struct wl_output *o, const struct wl_record *r);
+
+/*
+ * Live: map the monotonic clock of bpf_ktime_get_ns() to wall time as it
+ * is now. Called every loop turn, so a clock step (NTP at boot, an admin's
+ * date -s) shows in the next record's ts, not after a restart.
+ */
+void wl_output_sync_clock(struct wl_output *o);
 
 /* RFC 3339 UTC, exactly six fractional digits (truncated), 'Z'. */
 void wl_format_ts(uint64_t ns, char *buf, size_t len);
