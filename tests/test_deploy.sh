@@ -91,6 +91,8 @@ def unit_set(key):
             vals += line.split("=", 1)[1].split()
     return {v[4:] if v.startswith("CAP_") else v for v in vals}
 ambient, bounding = unit_set("AmbientCapabilities"), unit_set("CapabilityBoundingSet")
+check("time-sync.target" in unit_set("After"),
+      "wirelat.service starts after time-sync.target (records carry wall-clock time)")
 check(set(caps.get("add", [])) == {"BPF", "NET_ADMIN", "PERFMON"},
       "capabilities add %s" % caps.get("add"))
 check(set(caps.get("add", [])) == ambient == bounding,

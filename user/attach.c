@@ -238,7 +238,10 @@ static int tc_filter_count(int ifindex, __u32 parent)
 				err = e->error ? e->error : -EIO;
 				break;
 			}
-			if (nh->nlmsg_type == RTM_NEWTFILTER)
+			/* a priority's chain head comes as a message of its
+			 * own with handle 0: count the filters under it */
+			if (nh->nlmsg_type == RTM_NEWTFILTER &&
+			    ((struct tcmsg *)NLMSG_DATA(nh))->tcm_handle)
 				n++;
 		}
 	}
