@@ -26,8 +26,9 @@ PIDS+=($!)
 start_watch() {
 	local name=$1
 	shift
-	ip netns exec "$NS_C" tcpdump -i "$VC" -U -s 200 --time-stamp-precision=nano \
-		-w "$tmp/$name.pcap" 'tcp' 2>"$tmp/$name.tcpdump.err" &
+	# a 64 MB buffer: the truth must hold every frame (checked at the end)
+	ip netns exec "$NS_C" tcpdump -i "$VC" -U -s 200 -B 65536 --time-stamp-precision=nano \
+		-w "$tmp/$name.pcap" 'tcp or udp port 9' 2>"$tmp/$name.tcpdump.err" &
 	TCPDUMP=$!
 	ip netns exec "$NS_C" "$WIRELAT" -i "$VC" --json "$@" >"$tmp/$name.jsonl" 2>"$tmp/$name.err" &
 	WL=$!
@@ -40,12 +41,34 @@ start_watch() {
 	sleep 0.3
 }
 
+# barrier NAME: a datagram to the discard port, then wait until the capture
+# holds it: every frame before it is then written too (tcpdump may lag a
+# transfer by a good part of a second under load)
+barrier() {
+	ip netns exec "$NS_C" "$PY" -c 'import socket
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"wirelat-barrier", ("198.51.100.2", 9))'
+	for _ in $(seq 300); do
+		"$PY" -c 'import sys; sys.exit(b"wirelat-barrier" not in open(sys.argv[1], "rb").read())' \
+			"$tmp/$1.pcap" && return 0
+		sleep 0.1
+	done
+	fail "$1: the barrier datagram never reached the capture"
+}
+
+# stop_watch NAME: wirelat, then tcpdump; a capture that lost a frame
+# (dropped by the kernel, or read from the ring but never written) fails
+# the run: it could not be the truth
 stop_watch() {
+	local got seen drops
 	kill -INT "$WL"
 	wait "$WL" || fail "wirelat exited non-zero: $(cat "$tmp/$1.err")"
-	sleep 0.3
 	kill -INT "$TCPDUMP"
 	wait "$TCPDUMP" 2>/dev/null
+	got=$(sed -n 's/^\([0-9]*\) packets\{0,1\} captured$/\1/p' "$tmp/$1.tcpdump.err")
+	seen=$(sed -n 's/^\([0-9]*\) packets\{0,1\} received by filter$/\1/p' "$tmp/$1.tcpdump.err")
+	drops=$(sed -n 's/^\([0-9]*\) packets\{0,1\} dropped by kernel$/\1/p' "$tmp/$1.tcpdump.err")
+	[ -n "$got" ] && [ "$got" = "$seen" ] && [ "${drops:-1}" = 0 ] ||
+		fail "$1: tcpdump captured ${got:-?} of ${seen:-?} frames, ${drops:-?} dropped: the truth is incomplete"
 }
 
 # ---- transfers
@@ -55,22 +78,27 @@ for dst in 198.51.100.2 2001:db8:c::2; do
 	got=$(ip netns exec "$NS_C" "$PY" "$PEER" download "$dst" 9001)
 	[ "$got" = 3000000 ] || fail "download from $dst: $got bytes"
 done
-sleep 0.5
+barrier xfer
 stop_watch xfer
 
 "$PY" - "$tmp/xfer.jsonl" "$tmp/xfer.pcap" <<'PY' || fail "transfers"
 import json, subprocess, sys
 recs = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
 closes = [r for r in recs if r["type"] == "tcp_close"]
-out = subprocess.run(["tshark", "-r", sys.argv[2], "-n", "-T", "fields", "-E", "separator=/t",
+out = subprocess.run(["tshark", "-r", sys.argv[2], "-n", "-Y", "tcp", "-T", "fields", "-E", "separator=/t",
                       "-e", "ip.src", "-e", "ipv6.src", "-e", "tcp.srcport", "-e", "ip.dst",
-                      "-e", "ipv6.dst", "-e", "tcp.dstport", "-e", "tcp.len"],
+                      "-e", "ipv6.dst", "-e", "tcp.dstport", "-e", "tcp.len", "-e", "tcp.seq"],
                      capture_output=True, text=True, check=True).stdout
-sums = {}
+# per direction: bytes on the wire (retransmissions included, as wirelat
+# counts them) and the highest relative sequence reached (what the
+# application sent, however often the stack had to send it)
+sums, top = {}, {}
 for line in out.splitlines():
-    s4, s6, sp, d4, d6, dp, n = line.split("\t")
+    s4, s6, sp, d4, d6, dp, n, seq = line.split("\t")
     key = (s4 or s6, int(sp), d4 or d6, int(dp))
     sums[key] = sums.get(key, 0) + int(n or 0)
+    if int(n or 0):
+        top[key] = max(top.get(key, 0), int(seq) + int(n) - 1)
 fails = 0
 expect = {9000: (2500000, 0), 9001: (0, 3000000)}
 for r in closes:
@@ -79,10 +107,11 @@ for r in closes:
     c2s, s2c = sums.get(c, 0), sums.get(s, 0)
     want = expect.get(r["server_port"])
     ok = (r["reason"] == "fin" and not r["midstream"] and r["bytes_c2s"] == c2s and
-          r["bytes_s2c"] == s2c and want == (c2s, s2c))
-    print("%s: %s %s closed_by %s bytes %d/%d, tcpdump %d/%d, rtt samples %s/%s" % (
+          r["bytes_s2c"] == s2c and want == (top.get(c, 0), top.get(s, 0)))
+    print("%s: %s %s closed_by %s bytes %d/%d, tcpdump %d/%d (sent %d/%d), rtt samples %s/%s" % (
         "ok" if ok else "FAIL", c, r["reason"], r.get("closed_by"), r["bytes_c2s"], r["bytes_s2c"],
-        c2s, s2c, r.get("rtt_server_samples", 0), r.get("rtt_client_samples", 0)))
+        c2s, s2c, top.get(c, 0), top.get(s, 0), r.get("rtt_server_samples", 0),
+        r.get("rtt_client_samples", 0)))
     fails += not ok
 if len(closes) != 4:
     print("FAIL: %d tcp_close records, want 4" % len(closes))
@@ -97,10 +126,15 @@ PY
 # ---- LRU pressure: 200 connections at once, room for 64
 start_watch lru --max-conns 64 --listen 127.0.0.1:9746
 ip netns exec "$NS_C" "$PY" "$PEER" many 198.51.100.2 9000 200 1000 || fail "many connections"
-sleep 1.5
-ip netns exec "$NS_C" curl -s 127.0.0.1:9746/metrics >"$tmp/lru.prom" || fail "no metrics"
+# evictions are counted by the sweep (once a second): ask until it has run
+for _ in $(seq 200); do
+	ip netns exec "$NS_C" curl -s 127.0.0.1:9746/metrics >"$tmp/lru.prom" || fail "no metrics"
+	ev=$(metric_value "$tmp/lru.prom" 'wirelat_flow_table_evictions_total{table="connections"}')
+	[ "${ev:-0}" -gt 0 ] && break
+	sleep 0.1
+done
+barrier lru
 stop_watch lru
-ev=$(metric_value "$tmp/lru.prom" 'wirelat_flow_table_evictions_total{table="connections"}')
 [ "${ev:-0}" -gt 0 ] && ok "evictions counted: $ev" || fail "no eviction counted: $ev"
 "$PY" - "$tmp/lru.jsonl" <<'PY' || fail "LRU pressure"
 import json, sys

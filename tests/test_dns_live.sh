@@ -81,15 +81,26 @@ for n in ("www.example.test", "nothere.example.test"):
 q -p 5300 $s d50.delay.test A
 q -p 5300 $s d200.delay.test A
 q -p 5300 $s d0.delay.test A
-sleep 1
+# a last query as a barrier: once tcpdump has written its response, the
+# capture holds everything before it (one interface, in order)
+q $s marker.example.test A
+for _ in $(seq 300); do
+	"$PY" -c 'import sys; sys.exit(open(sys.argv[1], "rb").read().count(b"\x06marker\x07example\x04test") < 2)' \
+		"$tmp/cap.pcap" && break
+	sleep 0.1
+done
 
 kill -INT "$WL"
 wait "$WL"
 rc=$?
-sleep 0.5
 kill -INT "$TCPDUMP" 2>/dev/null
-sleep 0.5
+wait "$TCPDUMP" 2>/dev/null
 [ "$rc" -eq 0 ] || fail "wirelat exited $rc: $(cat "$tmp/wirelat.err")"
+got=$(sed -n 's/^\([0-9]*\) packets\{0,1\} captured$/\1/p' "$tmp/tcpdump.err")
+seen=$(sed -n 's/^\([0-9]*\) packets\{0,1\} received by filter$/\1/p' "$tmp/tcpdump.err")
+drops=$(sed -n 's/^\([0-9]*\) packets\{0,1\} dropped by kernel$/\1/p' "$tmp/tcpdump.err")
+[ -n "$got" ] && [ "$got" = "$seen" ] && [ "${drops:-1}" = 0 ] ||
+	fail "tcpdump captured ${got:-?} of ${seen:-?} frames, ${drops:-?} dropped: the truth is incomplete"
 
 "$PY" - "$tmp/got.jsonl" "$tmp/cap.pcap" <<'PY'
 import json, subprocess, sys

@@ -142,6 +142,49 @@ def tick(dst, smac, dmac):
         f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
         f.write(struct.pack("<IIII", int(now), 0, len(frame), len(frame)) + frame)
 
+def is_tick(pkt):
+    return pkt[12:14] == b"\x88\xb5"
+
+def count_ticks(path):
+    """Tick frames in a capture being written (a partial last record is fine)."""
+    try:
+        _, _, recs = read_pcap(path)
+    except (OSError, struct.error, SystemExit):
+        print(0)
+        return
+    print(sum(1 for r in recs if is_tick(r[3])))
+
+def future(src, dst, seconds, smac, dmac):
+    """A copy of capture SRC with one tick frame SECONDS after its last frame:
+    its truth is what a wirelat left running that long reports."""
+    endian, hdr, recs = read_pcap(src)
+    nano = hdr[0] == 0xa1b23c4d
+    sec, frac = recs[-1][0], recs[-1][1]
+    frame = bytes.fromhex(dmac.replace(":", "")) + bytes.fromhex(smac.replace(":", "")) \
+        + b"\x88\xb5" + b"wirelat live test clock tick".ljust(46, b"\0")
+    out = [struct.pack(endian + "IHHiIII", *hdr)]
+    for s_, f_, orig, pkt in recs:
+        out.append(struct.pack(endian + "IIII", s_, f_, len(pkt), orig) + pkt)
+    out.append(struct.pack(endian + "IIII", sec + int(seconds), frac, len(frame), len(frame)) + frame)
+    with open(dst, "wb") as f:
+        f.write(b"".join(out))
+
+def count_timeouts(path):
+    """Records that only the passing of time produces: handshake and DNS
+    timeouts (truth.py or wirelat --json lines)."""
+    n = 0
+    for line in open(path):
+        if not line.startswith("{"):
+            continue
+        try:
+            r = json.loads(line)
+        except ValueError:
+            continue
+        if (r.get("type") == "tcp_handshake_failed" and r.get("reason") == "timeout") or \
+                (r.get("type") == "dns_timeout" and r.get("reason") == "timeout"):
+            n += 1
+    print(n)
+
 def maxdev(truth_path, got_path):
     """Largest |got - truth| over the durations and over ts (record pairs as
     check_records.py pairs them); prints 'LEG_NS TS_NS'."""
@@ -185,6 +228,22 @@ def loclient(n):
             a.close()
             time.sleep(0.05)
         srv.close()
+    # a marker datagram to a socket of its own, sent after every close: once
+    # the capture holds it, it holds every packet of the connections too
+    m = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    m.bind(("127.0.0.1", 0))
+    m.sendto(MARKER, m.getsockname())
+    m.close()
+
+MARKER = b"wirelat-lo-marker"
+
+def count_marker(path):
+    try:
+        _, _, recs = read_pcap(path)
+    except (OSError, struct.error, SystemExit):
+        print(0)
+        return
+    print(sum(1 for r in recs if MARKER in r[3]))
 
 def check_lo(expected_path, got_path, ifname):
     """Exactly one tcp_handshake per expected connection, nothing else
@@ -255,6 +314,14 @@ if cmd == "enet":
     enet(*sys.argv[2:6])
 elif cmd == "tick":
     tick(*sys.argv[2:5])
+elif cmd == "count_marker":
+    count_marker(sys.argv[2])
+elif cmd == "count_ticks":
+    count_ticks(sys.argv[2])
+elif cmd == "future":
+    future(*sys.argv[2:7])
+elif cmd == "count_timeouts":
+    count_timeouts(sys.argv[2])
 elif cmd == "maxdev":
     maxdev(sys.argv[2], sys.argv[3])
 elif cmd == "loclient":
@@ -375,7 +442,6 @@ start_tcpdump() {
 
 stop_tcpdump() {
 	local name=$1 drops got seen
-	sleep 0.3
 	kill -TERM "$TD_PID" 2>/dev/null
 	wait "$TD_PID"
 	if kill -0 "$TD_PID" 2>/dev/null; then
@@ -419,16 +485,42 @@ replay() {
 	return 0
 }
 
-# After the last replayed packet: let every pending handshake pass its
-# deadline and wirelat's once-a-second sweeper report it, then send one
-# frame so that the capture's clock (truth.py's end of file) is past every
-# deadline too. Without it, truth.py (clock = last packet) and live wirelat
-# (clock = now) would disagree on handshakes pending at the end.
-settle_and_tick() {
-	sleep $((HS_TIMEOUT + 2))
+# send_tick NAME N: one tick frame from A, then wait until NAME.pcap holds N
+# of them: every frame sent before it is then in the capture too (one veth,
+# one queue, in order).
+send_tick() {
+	local name=$1 want=$2 n=300
 	helper tick "$tmp/tick.pcap" "$MAC_A" "$MAC_X"
 	inA tcpreplay -i "$VA" -q "$tmp/tick.pcap" >/dev/null 2>&1
-	sleep 0.5
+	while [ "$(helper count_ticks "$tmp/$name.pcap")" -lt "$want" ] && [ $n -gt 0 ]; do
+		sleep 0.1
+		n=$((n - 1))
+	done
+	[ $n -gt 0 ] || fail "$name: tick $want never reached the capture"
+}
+
+# settle NAME: end the run at a state, not after a time. After the replay,
+# handshakes and queries may still be pending; live wirelat reports each
+# one's timeout once its deadline passes (the sweeper runs every second).
+#   1. a tick, waited for in the capture: the capture holds everything sent;
+#   2. the truth of that capture run on past every deadline (a copy with a
+#      tick an hour later): how many timeouts live wirelat is to report;
+#      wait until it has printed that many (60 s at most: a bound for a
+#      broken run, not a timing the outcome depends on);
+#   3. a second tick, sent after all of them: the capture's end (truth.py's
+#      clock) is past every deadline, as live wirelat's clock is.
+settle() {
+	local name=$1 want n=600
+	send_tick "$name" 1
+	helper future "$tmp/$name.pcap" "$tmp/$name.future.pcap" 3600 "$MAC_A" "$MAC_X"
+	$PY "$ROOT/tests/truth.py" "$tmp/$name.future.pcap" >"$tmp/$name.future.truth" 2>/dev/null
+	want=$(helper count_timeouts "$tmp/$name.future.truth")
+	while [ "$(helper count_timeouts "$tmp/$name.got")" -lt "$want" ] && [ $n -gt 0 ]; do
+		sleep 0.1
+		n=$((n - 1))
+	done
+	[ $n -gt 0 ] || fail "$name: wirelat reported $(helper count_timeouts "$tmp/$name.got") of $want timeouts within 60 s"
+	send_tick "$name" 2
 }
 
 # compare NAME: truth from NAME.pcap, check_records with 1 ms tolerance;
@@ -576,7 +668,9 @@ if start_wirelat lo "$NS_L" -i lo --json; then
 	wait_for "$tmp/lo.tderr" 'listening on ' 10 "$TD_PID" || fail "lo: tcpdump did not start"
 	inL $PY "$tmp/helper.py" loclient 5 >"$tmp/lo.expected" 2>"$tmp/lo.clerr" ||
 		fail "lo: client failed: $(tail -1 "$tmp/lo.clerr")"
-	sleep 0.5
+	n=300	# until the capture holds the client's last datagram
+	while [ "$(helper count_marker "$tmp/lo.pcap")" -lt 1 ] && [ $n -gt 0 ]; do sleep 0.1; n=$((n - 1)); done
+	[ $n -gt 0 ] || fail "lo: the marker datagram never reached the capture"
 	stop_tcpdump lo
 	stop_wirelat lo
 	if [ "$WL_RC" -eq 0 ]; then ok "lo: exit 0 after SIGINT"; else fail "lo: exit $WL_RC after SIGINT"; fi
@@ -664,7 +758,7 @@ else
 			replay "$f" f
 		done
 		[ -s "$tmp/replay.errors" ] && fail "foreign: $(cat "$tmp/replay.errors")"
-		settle_and_tick
+		settle foreign
 		stop_wirelat foreign
 		stop_tcpdump foreign
 		if [ "$WL_RC" -eq 0 ]; then ok "foreign: exit 0 after SIGINT"; else fail "foreign: exit $WL_RC"; fi
@@ -750,7 +844,7 @@ if start_tcpdump live && start_wirelat live "$NS_B" -i "$VB" --json; then
 	wait "$L1" "$L2"
 	echo "replay took $((SECONDS - t0)) s"
 	[ -s "$tmp/replay.errors" ] && fail "live: $(cat "$tmp/replay.errors")"
-	settle_and_tick
+	settle live
 	stop_wirelat live
 	stop_tcpdump live
 	grep -v '^wirelat: watching' "$tmp/live.err" | head -5
