@@ -277,10 +277,14 @@ if start main "$BOUNDING"; then
 		ip netns exec "$NS_A" tcpreplay -i "$VA" -K -q "$ROOT/pcaps/$f.pcap" >"$tmp/replay.out" 2>&1 ||
 			fail "tcpreplay $f: $(tail -2 "$tmp/replay.out")"
 	done
-	sleep 1.5
-	ip netns exec "$NS_H" curl -s -m 3 http://127.0.0.1:9745/metrics >"$tmp/metrics.txt"
+	# until the counters hold the whole replay (20 s at most)
+	for _ in $(seq 200); do
+		ip netns exec "$NS_H" curl -s -m 3 http://127.0.0.1:9745/metrics >"$tmp/metrics.txt"
+		c=$(metric_value "$tmp/metrics.txt" "wirelat_tcp_handshakes_total{interface=\"$VH\",result=\"completed\"}")
+		[ "$c" = "$EXP_HS" ] && break
+		sleep 0.1
+	done
 	h=$(ip netns exec "$NS_H" curl -s -m 3 http://127.0.0.1:9745/healthz)
-	c=$(metric_value "$tmp/metrics.txt" "wirelat_tcp_handshakes_total{interface=\"$VH\",result=\"completed\"}")
 	[ "$h" = ok ] && [ "$c" = "$EXP_HS" ] &&
 		ok "/healthz: $h; /metrics: $(wc -l <"$tmp/metrics.txt") lines, completed handshakes $c" ||
 		fail "/healthz: '$h'; /metrics: completed handshakes '$c', want $EXP_HS"
