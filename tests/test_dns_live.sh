@@ -99,8 +99,10 @@ wait "$TCPDUMP" 2>/dev/null
 got=$(sed -n 's/^\([0-9]*\) packets\{0,1\} captured$/\1/p' "$tmp/tcpdump.err")
 seen=$(sed -n 's/^\([0-9]*\) packets\{0,1\} received by filter$/\1/p' "$tmp/tcpdump.err")
 drops=$(sed -n 's/^\([0-9]*\) packets\{0,1\} dropped by kernel$/\1/p' "$tmp/tcpdump.err")
-[ -n "$got" ] && [ "$got" = "$seen" ] && [ "${drops:-1}" = 0 ] ||
-	fail "tcpdump captured ${got:-?} of ${seen:-?} frames, ${drops:-?} dropped: the truth is incomplete"
+# frames after the marker may be left unwritten (and are not needed); one
+# the kernel dropped could be anywhere
+[ -n "$got" ] && [ "${drops:-1}" = 0 ] ||
+	fail "tcpdump captured ${got:-?} of ${seen:-?} frames, ${drops:-?} dropped by the kernel: the truth is incomplete"
 
 "$PY" - "$tmp/got.jsonl" "$tmp/cap.pcap" <<'PY'
 import json, subprocess, sys
