@@ -28,11 +28,13 @@ USER_OBJS := $(patsubst %.c,$(OUT)/%.o,$(USER_SRCS))
 LIB_OBJS := $(filter-out $(OUT)/user/main.o,$(USER_OBJS))
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(OUT)/tests/%,$(TEST_SRCS))
+# test-only BPF (loss on demand for live tests): not part of wirelat
+TEST_BPF := $(patsubst %.bpf.c,$(OUT)/%.bpf.o,$(wildcard tests/bpf/*.bpf.c))
 
 .PHONY: all test deps bench clean
 .DELETE_ON_ERROR:
 
-all: wirelat $(TEST_BINS)
+all: wirelat $(TEST_BINS) $(TEST_BPF)
 
 # BPF_CFLAGS has -MD, not -MMD: the dependency file lists system headers
 # too, and tests/check_bpf_headers.sh fails the build when one of them is
@@ -139,4 +141,4 @@ uninstall:
 		rmdir "$$d$$dir" 2>/dev/null || true; \
 	done
 
--include $(wildcard $(OUT)/*/*.d $(OUT)/*.d)
+-include $(wildcard $(OUT)/*/*.d $(OUT)/*/*/*.d $(OUT)/*.d)

@@ -4,9 +4,9 @@
  *
  * Live, a packet's time is bpf_ktime_get_ns() (CLOCK_MONOTONIC), taken only
  * when a measurement needs it. Offline, it is the capture's own timestamp,
- * and timeouts are judged by the highest timestamp seen so far, so a
- * capture whose time jumps backwards does not expire everything at once.
- * cfg.offline is rodata: the verifier prunes the branch not taken.
+ * and timeouts are judged by it too, so a capture whose time jumps
+ * backwards does not expire everything at once. cfg.offline is rodata:
+ * the verifier prunes the branch not taken.
  */
 #ifndef WIRELAT_CLOCK_BPF_H
 #define WIRELAT_CLOCK_BPF_H
@@ -39,11 +39,15 @@ static __always_inline __u64 wl_now_once(__u64 *now)
 	return *now;
 }
 
-/* The clock timeouts are judged by, given this packet's time @now. */
+/*
+ * The clock timeouts are judged by, given this packet's time @now: the
+ * packet's own time, live and offline. Offline that is the capture's
+ * timestamp of the packet being processed, not the highest so far: in a
+ * capture merged from files of other dates, a packet dated earlier expires
+ * nothing that was opened later (DESIGN.md, "Offline input").
+ */
 static __always_inline __u64 wl_clock_ns(__u64 now)
 {
-	if (cfg.offline)
-		return wl_offline.clock_ns;
 	return now;
 }
 

@@ -83,7 +83,11 @@ static __always_inline void wl_conn_open(struct wl_stats *st,
 static __always_inline void wl_rtt_add(struct wl_stats *st, struct wl_conn *c,
 				       int side, __s64 rtt)
 {
-	if (side < 0 || side > 1 || rtt < 0)
+	if (rtt < 0) {		/* time went backwards: counted, not recorded */
+		st->negative_durations++;
+		return;
+	}
+	if (side < 0 || side > 1)
 		return;
 	if (!c->rtt_n[side] || (__u64)rtt < c->rtt_min_ns[side])
 		c->rtt_min_ns[side] = rtt;
@@ -113,10 +117,12 @@ static __always_inline void wl_conn_rtt(struct wl_stats *st, struct wl_conn *c,
 	int fresh;
 
 	if (wl_sampling(c, other)) {
-		int hit = c->has_ts ?
-				  p->has_ts && p->tsecr == c->sample_val[other] :
-				  (p->tcp_flags & WL_TCP_ACK) &&
-					  !wl_seq_lt(p->ack, c->sample_val[other]);
+		/* answered only by a packet with ACK set (a bare RST echoes
+		 * nothing it acknowledged) */
+		int hit = (p->tcp_flags & WL_TCP_ACK) &&
+			  (c->has_ts ? p->has_ts &&
+					       p->tsecr == c->sample_val[other] :
+				       !wl_seq_lt(p->ack, c->sample_val[other]));
 
 		if (hit) {
 			/* other == C2S: the client's sample, the server's side */
@@ -134,7 +140,14 @@ static __always_inline void wl_conn_rtt(struct wl_stats *st, struct wl_conn *c,
 		c->sample_dead[dir] = 1;
 
 	if (c->has_ts) {
-		if (!p->has_ts || p->tsval == c->last_tsval[dir])
+		/*
+		 * Only payload, SYN or FIN starts a sample: a pure ACK's TSval
+		 * is often never echoed (the peer echoes TS.Recent, which the
+		 * next data segment replaces), and it would hold the one
+		 * outstanding sample until dropped 10 s later.
+		 */
+		if (!p->has_ts || p->tsval == c->last_tsval[dir] ||
+		    !(p->payload_len || (p->tcp_flags & (WL_TCP_SYN | WL_TCP_FIN))))
 			return;
 		c->last_tsval[dir] = p->tsval;	/* first time this TSval is seen */
 		val = p->tsval;
@@ -206,15 +219,15 @@ static __always_inline int wl_conn_packet(struct wl_stats *st,
 	if (clock > c->last_ns + cfg.idle_timeout_ns) {
 		wl_conn_close(st, k, c, WL_CLOSE_TIMEOUT,
 			      c->last_ns + cfg.idle_timeout_ns,
-			      c->last_ns - c->first_ns, 0);
+			      wl_conn_duration(c, c->last_ns), 0);
 		return 1;
 	}
 	if ((flags & (WL_TCP_SYN | WL_TCP_ACK | WL_TCP_RST)) == WL_TCP_SYN &&
 	    (c->midstream || dir != WL_C2S || p->seq != c->client_isn)) {
 		/* a SYN that is not this connection's again: a new one */
 		wl_now_once(&now);
-		wl_conn_close(st, k, c, WL_CLOSE_REUSED, now, now - c->first_ns,
-			      0);
+		wl_conn_close(st, k, c, WL_CLOSE_REUSED, now,
+			      wl_conn_duration(c, now), 0);
 		return 1;	/* the SYN opens a new attempt */
 	}
 	c->last_ns = seen;
@@ -223,8 +236,8 @@ static __always_inline int wl_conn_packet(struct wl_stats *st,
 		/* its TSecr or ACK may still answer a sample */
 		wl_conn_rtt(st, c, p, dir, 0, &now);
 		wl_now_once(&now);
-		wl_conn_close(st, k, c, WL_CLOSE_RST, now, now - c->first_ns,
-			      dir + 1);
+		wl_conn_close(st, k, c, WL_CLOSE_RST, now,
+			      wl_conn_duration(c, now), dir + 1);
 		return 0;
 	}
 	if (flags & WL_TCP_SYN) {	/* the SYN or SYN-ACK again */
@@ -250,8 +263,8 @@ static __always_inline int wl_conn_packet(struct wl_stats *st,
 	if (c->fin_seen[0] && c->fin_seen[1] && (flags & WL_TCP_ACK) &&
 	    c->first_fin != (dir ^ 1) + 1 && p->ack == c->fin_end[dir ^ 1]) {
 		wl_now_once(&now);
-		wl_conn_close(st, k, c, WL_CLOSE_FIN, now, now - c->first_ns,
-			      c->first_fin);
+		wl_conn_close(st, k, c, WL_CLOSE_FIN, now,
+			      wl_conn_duration(c, now), c->first_fin);
 	}
 	return 0;
 }

@@ -8,8 +8,9 @@
  * wl_dns_msg(), a global function the verifier checks once.
  *
  * Key: (ifindex, client, server, proto, ID); the first question (qname
- * bytes, case kept, and qtype) must match too, compared through a 64-bit
- * hash of the bytes. First query -> first matching response = latency.
+ * bytes, case kept, and qtype) must match too, byte for byte (a 64-bit
+ * hash of them is compared first, to fail fast). First query -> first
+ * matching response = latency.
  */
 #ifndef WIRELAT_DNS_BPF_H
 #define WIRELAT_DNS_BPF_H
@@ -255,6 +256,36 @@ static __always_inline int wl_dns_expire(struct wl_stats *st,
 	return 1;
 }
 
+/*
+ * Is the question of @d (its name at offset 12 of @msg) the one @q asked?
+ * Byte for byte, case kept: under a 64-bit hash alone a crafted name of
+ * the same length and type would pass for it, and a spoofed answer would
+ * count as the answer. The hash, compared first, makes a different
+ * question fail fast.
+ */
+static __always_inline int wl_dns_same_question(const struct wl_dns_q *q,
+						const __u8 *msg,
+						const struct wl_dns_msg *d)
+{
+	__u32 n = d->qname_len, k;
+
+	if (q->qhash != d->qhash || q->qtype != d->qtype || q->qname_len != n)
+		return 0;
+	for (k = 0; k < WL_QNAME_MAX / 8; k++) {
+		__u64 a, b, mask = ~0ULL;
+
+		if (8 * k >= n)
+			break;
+		if (8 * k + 8 > n)	/* the name's bytes only */
+			mask = (1ULL << (8 * (n - 8 * k))) - 1;
+		a = *(const __u64 *)&msg[WL_DNS_HDR + 8 * k];
+		b = *(const __u64 *)&q->qname[8 * k];
+		if ((a ^ b) & mask)
+			return 0;
+	}
+	return 1;
+}
+
 /* A new transaction for query @d, built in the per-CPU scratch. */
 static __always_inline void wl_dns_open(struct wl_stats *st,
 					struct wl_dns_scratch *sc,
@@ -287,7 +318,7 @@ static __always_inline void wl_dns_query(struct wl_stats *st,
 		wl_dns_open(st, sc, k, d, now);
 		return;
 	}
-	if (q->qhash != d->qhash) {
+	if (!wl_dns_same_question(q, sc->msg, d)) {
 		/* the socket asked something else: the old one is over */
 		wl_dns_timeout(st, k, q, now, WL_FAIL_TIMEOUT);
 		wl_dns_open(st, sc, k, d, now);
@@ -299,6 +330,7 @@ static __always_inline void wl_dns_query(struct wl_stats *st,
 }
 
 static __always_inline void wl_dns_response(struct wl_stats *st,
+					    const struct wl_dns_scratch *sc,
 					    const struct wl_dns_key *k,
 					    struct wl_dns_q *q,
 					    const struct wl_dns_msg *d,
@@ -320,7 +352,7 @@ static __always_inline void wl_dns_response(struct wl_stats *st,
 		wl_table_delete(st, &dns_pending, k, WL_T_DNS);
 		return;
 	}
-	if (q->qhash != d->qhash) {
+	if (!wl_dns_same_question(q, sc->msg, d)) {
 		st->dns_mismatched++;
 		return;
 	}
@@ -364,7 +396,7 @@ __noinline int wl_dns_msg(struct wl_stats *st, struct wl_pkt *p,
 	if (q && wl_dns_expire(st, &k, q, wl_clock_ns(now)))
 		q = NULL;
 	if (is_response)
-		wl_dns_response(st, &k, q, &d, now);
+		wl_dns_response(st, sc, &k, q, &d, now);
 	else
 		wl_dns_query(st, sc, &k, q, &d, now);
 	return 0;

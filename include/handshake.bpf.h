@@ -4,11 +4,14 @@
  * "Measurement semantics").
  *
  * SYN -> SYN_SENT; the server's SYN-ACK acking the client ISN + 1 ->
- * SYNACK_SEEN; the client's ACK of the server ISN + 1 completes it. RST,
- * ICMP unreachable and the timeout end it early; a client ACK with no
- * SYN-ACK seen is a one-sided path ("unobserved"). Expiry is checked here
- * lazily for the packet's own flow and by the userspace sweeper for the
- * rest, with the same rule: clock > deadline.
+ * SYNACK_SEEN; the client's ACK of the server ISN + 1 completes it. An
+ * acceptable RST (RFC 9293), ICMP unreachable and the deadline end it
+ * early; a client ACK with no SYN-ACK seen is a one-sided path
+ * ("unobserved"). A bare ACK of the server answering the SYN is a
+ * challenge ACK (RFC 5961: the server holds an old connection on the
+ * tuple); the client's RST to it is not an abort, the attempt goes on.
+ * Expiry is checked here lazily for the packet's own flow and by the
+ * sweeper for the rest, with the same rule: clock > hs->deadline_ns.
  */
 #ifndef WIRELAT_HANDSHAKE_BPF_H
 #define WIRELAT_HANDSHAKE_BPF_H
@@ -31,8 +34,9 @@ static __always_inline void wl_hs_to_conn(struct wl_stats *st,
 {
 	struct wl_conn *c;
 
+	/* timestamps only when both offered them; else RTT from seq/ack */
 	wl_conn_open(st, k, hs->client_side, hs->client_isn, hs->first_syn_ns,
-		     now, 0, hs->syn_ts);
+		     now, 0, hs->syn_ts && (!synack_seen || hs->synack_ts));
 	c = bpf_map_lookup_elem(&conns, k);
 	if (!c)
 		return;
@@ -75,6 +79,7 @@ static __always_inline void wl_hs_complete(struct wl_stats *st,
 	wl_rec_tuple(r, k, hs->client_side);
 	r->syn_retransmits = hs->syn_retransmits;
 	r->synack_retransmits = hs->synack_retransmits;
+	r->challenge_acks = hs->challenge_acks;
 	r->hs.syn_to_synack_ns = leg1;
 	r->hs.synack_to_ack_ns = leg2;
 	r->hs.handshake_ns = total;
@@ -126,6 +131,20 @@ static __always_inline void wl_hs_start(struct wl_hs *hs, int side,
 	hs->syn_ts = p->has_ts;
 	hs->first_syn_ns = now;
 	hs->last_syn_ns = now;
+	hs->deadline_ns = wl_hs_deadline(now, 0, cfg.handshake_timeout_ns);
+}
+
+/* The attempt's SYN again at @now: a later deadline if it backs off. */
+static __always_inline void wl_hs_resend(struct wl_stats *st, struct wl_hs *hs,
+					 __u64 now)
+{
+	/* offline, a capture's time may go back: no gap then */
+	__u64 gap = now > hs->last_syn_ns ? now - hs->last_syn_ns : 0;
+
+	hs->syn_retransmits++;
+	st->syn_retransmits++;
+	hs->deadline_ns = wl_hs_deadline(now, gap, cfg.handshake_timeout_ns);
+	hs->last_syn_ns = now;
 }
 
 /*
@@ -136,24 +155,22 @@ static __always_inline int wl_hs_expire(struct wl_stats *st,
 					const struct wl_flow_key *k,
 					struct wl_hs *hs, __u64 clock)
 {
-	__u64 t = cfg.handshake_timeout_ns;
-
 	switch (hs->state) {
 	case WL_HS_SYN_SENT:
-		if (clock <= hs->last_syn_ns + t)
+		if (clock <= hs->deadline_ns)
 			return 0;
-		wl_hs_fail(st, k, hs, WL_FAIL_TIMEOUT, hs->last_syn_ns + t);
+		wl_hs_fail(st, k, hs, WL_FAIL_TIMEOUT, hs->deadline_ns);
 		hs->state = WL_HS_TIMED_OUT;
-		if (clock <= hs->last_syn_ns + 2 * t)
+		if (clock <= wl_hs_tombstone_end(hs))
 			return 0;	/* the tombstone's time is over too */
 		break;
 	case WL_HS_SYNACK_SEEN:
 		/* the client never acked the SYN-ACK: nothing to measure */
-		if (clock <= hs->synack_ns + t)
+		if (clock <= hs->synack_ns + cfg.handshake_timeout_ns)
 			return 0;
 		break;
 	case WL_HS_TIMED_OUT:
-		if (clock <= hs->last_syn_ns + 2 * t)
+		if (clock <= wl_hs_tombstone_end(hs))
 			return 0;
 		break;
 	}
@@ -168,7 +185,14 @@ static __always_inline void wl_hs_syn(struct wl_stats *st,
 				      int side, __u64 now)
 {
 	if (hs->state == WL_HS_TIMED_OUT) {
-		wl_hs_start(hs, side, p, now);
+		if (side == hs->client_side && p->seq == hs->client_isn) {
+			/* the client still retries: the attempt resumes (the
+			 * timeout reported stands; first SYN time kept) */
+			hs->state = WL_HS_SYN_SENT;
+			wl_hs_resend(st, hs, now);
+		} else {
+			wl_hs_start(hs, side, p, now);
+		}
 		return;
 	}
 	if (side != hs->client_side)	/* simultaneous open: not timed */
@@ -179,10 +203,12 @@ static __always_inline void wl_hs_syn(struct wl_stats *st,
 		wl_hs_start(hs, side, p, now);
 		return;
 	}
-	hs->syn_retransmits++;
+	if (hs->state == WL_HS_SYN_SENT) {
+		wl_hs_resend(st, hs, now);
+		return;
+	}
+	hs->syn_retransmits++;	/* after the SYN-ACK: timing is done */
 	st->syn_retransmits++;
-	if (hs->state == WL_HS_SYN_SENT)
-		hs->last_syn_ns = now;
 }
 
 /* SYN-ACK from @side. */
@@ -199,6 +225,7 @@ static __always_inline void wl_hs_synack(struct wl_stats *st,
 		hs->state = WL_HS_SYNACK_SEEN;
 		hs->server_isn = p->seq;
 		hs->synack_ns = now;
+		hs->synack_ts = p->has_ts;
 		break;
 	case WL_HS_SYNACK_SEEN:
 		if (p->seq == hs->server_isn) {
@@ -214,6 +241,26 @@ static __always_inline void wl_hs_synack(struct wl_stats *st,
 	}
 }
 
+/*
+ * What a RST from @side does to a pending attempt (RFC 9293, SYN-SENT): the
+ * server's refuses it only when it acknowledges the SYN; the client's
+ * aborts it only with the ISN or ISN + 1 as its sequence number (a RST to
+ * a challenge ACK carries that ACK's number: the attempt goes on).
+ * Returns WL_FAIL_REFUSED, WL_FAIL_ABORTED or -1 (ignored).
+ */
+static __always_inline int wl_hs_rst_reason(const struct wl_hs *hs,
+					    const struct wl_pkt *p, int side)
+{
+	if (side != hs->client_side)
+		return (p->tcp_flags & WL_TCP_ACK) &&
+				       p->ack == hs->client_isn + 1 ?
+			       WL_FAIL_REFUSED :
+			       -1;
+	return p->seq == hs->client_isn || p->seq == hs->client_isn + 1 ?
+		       WL_FAIL_ABORTED :
+		       -1;
+}
+
 /* Any other segment (ACK, data, RST) from @side. */
 static __always_inline int wl_hs_segment(struct wl_stats *st,
 					  const struct wl_flow_key *k,
@@ -224,15 +271,25 @@ static __always_inline int wl_hs_segment(struct wl_stats *st,
 	if (hs->state == WL_HS_TIMED_OUT)
 		return WL_HS_RET_NONE;
 	if (p->tcp_flags & WL_TCP_RST) {
-		wl_hs_fail(st, k, hs,
-			   side == hs->client_side ? WL_FAIL_ABORTED :
-						     WL_FAIL_REFUSED,
-			   now);
+		int reason = wl_hs_rst_reason(hs, p, side);
+
+		if (reason < 0)
+			return WL_HS_RET_NONE;	/* not acceptable: ignored */
+		wl_hs_fail(st, k, hs, reason, now);
 		wl_table_delete(st, &handshakes, k, WL_T_HANDSHAKES);
 		return WL_HS_RET_NONE;
 	}
-	if (!(p->tcp_flags & WL_TCP_ACK) || side != hs->client_side)
+	if (!(p->tcp_flags & WL_TCP_ACK))
 		return WL_HS_RET_NONE;
+	if (side != hs->client_side) {
+		/* a bare ACK answering the SYN: stale state on the server */
+		if (hs->state == WL_HS_SYN_SENT && !p->payload_len &&
+		    !(p->tcp_flags & WL_TCP_FIN)) {
+			hs->challenge_acks++;
+			st->challenge_acks++;
+		}
+		return WL_HS_RET_NONE;
+	}
 	if (hs->state == WL_HS_SYN_SENT) {
 		/* one-sided path: the SYN-ACK went another way */
 		wl_hs_result(st, WL_HS_UNOBSERVED);

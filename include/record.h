@@ -46,6 +46,20 @@ static __always_inline void wl_rec_conn(struct wl_record *r,
 	}
 }
 
+/*
+ * tcp_close duration_ns: from the first SYN (or first packet) to @end_ns,
+ * the closing packet or, on timeout and eof, the last packet seen. Live,
+ * the last packet's time is the coarse clock (a few ns a packet instead
+ * of 35), which lags the precise one by up to a tick: a connection that
+ * short would come out negative; offline, a capture whose time jumps back
+ * would. A duration is never negative: 0 then.
+ */
+static __always_inline __s64 wl_conn_duration(const struct wl_conn *c,
+					      __u64 end_ns)
+{
+	return end_ns > c->first_ns ? (__s64)(end_ns - c->first_ns) : 0;
+}
+
 /* The dns / dns_timeout fields that come from the query and its key. */
 static __always_inline void wl_rec_query(struct wl_record *r,
 					 const struct wl_dns_key *k,

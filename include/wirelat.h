@@ -22,7 +22,7 @@
 #define WL_NSLOTS (WL_MAX_IFACES + 1)
 
 /* Defaults, shared by the CLI and by the object's built-in rodata. */
-#define WL_DEFAULT_HANDSHAKE_TIMEOUT_NS 3000000000ULL
+#define WL_DEFAULT_HANDSHAKE_TIMEOUT_NS 5000000000ULL
 #define WL_DEFAULT_MAX_FLOWS 65536
 #define WL_RINGBUF_BYTES (4u << 20)
 #define WL_DEFAULT_DNS_TIMEOUT_NS 5000000000ULL
@@ -151,6 +151,7 @@ struct wl_stats {
 	__u64 syn_retransmits;
 	__u64 synack_retransmits;
 	__u64 negative_durations;	/* time went backwards: not histogrammed */
+	__u64 challenge_acks;		/* RFC 5961 ACKs answering a SYN */
 	__u64 dns_queries[WL_QT_MAX];	/* new transactions by qtype */
 	__u64 dns_responses[WL_RC_MAX];	/* matched responses by rcode */
 	__u64 dns_timeouts;
@@ -201,15 +202,39 @@ struct wl_hs {
 	__u64 first_syn_ns;	/* first SYN of this attempt */
 	__u64 last_syn_ns;	/* latest SYN before the SYN-ACK */
 	__u64 synack_ns;	/* first SYN-ACK */
+	__u64 deadline_ns;	/* SYN_SENT/TIMED_OUT: no SYN-ACK by then = timeout */
 	__u32 client_isn;
 	__u32 server_isn;
 	__u16 syn_retransmits;
 	__u16 synack_retransmits;
+	__u16 challenge_acks;	/* bare ACKs of the server answering a SYN */
 	__u8 state;		/* enum wl_hs_state */
 	__u8 client_side;	/* WL_SIDE_LO or WL_SIDE_HI */
 	__u8 syn_ts;		/* the SYN carried the timestamp option */
-	__u8 pad;
+	__u8 synack_ts;		/* the SYN-ACK carried it */
+	__u8 pad[6];
 };
+
+/*
+ * The handshake deadline (DESIGN.md): the latest SYN + the larger of the
+ * timeout @t and 2.5 x the gap between the last two SYNs (@gap, 0 for the
+ * first), so a client backing off (Linux 1, 2, 4 s; Windows 3, 6, 12 s) is
+ * never declared timed out while it still retries. A timed-out attempt
+ * stays as a tombstone for as long again after its deadline (a late SYN-ACK
+ * is counted, a late SYN with its ISN resumes it). Shared by the BPF state
+ * machine and the sweeper.
+ */
+static inline __u64 wl_hs_deadline(__u64 last_syn_ns, __u64 gap_ns, __u64 t)
+{
+	__u64 backoff = gap_ns * 5 / 2;
+
+	return last_syn_ns + (backoff > t ? backoff : t);
+}
+
+static inline __u64 wl_hs_tombstone_end(const struct wl_hs *hs)
+{
+	return hs->deadline_ns + (hs->deadline_ns - hs->last_syn_ns);
+}
 
 /* Flow tables, for wirelat_flow_table_*{table}. */
 enum wl_table {
@@ -356,6 +381,8 @@ struct wl_record {
 	__u16 server_port;
 	__u16 syn_retransmits;
 	__u16 synack_retransmits;
+	__u16 challenge_acks;	/* tcp_handshake */
+	__u16 pad2[3];
 	union {
 		struct {
 			__s64 syn_to_synack_ns;
@@ -414,8 +441,10 @@ struct wl_cfg {
 
 /*
  * Offline clock, written by userspace before each BPF_PROG_TEST_RUN:
- * the packet's own timestamp, the highest timestamp seen so far (the clock
- * timeouts are judged by) and the length the frame had on the wire.
+ * the packet's own timestamp (the time it is measured at and the clock its
+ * flow's timeouts are judged by, so a capture whose time jumps backwards
+ * expires nothing early), the highest timestamp seen so far (informative)
+ * and the length the frame had on the wire.
  */
 struct wl_offline {
 	__u64 now_ns;

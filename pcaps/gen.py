@@ -19,6 +19,12 @@ Addresses: clients 198.51.100.0/24 and 2001:db8:100::/48, servers 203.0.113.0/24
 
 The dns-*.pcap files build their DNS messages byte by byte (dns_msg; no scapy DNS layer); their
 expected records (`dns`, `dns_timeout`) and DNS counts are part of --expected ("dns_counts").
+
+Expectations follow DESIGN.md as of the 5 s default --handshake-timeout, the backoff-aware
+deadline (syn_deadline), challenge ACKs ("challenge_acks" in --expected where not 0) and the
+continuous-RTT rule where only payload, SYN or FIN starts a sample (TConn). tcp-merged.pcap is
+written in two parts (Capture.part), the first dated one day after the second, as files merged
+end to end.
 """
 
 import datetime
@@ -41,7 +47,14 @@ US = 1000
 MS = 1000 * US
 S = 1000 * MS
 BASE = 1700000000 * S          # 2023-11-14T22:13:20Z
-HANDSHAKE_TIMEOUT = 3 * S      # wirelat's default --handshake-timeout
+HANDSHAKE_TIMEOUT = 5 * S      # wirelat's default --handshake-timeout
+
+
+def syn_deadline(syn_times, timeout=HANDSHAKE_TIMEOUT):
+    """When an unanswered attempt times out (DESIGN.md "Deadline"): the latest SYN + max(the
+    timeout, 2.5 x the gap between the last two SYNs); with one SYN the gap term is 0."""
+    gap = syn_times[-1] - syn_times[-2] if len(syn_times) > 1 else 0
+    return syn_times[-1] + max(timeout, gap * 5 // 2)
 
 ETH_IPV4 = 0x0800
 ETH_IPV6 = 0x86DD
@@ -90,6 +103,8 @@ class Capture:
         self.notes = []
         self.closes = Counter()    # expected tcp_close records by reason (lifecycle files)
         self.options = None        # wirelat options the expected records assume (if any)
+        self.challenge_acks = 0    # expected wirelat_tcp_challenge_acks_total
+        self.part = 0              # frames are written part by part, by time within a part
 
     # time helpers ------------------------------------------------------------------------
     def dur(self, lo_ns, hi_ns):
@@ -118,7 +133,7 @@ class Capture:
         assert isinstance(t, int)
         if not self.nano:
             assert t % US == 0, (self.name, t, note)
-        self.frames.append((t, len(self.frames), bytes(frame), wirelen, note))
+        self.frames.append((t, len(self.frames), bytes(frame), wirelen, note, self.part))
 
     # expectations ------------------------------------------------------------------------
     def expect(self, rec):
@@ -129,14 +144,16 @@ class Capture:
 
     # output --------------------------------------------------------------------------------
     def sorted_frames(self):
-        return sorted(self.frames, key=lambda f: (f[0], f[1]))
+        """File order: by part (a capture made of files merged end to end, of other dates, has
+        several), then by time, then in the order they were added."""
+        return sorted(self.frames, key=lambda f: (f[5], f[0], f[1]))
 
     def write(self, outdir):
         path = os.path.join(outdir, self.name)
         w = PcapWriter(path, linktype=1, nano=self.nano, endianness='<', snaplen=262144,
                        sync=False)
         w.write_header(None)
-        for t, _, frame, wirelen, _ in self.sorted_frames():
+        for t, _, frame, wirelen, _, _ in self.sorted_frames():
             sec, sub = divmod(t, S)
             if not self.nano:
                 sub //= US
@@ -158,7 +175,8 @@ class Capture:
             ('first_ns', frames[0][0]),
             ('last_ns', frames[-1][0]),
             ('results', dict(sorted(self.results.items()))),
-        ] + ([('dns_counts', dict(sorted(self.dns.items())))] if self.dns else []) + (
+        ] + ([('challenge_acks', self.challenge_acks)] if self.challenge_acks else []) + (
+            [('dns_counts', dict(sorted(self.dns.items())))] if self.dns else []) + (
             [('close_counts', dict(sorted(self.closes.items())))] if self.closes else []) + (
             [('options', self.options)] if self.options else []) + [
             ('records', recs),
@@ -184,12 +202,14 @@ class Conn:
       'mac'     MSS, NOP, WS, NOP, NOP, TS, SACK_PERM, EOL
       'windows' MSS, NOP, WS, NOP, NOP, SACK_PERM    (no timestamps)
       'minimal' MSS only                             (no timestamps, no window scaling)
-    The server answers Linux-style with what the client offered.
+    The server answers Linux-style with what the client offered, except that server_ts=False
+    declines timestamps (its SYN-ACK has no TS option; then no later segment has one).
     """
 
     def __init__(self, cap, c_ip, s_ip, cport, sport, c_isn=None, s_isn=None, style='linux',
                  c_mac=None, s_mac=None, c_tags=(), s_tags=None, c_ext=(), s_ext=None,
-                 pad=(False, False), visible=(True, True), ttl=(64, 58), mss=(1460, 1460)):
+                 pad=(False, False), visible=(True, True), ttl=(64, 58), mss=(1460, 1460),
+                 server_ts=True):
         self.cap = cap
         rng = cap.rng
         self.v6 = ':' in c_ip
@@ -199,7 +219,8 @@ class Conn:
                     SERVER: rng.getrandbits(32) if s_isn is None else s_isn}
         self.nxt = dict(self.isn)          # next sequence number each side sends
         self.style = style
-        self.ts = style in ('linux', 'mac')
+        self.ts_offered = style in ('linux', 'mac')        # the client's SYN has the TS option
+        self.ts = self.ts_offered and server_ts           # negotiated: every later segment
         self.ws = {CLIENT: {'linux': 7, 'mac': 6, 'windows': 8, 'minimal': None}[style],
                    SERVER: None if style == 'minimal' else 7}
         self.mss = {CLIENT: mss[0], SERVER: mss[1]}
@@ -216,6 +237,7 @@ class Conn:
         self.bytes = {CLIENT: 0, SERVER: 0}
         self.syn_times = []
         self.synack_times = []
+        self.challenge_acks = 0            # bare ACKs the server answered a SYN with
         self.ack_time = None
         self.first_time = None
         self.last_time = None
@@ -296,7 +318,7 @@ class Conn:
         if payload:
             tcp = tcp / Raw(payload)
         pkt = self.l3(side, tcp)
-        if self.ts:
+        if self.ts_offered:
             for k, v in options:
                 if k == 'Timestamp':
                     self.last_tsval[side] = v[0]
@@ -344,7 +366,8 @@ class Conn:
         r.update(syn_to_synack_ns=sa - last_syn, synack_to_ack_ns=self.ack_time - sa,
                  handshake_ns=self.ack_time - self.syn_times[0],
                  syn_retransmits=len(self.syn_times) - 1,
-                 synack_retransmits=len(self.synack_times) - 1)
+                 synack_retransmits=len(self.synack_times) - 1,
+                 challenge_acks=self.challenge_acks)
         self.cap.expect(r)
         self.cap.result('completed')
         return r
@@ -913,24 +936,31 @@ def gen_unanswered():
     a.expect_failed('timeout', ts=t0 + 100 * MS + HANDSHAKE_TIMEOUT,
                     label='(a) never answered, no retransmission')
 
-    # (b) SYN retransmitted at +1 s and +3 s, never answered: deadline = last SYN + 3 s
+    # (b) SYN retransmitted at +1 s and +3 s, never answered: deadline = last SYN +
+    #     max(5 s, 2.5 x 2 s) = last SYN + 5 s
     b = Conn(cap, c4(71), s4(71), 45002, 80, c_mac=cmac(71), s_mac=smac(71))
     tb = t0 + 200 * MS
     b.syn(tb)
     b.syn(tb + 1 * S)
     b.syn(tb + 3 * S)
-    b.expect_failed('timeout', ts=tb + 3 * S + HANDSHAKE_TIMEOUT,
+    b_deadline = syn_deadline(b.syn_times)
+    b.expect_failed('timeout', ts=b_deadline,
                     label='(b) retransmitted at +1 s and +3 s, never answered')
 
-    # (c) SYN-ACK only 3.5 s later (late), then the client's ACK
+    # (c) SYN-ACK only 3.5 s later, then the client's ACK. Written when the default timeout
+    #     was 3 s (a timeout, then `late`); with 5 s the handshake completes, slowly
     c = Conn(cap, c6(0x72), s6(0x72), 45003, 443, c_mac=cmac(72), s_mac=smac(72))
     tc = t0 + 300 * MS
     c.syn(tc)
-    c.expect_failed('timeout', ts=tc + HANDSHAKE_TIMEOUT,
-                    label='(c) SYN-ACK comes 3.5 s later: timeout at the deadline, then late')
     t = c.synack(tc + 3500 * MS)
-    cap.result('late')
-    c.ack3(t + cap.gap(654 * US))
+    t = c.ack3(t + cap.gap(654 * US))
+    if tc + 3500 * MS > syn_deadline(c.syn_times):
+        c.expect_failed('timeout', ts=syn_deadline(c.syn_times),
+                        label='(c) SYN-ACK 3.5 s later: timeout at the deadline, then late')
+        cap.result('late')
+    else:
+        c.expect_handshake('(c) SYN-ACK 3.5 s later: a slow server (before the deadline)')
+        c.expect_close('eof', ts=t, label='(c) open at the end of the file (informational)')
 
     # (d) unrelated completed handshakes all along, every ~400 ms, until 12.5 s
     # (e) at the end: a SYN 1.5 s before the last packet of the file
@@ -950,7 +980,7 @@ def gen_unanswered():
     cap.notes.append('(e) pending SYN 198.51.100.79:45005 -> 203.0.113.79:443 sent 1.5 s before '
                      'the last frame: no record')
     cap.notes.append('the last frame is %.6f s after the latest deadline ((b), %s)'
-                     % ((end - (tb + 6 * S)) / S, fmt_ns(tb + 6 * S)))
+                     % ((end - b_deadline) / S, fmt_ns(b_deadline)))
     return cap
 
 
@@ -1998,6 +2028,7 @@ def gen_dns_tcp():
 
 M32 = 0xFFFFFFFF
 RTT_MAX_AGE = 10 * S           # an unanswered RTT sample is dropped after 10 s
+IDLE_TIMEOUT = 300 * S         # wirelat's default --idle-timeout
 RST_ANSWERS_RTT = True         # a RST's TSecr / ACK answers a sample (as tests/truth.py)
 
 
@@ -2016,14 +2047,16 @@ class TConn(Conn):
 
     Once tracking starts (the completing or unobserved ACK, or start_midstream()), every
     captured segment goes through a ledger: bytes per direction, retransmissions as the
-    scenario marks them (rtx=True), and the RTT samples: with timestamps the first packet of a
-    side with a TSval not seen from it before starts a sample when none is outstanding, the
-    first packet the other way whose TSecr equals it answers it; without timestamps a data
-    segment that is not a retransmission starts one (end = seq + len), the first ACK the other
-    way at or after the end answers it, and a retransmission drops an outstanding sample. A
-    sample unanswered for more than 10 s is dropped by the next packet of its side. A client
-    packet answered by the server is a `server` sample, the other way a `client` one. A RST
-    answers like any packet (RST_ANSWERS_RTT) and then closes the connection.
+    scenario marks them (rtx=True), and the RTT samples. With timestamps (both the SYN and the
+    SYN-ACK carried the option) only a segment with payload or FIN starts a sample: its TSval,
+    the first time a side sends it on such a segment (a pure ACK's TSval is not even
+    remembered), when none is outstanding; the first packet the other way with ACK set whose
+    TSecr equals it answers it. Without timestamps a data segment that is not a retransmission
+    starts one (end = seq + len), the first ACK the other way at or after the end answers it,
+    and a retransmission drops an outstanding sample. A sample unanswered for more than 10 s is
+    dropped by the next packet of its side. A client packet answered by the server is a
+    `server` sample, the other way a `client` one. A RST answers like any packet
+    (RST_ANSWERS_RTT; with timestamps only a RST with ACK set) and then closes the connection.
     """
 
     def __init__(self, *a, **kw):
@@ -2114,15 +2147,17 @@ class TConn(Conn):
         smp = self.out[o]
         if smp is not None:
             if self.has_ts:
-                hit = tse is not None and tse == smp[0]
+                hit = 'A' in flags and tse is not None and tse == smp[0]
             else:
                 hit = 'A' in flags and (ack - smp[0]) & M32 < 0x80000000
             if hit:
                 self.samples['server' if o == CLIENT else 'client'].append(t - smp[1])
                 self.out[o] = None
         if self.has_ts:
-            fresh = tsv if tsv is not None and tsv != self.seen_tsval[side] else None
-            if tsv is not None:
+            fresh = None
+            if tsv is not None and (n > 0 or 'F' in flags):
+                if tsv != self.seen_tsval[side]:
+                    fresh = tsv
                 self.seen_tsval[side] = tsv
         else:
             if rtx:
@@ -2226,7 +2261,7 @@ def gen_lifecycle():
     t = b.send(CLIENT, t + 765 * US, 'FA')
     t = b.send(SERVER, t + 2468 * US, 'A')
     b.expect_tclose('fin', t, closed_by='server', label='(B) FIN, server first',
-                    rtt={'server': [2540 * US, 3030 * US, 2468 * US],
+                    rtt={'server': [2500 * US, 2468 * US],
                          'client': [710 * US, 765 * US]})
 
     # (C) no timestamps (windows options): seq/ack RTT; RST+ACK from the client
@@ -2242,8 +2277,8 @@ def gen_lifecycle():
                     rtt={'server': [7800 * US, 7900 * US],
                          'client': [1224 * US, 1300 * US]})
 
-    # (D) RST from the server (no ACK flag), carrying timestamps: its TSecr answers the
-    #     client's outstanding sample
+    # (D) RST from the server (no ACK flag), carrying timestamps; it echoes the TSval of the
+    #     client's pure ACK, which starts no sample (and a RST without ACK answers none)
     d = lconn(cap, 144, 50104, 8080)
     t_ack = handshake(d, t0 + 300 * MS, cap.gap(876 * US), cap.gap(5432 * US), '(D)')
     t = d.send(CLIENT, t_ack + 30 * US, 'PA', blob(200, 7), hold_ts=True)
@@ -2252,7 +2287,7 @@ def gen_lifecycle():
     t = d.send(SERVER, t + 100 * MS, 'R', note='(D) RST from the server, TSecr = the '
                'client ACK\'s TSval')
     d.expect_tclose('rst', t, closed_by='server', label='(D) RST from the server',
-                    rtt={'server': [930 * US, 100 * MS], 'client': [5500 * US]})
+                    rtt={'server': [900 * US], 'client': [5500 * US]})
 
     # (E) reused: SSH banners, no close; 1.9 s later a SYN with a new ISN on the same tuple
     e = lconn(cap, 145, 50105, 22)
@@ -2262,7 +2297,7 @@ def gen_lifecycle():
     t = e.send(SERVER, t + 3250 * US, 'A')
     t_new = t + 1900 * MS
     e.expect_tclose('reused', t_new, label='(E) first connection, ended by the new SYN',
-                    rtt={'server': [3300 * US, 3250 * US], 'client': [150 * US]})
+                    rtt={'server': [3250 * US], 'client': [150 * US]})
     e2 = TConn(cap, c4(145), s4(145), 50105, 22, c_isn=(e.isn[CLIENT] + 0x01000000) & M32,
                c_mac=cmac(145), s_mac=smac(145))
     t = handshake(e2, t_new, cap.gap(4444 * US), cap.gap(222 * US), '(E) second')
@@ -2272,7 +2307,7 @@ def gen_lifecycle():
     t = e2.send(SERVER, t + 4400 * US, 'FA')
     t = e2.send(CLIENT, t + 230 * US, 'A')
     e2.expect_tclose('fin', t, closed_by='client', label='(E) second connection',
-                     rtt={'server': [4520 * US, 4400 * US], 'client': [260 * US, 230 * US]})
+                     rtt={'server': [4500 * US, 4400 * US], 'client': [260 * US, 230 * US]})
 
     # (G) still open at the end of the file
     g = lconn(cap, 146, 50106, 443)
@@ -2296,8 +2331,8 @@ def gen_lifecycle():
     t = h.send(SERVER, t + 8700 * US, 'FA')
     t = h.send(CLIENT, t + 410 * US, 'A')
     h.expect_tclose('fin', t, closed_by='client', label='(H) mid-stream, FIN',
-                    rtt={'server': [8765 * US, 8800 * US, 8700 * US],
-                         'client': [430 * US, 390 * US, 1000 * US, 410 * US]})
+                    rtt={'server': [8800 * US, 8700 * US],
+                         'client': [430 * US, 390 * US, 410 * US]})
 
     # (I) mid-stream, equal ports, no timestamps ('minimal'): the receiver of the first
     #     segment is the server; open at the end of the file
@@ -2327,7 +2362,7 @@ def gen_lifecycle():
     t = j.send(SERVER, t + 1390 * US, 'FA')
     t = j.send(CLIENT, t + 2600 * US, 'A')
     j.expect_tclose('fin', t, closed_by='client', label='(J) unobserved handshake, FIN',
-                    rtt={'server': [1430 * US, 1390 * US], 'client': [2500 * US, 2600 * US]})
+                    rtt={'server': [1400 * US, 1390 * US], 'client': [2500 * US, 2600 * US]})
 
     # (K) IPv6 bulk transfer: 20000 bytes up, then 65536 bytes down, in flights of up to 10
     #     segments of 1428 bytes; the receiver ACKs every second segment; FIN, server first
@@ -2600,7 +2635,9 @@ def gen_idle():
     t = c6_.send(SERVER, t + 1601 * US, 'A')
     fin(c6_, t + 1 * MS, 1602 * US, 161 * US, '(I6) after the timeout: mid-stream')
 
-    # (I7) an RTT sample never answered: dropped after 10 s by the client's next new TSval
+    # (I7) written when a pure ACK started an RTT sample: the completing ACK's sample was never
+    #     echoed and was dropped after 10 s. A pure ACK starts none now (DESIGN.md), so every
+    #     77-byte segment is timed by the server's ACK (the 10 s drop: tcp-rtt.pcap)
     c7 = lconn(cap, 167, 50308, 443)
     t_ack = handshake(c7, t0 + 1 * S, cap.gap(7070 * US), cap.gap(707 * US), '(I7)')
     for dt, leg in ((1 * S, 7000), (4 * S, 7001), (7 * S, 7002), (9500 * MS, 7003),
@@ -2610,11 +2647,11 @@ def gen_idle():
     t = c7.send(CLIENT, t + 800 * US, 'FA')
     t = c7.send(SERVER, t + 7100 * US, 'FA')
     t = c7.send(CLIENT, t + 810 * US, 'A')
-    c7.expect_tclose('fin', t, closed_by='client', label='(I7) RTT sample dropped after 10 s',
-                     rtt={'server': [7777 * US, 7100 * US],
-                          'client': [3 * S - 7000 * US, 3 * S - 7001 * US,
-                                     2500 * MS - 7002 * US, 1500 * MS - 7003 * US, 800 * US,
-                                     810 * US]})
+    c7.expect_tclose('fin', t, closed_by='client',
+                     label='(I7) the completing pure ACK starts no sample: every segment timed',
+                     rtt={'server': [7000 * US, 7001 * US, 7002 * US, 7003 * US, 7777 * US,
+                                     7100 * US],
+                          'client': [810 * US]})
 
     # (I8) silent for the last ~10 s of the file: timed out at the end of the file
     c8, t8 = opened(168, 50309, 80, t0 + 10 * S, 1800 * US, 180 * US, '(I8)')
@@ -2631,9 +2668,523 @@ def gen_idle():
     return cap
 
 
+# --------------------------------------------------------------------------------------------
+# 17. tcp-realworld.pcap: handshakes as real clients and servers make them (DESIGN.md: RST in
+#     SYN-SENT, challenge ACKs, the backoff-aware deadline, resumed attempts, late SYN-ACKs)
+# --------------------------------------------------------------------------------------------
+
+def gen_realworld():
+    cap = Capture('tcp-realworld.pcap', nano=False, seed=1701)
+    t0 = cap.start
+
+    def conn(i, cport, sport, style='linux', v6=False, c_isn=None, s_isn=None, tconn=True):
+        cls = TConn if tconn else Conn
+        return cls(cap, c6(0x100 + i) if v6 else c4(i), s6(0x100 + i) if v6 else s4(i), cport,
+                   sport, style=style, c_mac=cmac(i), s_mac=smac(i), c_isn=c_isn, s_isn=s_isn)
+
+    def finish(c, t, sg, cg, label):
+        """A request, its response, FIN client first: the expected tcp_close `fin`."""
+        t = c.send(CLIENT, t + 40 * US, 'PA', blob(300, 1))
+        t = c.send(SERVER, t + sg, 'PA', blob(900, 2))
+        t = c.send(CLIENT, t + cg, 'FA')
+        t = c.send(SERVER, t + sg, 'FA')
+        t = c.send(CLIENT, t + cg, 'A')
+        c.expect_tclose('fin', t, closed_by='client', label=label)
+        return t
+
+    # (a) stale server state (RFC 5961): the server still holds an old connection on the tuple
+    #     and answers the SYN with a bare ACK of an old sequence number y; the client answers
+    #     that with a RST of sequence y (not its ISN: not an abort) and sends the SYN again, the
+    #     same ISN, 3.06 s after the first; SYN-ACK 9 ms later, ACK 9 ms after that
+    a = conn(170, 50401, 443, c_isn=0x6a000000, s_isn=0x2b000000)
+    ta = t0
+    x = a.isn[CLIENT]
+    y = (x - 0x00500000) & M32             # where the old connection's client had got to
+    a.syn(ta)
+    a.send(SERVER, ta + 9 * MS, 'A', seq=(a.isn[SERVER] - 0x00300000) & M32, ack=y,
+           note='(a) challenge ACK: a bare ACK of the old connection (ack = y, not ISN + 1)')
+    a.challenge_acks += 1
+    cap.challenge_acks += 1
+    a.send(CLIENT, ta + 9 * MS + 60 * US, 'R', seq=y, ack=0, options=[],
+           note='(a) the client\'s RST to the challenge ACK: seq = y (ignored)')
+    a.syn(ta + 3060 * MS, note='(a) the SYN again, same ISN, 3.06 s after the first')
+    t = a.synack(ta + 3060 * MS + cap.gap(9 * MS))
+    t = a.ack3(t + 9 * MS)                 # both legs 9 ms, as asked (not registered twice)
+    r = a.expect_handshake('(a) challenge ACK, RST, SYN again after 3.06 s')
+    assert r['handshake_ns'] == 3060 * MS + 18 * MS and r['challenge_acks'] == 1
+    finish(a, t, 9 * MS + 5 * US, 330 * US, '(a)')
+
+    # (b) Windows backoff: SYNs at 0, 3 and 9 s (deadlines 5, 10.5 and 24 s), SYN-ACK 10 ms
+    #     after the last: completes, no failure
+    b = conn(171, 50402, 443, style='windows')
+    tb = t0 + 100 * MS
+    for dt in (0, 3 * S, 9 * S):
+        b.syn(tb + dt)
+    assert syn_deadline(b.syn_times[:2]) == tb + 10500 * MS
+    t = b.synack(tb + 9 * S + cap.gap(10 * MS))
+    t = b.ack3(t + cap.gap(451 * US))
+    b.expect_handshake('(b) Windows backoff: SYNs at 0, 3, 9 s')
+    finish(b, t, 10 * MS + 7 * US, 452 * US, '(b)')
+
+    # (c) Linux backoff: SYNs at 0, 1, 3, 7 and 15 s (deadlines 5, 6, 8, 17, 35 s), then the
+    #     SYN-ACK: completes, no failure
+    c = conn(172, 50403, 80)
+    tc = t0 + 200 * MS
+    for dt in (0, 1 * S, 3 * S, 7 * S, 15 * S):
+        c.syn(tc + dt)
+    t = c.synack(tc + 15 * S + cap.gap(12345 * US))
+    t = c.ack3(t + cap.gap(678 * US))
+    c.expect_handshake('(c) Linux backoff: SYNs at 0, 1, 3, 7, 15 s')
+    finish(c, t, 12346 * US, 679 * US, '(c)')
+
+    # (d) Linux backoff that gives up: SYNs at 0, 1, 3, 7 s, then nothing: one timeout at
+    #     7 + max(5, 2.5 x 4) = 17 s after the first SYN
+    d = conn(173, 50404, 443, tconn=False)
+    td = t0 + 300 * MS
+    for dt in (0, 1 * S, 3 * S, 7 * S):
+        d.syn(td + dt)
+    assert syn_deadline(d.syn_times) == td + 17 * S
+    d.expect_failed('timeout', ts=syn_deadline(d.syn_times),
+                    label='(d) Linux backoff 0, 1, 3, 7 s, then gives up: timeout at 17 s')
+
+    # (e) resumed: SYN at 0; the client's retransmissions at 1 s and 3 s are lost before the
+    #     observation point, the one at 7 s is seen: after the deadline (5 s; the timeout is
+    #     reported), within the tombstone (until 5 + 5 = 10 s): the attempt resumes (new
+    #     deadline 7 + 2.5 x 7 s), the SYN-ACK completes it, handshake_ns from the first SYN
+    e = conn(174, 50405, 443)
+    te = t0 + 400 * MS
+    e.syn(te)
+    e.expect_failed('timeout', ts=te + HANDSHAKE_TIMEOUT,
+                    label='(e) timeout at 5 s, before the client gives up')
+    e.syn(te + 7 * S, note='(e) the same ISN after the deadline, within the tombstone: resumes')
+    t = e.synack(te + 7 * S + cap.gap(23456 * US))
+    t = e.ack3(t + cap.gap(1234 * US))
+    e.expect_handshake('(e) resumed: handshake_ns from the first SYN, syn_retransmits 1')
+    finish(e, t, 23457 * US, 1235 * US, '(e)')
+
+    # (e2) the same with the second SYN at 12 s: the tombstone (until 10 s) is gone, so the
+    #      SYN starts a fresh attempt (its handshake_ns runs from 12 s, no retransmission)
+    e2 = conn(175, 50406, 443)
+    te2 = t0 + 500 * MS
+    e2.syn(te2)
+    e2.expect_failed('timeout', ts=te2 + HANDSHAKE_TIMEOUT,
+                     label='(e2) timeout at 5 s; the tombstone ends at 10 s')
+    e2.syn_times = []                       # the entry is gone: a new attempt
+    e2.syn(te2 + 12 * S, note='(e2) the same ISN after the tombstone: a fresh attempt')
+    t = e2.synack(te2 + 12 * S + cap.gap(3456 * US))
+    t = e2.ack3(t + cap.gap(2345 * US))
+    e2.expect_handshake('(e2) a fresh attempt at 12 s')
+    finish(e2, t, 3457 * US, 2346 * US, '(e2)')
+
+    # (e3) a SYN with a new ISN during the tombstone: a fresh attempt
+    e3 = conn(176, 50407, 8080, c_isn=0x0e300000)
+    te3 = t0 + 600 * MS
+    e3.syn(te3)
+    e3.expect_failed('timeout', ts=te3 + HANDSHAKE_TIMEOUT,
+                     label='(e3) timeout at 5 s')
+    e3b = conn(176, 50407, 8080, c_isn=0x0e3f0000)
+    e3b.syn(te3 + 7 * S, note='(e3) a new ISN within the tombstone: a fresh attempt')
+    t = e3b.synack(te3 + 7 * S + cap.gap(4567 * US))
+    t = e3b.ack3(t + cap.gap(3465 * US))
+    e3b.expect_handshake('(e3) the new attempt')
+    finish(e3b, t, 4568 * US, 3457 * US, '(e3)')
+
+    # (f) late: SYN, no retransmission, SYN-ACK 6 s later (after the deadline, within the
+    #     tombstone): a timeout, then `late`; the client's ACK then finds nothing
+    f = conn(177, 50408, 443, tconn=False)
+    tf = t0 + 700 * MS
+    f.syn(tf)
+    f.expect_failed('timeout', ts=tf + HANDSHAKE_TIMEOUT,
+                    label='(f) SYN-ACK 6 s later: timeout at the deadline, then late')
+    t = f.synack(tf + 6 * S, note='(f) SYN-ACK 1 s after the deadline: late')
+    cap.result('late')
+    f.send(CLIENT, t + cap.gap(789 * US), 'A')
+
+    # (g) challenge ACKs on an attempt that fails: two (SYNs at 0 and 1 s, each answered by a
+    #     bare ACK, each ACK answered by a RST of its ack number), then nothing: timeout at
+    #     1 + max(5, 2.5) = 6 s; both ACKs counted
+    g = conn(178, 50409, 22, c_isn=0x11700000, s_isn=0x7a000000, tconn=False)
+    tg = t0 + 800 * MS
+    yg = (g.isn[CLIENT] - 0x01000000) & M32
+    for k, dt in enumerate((0, 1 * S)):
+        g.syn(tg + dt)
+        g.send(SERVER, tg + dt + 3 * MS, 'A', seq=(g.isn[SERVER] - 0x100000) & M32, ack=yg,
+               note='(g) challenge ACK %d' % (k + 1))
+        g.send(CLIENT, tg + dt + 3 * MS + 50 * US, 'R', seq=yg, ack=0, options=[],
+               note='(g) RST to challenge ACK %d (ignored)' % (k + 1))
+        cap.challenge_acks += 1
+    g.expect_failed('timeout', ts=syn_deadline(g.syn_times),
+                    label='(g) two challenge ACKs, then nothing: timeout at 6 s')
+
+    # (h) RSTs that do not end the attempt (RFC 9293, SYN-SENT), each on its own tuple, then
+    #     the real SYN-ACK and ACK complete the handshake
+    rows = [
+        ('(h1) RST+ACK from the server acknowledging ISN + 1001 (not the SYN)', SERVER, 'RA',
+         lambda c: ((c.isn[SERVER] - 0x10000) & M32, c.isn[CLIENT] + 1001)),
+        ('(h2) RST without ACK from the server', SERVER, 'R',
+         lambda c: ((c.isn[SERVER] - 0x20000) & M32, 0)),
+        ('(h3) RST from the client with an unrelated sequence number (ISN - 0x123456)', CLIENT,
+         'R', lambda c: ((c.isn[CLIENT] - 0x123456) & M32, 0)),
+        ('(h4) RST from the client with sequence number ISN + 2', CLIENT, 'R',
+         lambda c: ((c.isn[CLIENT] + 2) & M32, 0)),
+    ]
+    for n, (label, side, flags, seqack) in enumerate(rows):
+        h = conn(180 + n, 50410 + n, 443, s_isn=0x40000000 + n * 0x01000000)
+        th = t0 + 900 * MS + n * 20 * MS
+        h.syn(th)
+        sq, ak = seqack(h)
+        nxt = dict(h.nxt)                   # a RST moves no sequence number on
+        h.send(side, th + 2 * MS, flags, seq=sq, ack=ak, options=[], note=label + ': ignored')
+        h.nxt = nxt
+        t = h.synack(th + cap.gap((5100 + n * 111) * US))
+        t = h.ack3(t + cap.gap((310 + n * 11) * US))
+        h.expect_handshake(label + ', then SYN-ACK and ACK')
+        finish(h, t, (5101 + n * 111) * US, (311 + n * 11) * US, label)
+
+    # (h5) after the SYN-ACK (SYNACK_SEEN) a RST from the server acknowledging ISN + 5 and a
+    #      RST from the client with sequence ISN + 7: both ignored, the ACK completes it
+    h5 = conn(184, 50414, 443)
+    th = t0 + 1000 * MS
+    h5.syn(th)
+    t = h5.synack(th + cap.gap(6006 * US))
+    h5.send(SERVER, t + 100 * US, 'RA', seq=(h5.isn[SERVER] + 1) & M32,
+            ack=h5.isn[CLIENT] + 5, options=[],
+            note='(h5) RST+ACK from the server, ack ISN + 5: ignored')
+    nxt = dict(h5.nxt)
+    h5.send(CLIENT, t + 200 * US, 'R', seq=(h5.isn[CLIENT] + 7) & M32, ack=0, options=[],
+            note='(h5) RST from the client, seq ISN + 7: ignored')
+    h5.nxt = nxt
+    t = h5.ack3(t + cap.gap(606 * US))
+    h5.expect_handshake('(h5) two RSTs after the SYN-ACK ignored, then the ACK')
+    finish(h5, t, 6007 * US, 607 * US, '(h5)')
+
+    # (i) valid: RST+ACK from the server acknowledging the SYN (ack = ISN + 1): refused;
+    #     RST from the client with sequence ISN + 1 after the SYN-ACK: aborted
+    i1 = conn(185, 50415, 8443, tconn=False)
+    ti = t0 + 1100 * MS
+    i1.syn(ti)
+    t = i1.send(SERVER, ti + cap.gap(345 * US), 'RA', seq=0, ack=i1.isn[CLIENT] + 1, options=[])
+    i1.expect_failed('refused', ts=t, label='(i1) RST+ACK, ack = ISN + 1: refused')
+    i2 = conn(186, 50416, 443, tconn=False)
+    ti = t0 + 1200 * MS
+    i2.syn(ti)
+    t = i2.synack(ti + cap.gap(4321 * US))
+    t = i2.send(CLIENT, t + 210 * US, 'R', seq=i2.isn[CLIENT] + 1, ack=0, options=[],
+                note='(i2) the client\'s RST to the SYN-ACK (its socket is gone): seq ISN + 1')
+    i2.expect_failed('aborted', ts=t,
+                     label='(i2) RST from the client after the SYN-ACK, seq ISN + 1: aborted')
+
+    # (j) plain handshakes every 2 s up to 30 s keep the clock moving past every deadline and
+    #     tombstone
+    n = 0
+    t = t0 + 1300 * MS
+    while t < t0 + 30 * S:
+        n += 1
+        bg = conn(190 + n, 50430 + n, [443, 80, 22][n % 3],
+                  style=['linux', 'windows', 'mac'][n % 3])
+        sg, cg = cap.rand_gap(100 * US, 20 * MS), cap.rand_gap(50 * US, 2 * MS)
+        t_ack = handshake(bg, t, sg, cg, 'background %d' % n)
+        finish(bg, t_ack, sg + 1 * US, cg + 1 * US, 'background %d' % n)
+        t += 2 * S + cap.dur(0, 9 * MS)
+    end = max(fr[0] for fr in cap.frames)
+    assert end > td + 27 * S, fmt_ns(end)  # past (d)'s tombstone (deadline 17 s + 10 s)
+    cap.notes.append('last frame %s' % fmt_ns(end))
+    return cap
+
+
+# --------------------------------------------------------------------------------------------
+# 18. tcp-rtt.pcap: continuous RTT as DESIGN.md has it (only payload, SYN or FIN starts a
+#     sample; the answer has ACK set; seq/ack where either side declined timestamps)
+# --------------------------------------------------------------------------------------------
+
+def gen_rtt():
+    cap = Capture('tcp-rtt.pcap', nano=True, seed=1801)
+    t0 = cap.start + 17
+
+    # (T1) timestamps both ways; the handshake's last ACK is a pure ACK (TSval v0) that the
+    #      server never echoes; then 40 client data segments, 50 ms apart, each with a new
+    #      TSval, each acknowledged by the server 20 ms later with TSecr = that TSval: 40
+    #      server-side samples of exactly 20 ms. The client ends it with a RST+ACK (a RST
+    #      starts no sample): no client-side sample at all
+    a = lconn(cap, 0x70, 50501, 443, v6=True)
+    t = handshake(a, t0, cap.gap(20 * MS + 1), cap.gap(345678), '(T1)')
+    for i in range(40):
+        t = a.send(CLIENT, t + 30 * MS, 'PA', blob(100 + i, i))
+        t = a.send(SERVER, t + 20 * MS, 'A')
+    t = a.send(CLIENT, t + 5 * MS, 'RA', note='(T1) RST+ACK from the client')
+    a.expect_tclose('rst', t, closed_by='client',
+                    label='(T1) 40 segments each answered 20 ms later: 40 server samples',
+                    rtt={'server': [20 * MS] * 40, 'client': []})
+
+    # (T2) the server declines timestamps: the client's SYN has the option, the SYN-ACK has
+    #      not (and so no later segment): RTT from seq/ack. Five requests, each answered 15 ms
+    #      later by a response (a server-side sample), each response acknowledged 400 us
+    #      later (a client-side sample); FIN client first
+    b = lconn(cap, 0x71, 50502, 80, server_ts=False)
+    t = handshake(b, t0 + 10 * MS, cap.gap(15 * MS + 7), cap.gap(400123), '(T2)')
+    for i in range(5):
+        t = b.send(CLIENT, t + 2 * MS, 'PA', blob(200 + 10 * i, 40 + i))
+        t = b.send(SERVER, t + 15 * MS, 'PA', blob(1000 + 100 * i, 50 + i))
+        t = b.send(CLIENT, t + 400 * US, 'A')
+    t = b.send(CLIENT, t + 3 * MS, 'FA')
+    t = b.send(SERVER, t + 15 * MS, 'FA')
+    t = b.send(CLIENT, t + 400 * US, 'A')
+    b.expect_tclose('fin', t, closed_by='client',
+                    label='(T2) timestamps declined by the server: RTT from seq/ack',
+                    rtt={'server': [15 * MS] * 5, 'client': [400 * US] * 5})
+
+    # (T3) an unanswered sample is dropped after 10 s: the server's ACK of the first data
+    #      segment is lost before the observation point (never captured), so its TSval is
+    #      never echoed; the segments every 2 s after it find the sample outstanding and start
+    #      none (their ACKs echo their own TSvals); the one at 11 s drops it (older than 10 s)
+    #      and starts a new one, answered 7.777 ms later
+    c = lconn(cap, 0x72, 50503, 443)
+    t_ack = handshake(c, t0 + 20 * MS, cap.gap(7 * MS + 77), cap.gap(707070), '(T3)')
+    t = c.send(CLIENT, t_ack + 1 * MS, 'PA', blob(77, 60))
+    c.send(SERVER, t + 7 * MS, 'A', hide=True)
+    for k in range(1, 6):
+        t = c.send(CLIENT, t_ack + 1 * MS + k * 2 * S, 'PA', blob(77, 60 + k))
+        t = c.send(SERVER, t + 7 * MS, 'A')
+    t = c.send(CLIENT, t_ack + 1 * MS + 11 * S, 'PA', blob(77, 66),
+               note='(T3) 11 s after the unanswered sample: dropped, a new one starts')
+    t = c.send(SERVER, t + 7777 * US, 'A')
+    t = c.send(CLIENT, t + 1 * MS, 'FA')
+    t = c.send(SERVER, t + 7 * MS, 'FA')
+    t = c.send(CLIENT, t + 700 * US, 'A')
+    c.expect_tclose('fin', t, closed_by='client', label='(T3) a sample dropped after 10 s',
+                    rtt={'server': [7777 * US, 7 * MS], 'client': [700 * US]})
+
+    # (T4) only a packet with ACK set answers: the client's request (a sample) is answered by
+    #      a RST from the server without ACK whose TSecr equals its TSval: no sample
+    d = lconn(cap, 0x73, 50504, 8080)
+    t = handshake(d, t0 + 30 * MS, cap.gap(3 * MS + 3), cap.gap(303030), '(T4)')
+    t = d.send(CLIENT, t + 100 * US, 'PA', blob(150, 70))
+    t = d.send(SERVER, t + 3 * MS, 'R', note='(T4) RST without ACK, TSecr = the request\'s TSval')
+    d.expect_tclose('rst', t, closed_by='server',
+                    label='(T4) a RST without ACK answers no sample',
+                    rtt={'server': [], 'client': []})
+
+    # (T5) a pure ACK and the data segment after it share a TSval (one TS tick): the pure ACK
+    #      is not remembered, so the data segment starts the sample; the server's pure ACKs
+    #      start none (the client's next data echoes them: no client-side sample until the
+    #      server sends data)
+    e = lconn(cap, 0x74, 50505, 443)
+    t = handshake(e, t0 + 40 * MS, cap.gap(4 * MS + 4), cap.gap(404040), '(T5)')
+    for i in range(3):
+        t = e.send(CLIENT, t + 200 * US, 'A', note='(T5) a pure ACK' if i == 0 else None)
+        t = e.send(CLIENT, t + 100 * US, 'PA', blob(300, 80 + i), hold_ts=True)
+        t = e.send(SERVER, t + 4 * MS, 'A')
+    t = e.send(SERVER, t + 1 * MS, 'PA', blob(500, 90))
+    t = e.send(CLIENT, t + 404 * US, 'FA')
+    t = e.send(SERVER, t + 4 * MS, 'FA')
+    t = e.send(CLIENT, t + 405 * US, 'A')
+    e.expect_tclose('fin', t, closed_by='client',
+                    label='(T5) pure ACKs start no sample, even with the data\'s TSval',
+                    rtt={'server': [4 * MS] * 4, 'client': [404 * US, 405 * US]})
+    return cap
+
+
+# --------------------------------------------------------------------------------------------
+# 19. tcp-merged.pcap: two captures of other dates merged end to end (`mergecap -a`): the
+#     first part of the file is dated one day later than the second. Expiry is judged by the
+#     time of the packet being processed; at the end of the file by the highest time.
+# --------------------------------------------------------------------------------------------
+
+DAY = 86400 * S
+
+
+def gen_merged():
+    cap = Capture('tcp-merged.pcap', nano=False, seed=1901)
+    late0 = cap.start + DAY                 # the first part: one day later
+    early0 = cap.start                      # the second part
+    T = HANDSHAKE_TIMEOUT
+
+    def conn(i, cport, sport, style='linux'):
+        return TConn(cap, c4(i), s4(i), cport, sport, style=style, c_mac=cmac(i),
+                     s_mac=smac(i))
+
+    def full(c, t, sg, cg, label, close=True):
+        """Handshake, a request and its response, FIN client first (close) or nothing."""
+        t = handshake(c, t, cap.gap(sg), cap.gap(cg), label)
+        t = c.send(CLIENT, t + 50 * US, 'PA', blob(200, 1))
+        t = c.send(SERVER, t + sg, 'PA', blob(700, 2))
+        t = c.send(CLIENT, t + cg, 'A')
+        if close:
+            t = c.send(CLIENT, t + 1 * MS, 'FA')
+            t = c.send(SERVER, t + sg, 'FA')
+            t = c.send(CLIENT, t + cg, 'A')
+            c.expect_tclose('fin', t, closed_by='client', label=label)
+        return t
+
+    def dns(sock, t, latency, ident, name):
+        sock.query(t, ident, name, 'A')
+        sock.response(t + latency, ident, name, 'A', answers=1, k=ident & 0xFF)
+        expect_dns(cap, sock, t + latency, t, ident, name, 'A', answers=1,
+                   label='DNS %s' % name)
+
+    # part 1 (first in the file), dated one day later ------------------------------------------
+    cap.part = 0
+    for n, (off, sg, cg) in enumerate(((0, 11 * MS, 300 * US), (500 * MS, 12 * MS, 310 * US),
+                                        (1 * S, 13 * MS, 320 * US),
+                                        (8500 * MS, 14 * MS, 330 * US),
+                                        (9 * S, 15 * MS, 340 * US))):
+        full(conn(200 + n, 50600 + n, 443), late0 + off, sg, cg,
+             '(L%d) later day: complete' % (n + 1))
+    # (LU) a SYN never answered: its deadline (+7 s) is passed by a later packet of this part
+    lu = conn(210, 50610, 443)
+    lu.syn(late0 + 2 * S, note='(LU) unanswered SYN, later day')
+    lu.expect_failed('timeout', ts=late0 + 2 * S + T,
+                     label='(LU) unanswered, later day: timeout at its deadline')
+    # (LO) a connection left open: the file's highest time (this part's end) is within the
+    #      idle timeout of its last packet: `eof`
+    lo = conn(211, 50611, 80)
+    t_lo = full(lo, late0 + 8800 * MS, 16 * MS, 350 * US, '(LO) later day, left open',
+                close=False)
+    lo.expect_tclose('eof', t_lo, label='(LO) later day, open at the end of the file: eof')
+    ds = DnsSock(cap, c4(212), 50612, s4(53), c_mac=cmac(212), s_mac=smac(0x53))
+    dns(ds, late0 + 3 * S, 4567 * US, 0x4d01, 'later.example.com')
+
+    # part 2 (after it in the file), dated one day earlier -------------------------------------
+    cap.part = 1
+    # (E1-E3) right after the jump back: three handshakes whose SYN-ACKs come within 20 ms;
+    #         the file's highest time is a day ahead of them: no false timeout
+    for n, (off, sg, cg) in enumerate(((0, 19 * MS, 400 * US), (1 * MS, 18 * MS, 410 * US),
+                                        (2 * MS, 17 * MS, 420 * US))):
+        full(conn(220 + n, 50620 + n, 443), early0 + off, sg, cg,
+             '(E%d) earlier day, right after the jump: complete' % (n + 1))
+    for n, (off, sg, cg) in enumerate(((3 * S, 16 * MS + 1 * US, 430 * US),
+                                        (6 * S, 15 * MS + 1 * US, 440 * US),
+                                        (7500 * MS, 14 * MS + 1 * US, 450 * US))):
+        full(conn(223 + n, 50623 + n, 80), early0 + off, sg, cg,
+             '(E%d) earlier day: complete' % (n + 4))
+    # (EU) a SYN never answered: its deadline (+5.5 s) is passed by a later packet of this part
+    eu = conn(230, 50630, 443)
+    eu.syn(early0 + 500 * MS, note='(EU) unanswered SYN, earlier day')
+    eu.expect_failed('timeout', ts=early0 + 500 * MS + T,
+                     label='(EU) unanswered, earlier day: timeout at its deadline')
+    # (EU2) a SYN never answered near the end of this part: no later packet of the part
+    #       passes its deadline, the file's highest time does: reported at the end of the file
+    eu2 = conn(231, 50631, 443)
+    eu2.syn(early0 + 7600 * MS, note='(EU2) unanswered SYN, judged at the end of the file')
+    eu2.expect_failed('timeout', ts=early0 + 7600 * MS + T,
+                      label='(EU2) unanswered, earlier day: timeout at the end of the file')
+    # (EO) a connection left open: idle for more than 300 s by the file's highest time:
+    #      `timeout` at the end of the file (ts = last packet + 300 s)
+    eo = conn(232, 50632, 80)
+    t_eo = full(eo, early0 + 4 * S, 21 * MS, 460 * US, '(EO) earlier day, left open',
+                close=False)
+    eo.expect_tclose('timeout', t_eo + IDLE_TIMEOUT, end=t_eo,
+                     label='(EO) earlier day, left open: idle timeout at the end of the file')
+    # DNS: answered within 20 ms (not a false timeout), and one query never answered
+    ds2 = DnsSock(cap, c4(233), 50633, s4(53), c_mac=cmac(233), s_mac=smac(0x53))
+    dns(ds2, early0 + 3 * MS, 19 * MS, 0x4e01, 'earlier.example.com')
+    dns(ds2, early0 + 6500 * MS, 5678 * US, 0x4e02, 'earlier2.example.com')
+    ds3 = DnsSock(cap, c4(234), 50634, s4(53), c_mac=cmac(234), s_mac=smac(0x53))
+    ds3.query(early0 + 1 * S, 0x4e03, 'unanswered.example.com', 'A',
+              note='(EQ) DNS query never answered, earlier day')
+    expect_dns_timeout(cap, ds3, early0 + 1 * S + DNS_TIMEOUT, early0 + 1 * S, 0x4e03,
+                       'unanswered.example.com', 'A',
+                       label='(EQ) DNS query unanswered: timeout at its deadline')
+    cap.part = 0
+    last = [f for f in cap.sorted_frames()][-1][0]
+    assert late0 + 2 * S + T < late0 + 9 * S and early0 + 500 * MS + T < last
+    assert early0 + 7600 * MS + T > last
+    cap.notes.append('frames 1-%d dated %s (later day), then frames dated %s (one day earlier)'
+                     % (sum(1 for f in cap.frames if f[5] == 0), fmt_ns(late0)[:10],
+                        fmt_ns(early0)[:10]))
+    return cap
+
+
+# --------------------------------------------------------------------------------------------
+# 20. dns-collide.pcap: questions compared byte for byte, not by a hash
+# --------------------------------------------------------------------------------------------
+
+FNV_PRIME = 0x100000001b3
+M64 = (1 << 64) - 1
+
+
+def old_qhash(qname_wire, qtype):
+    """wirelat's former 64-bit question hash (include/dns.bpf.h, wl_dns_question): FNV-style
+    over the wire-form qname in 8-byte little-endian words, the last one masked to the name's
+    bytes, then the qtype and the length."""
+    h = 0xcbf29ce484222325
+    n = len(qname_wire)
+    for k in range(0, n, 8):
+        w = int.from_bytes(qname_wire[k:k + 8].ljust(8, b'\x00'), 'little')
+        h = ((h ^ w) * FNV_PRIME) & M64
+    return (((h ^ qtype) * FNV_PRIME) & M64) ^ n
+
+
+def colliding_label(label):
+    """A label of the same length as `label` (at least 15 bytes) whose wire-form name hashes
+    like label's under old_qhash: bytes 1-7 of the name (after the length octet) changed, bytes
+    8-15 solved for (the multiplier is odd: the state after word 1 can be matched exactly);
+    the first variant whose solved bytes are letters, digits or '-'."""
+    assert 15 <= len(label) <= 63
+    a = name_wire([label])
+    h = 0xcbf29ce484222325
+    w0 = int.from_bytes(a[0:8], 'little')
+    w1 = int.from_bytes(a[8:16], 'little')
+    ha = (((h ^ w0) * FNV_PRIME) & M64) ^ w1       # what word 2 must find, for name A
+    ok = set(b'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-')
+    alnum = b'abcdefghijklmnopqrstuvwxyz0123456789'
+    for i in range(len(alnum) ** 7):
+        # byte k of a product depends on bytes 0-k of its factors only: vary the low bytes
+        # fastest, or the first solved bytes never change
+        b0 = a[0:1] + bytes(alnum[i // 36 ** k % 36] for k in range(7))   # bytes 1-7
+        if b0 == a[0:8]:
+            continue
+        hb = ((h ^ int.from_bytes(b0, 'little')) * FNV_PRIME) & M64
+        b1 = (ha ^ hb).to_bytes(8, 'little')
+        if all(c in ok for c in b1):
+            return b0[1:] + b1 + label[15:]
+    raise AssertionError('no printable collision for %r' % label)
+
+
+def gen_dns_collide():
+    cap = Capture('dns-collide.pcap', nano=True, seed=2001)
+    t0 = cap.start + 123456
+
+    name_a = b'accounts-payable-eu1'                   # 20 bytes: 22 on the wire
+    name_b = colliding_label(name_a)
+    wa, wb = name_wire([name_a]), name_wire([name_b])
+    assert name_a != name_b and len(wa) == len(wb)
+    assert old_qhash(wa, 1) == old_qhash(wb, 1), 'not a collision'
+    cap.notes.append('%s and %s (A): old hash 0x%016x' % (name_a.decode(), name_b.decode(),
+                                                           old_qhash(wa, 1)))
+
+    def sock(i):
+        return DnsSock(cap, c4(i), 40000 + i, s4(53), c_mac=cmac(i), s_mac=smac(0x53))
+
+    # (a) query A; a spoofed response with the same tuple and ID for B (colliding) 5 ms later:
+    #     mismatch; the real response for A 10 ms after that: answered, latency 15 ms
+    a = sock(240)
+    a.query(t0, 0xc011, [name_a], 'A', note='(a) query %s A' % name_a.decode())
+    a.response(t0 + 5 * MS, 0xc011, [name_b], 'A', answers=1, k=66,
+               note='(a) spoofed response for %s (same old hash): mismatch' % name_b.decode())
+    cap.dns['dns_mismatch'] += 1
+    a.response(t0 + 15 * MS, 0xc011, [name_a], 'A', answers=1, k=1,
+               note='(a) the real response')
+    expect_dns(cap, a, t0 + 15 * MS, t0, 0xc011, [name_a], 'A', answers=1,
+               label='(a) answered 15 ms after the query, after a colliding mismatch')
+
+    # (b) the other way round on another socket: query B, a response for A first
+    b = sock(241)
+    tb = t0 + 100 * MS
+    b.query(tb, 0xc012, [name_b], 'A', note='(b) query %s A' % name_b.decode())
+    b.response(tb + 3 * MS, 0xc012, [name_a], 'A', answers=1, k=2,
+               note='(b) response for %s (same old hash): mismatch' % name_a.decode())
+    cap.dns['dns_mismatch'] += 1
+    b.response(tb + 7 * MS, 0xc012, [name_b], 'A', answers=1, k=3)
+    expect_dns(cap, b, tb + 7 * MS, tb, 0xc012, [name_b], 'A', answers=1,
+               label='(b) answered 7 ms after the query, after a colliding mismatch')
+    return cap
+
+
 GENERATORS = [gen_ipv4, gen_ipv6_ext, gen_vlan, gen_interleaved, gen_syn_retransmit,
               gen_refused, gen_unanswered, gen_onesided, gen_malformed, gen_nano,
-              gen_dns_udp, gen_dns_udp_edge, gen_dns_tcp, gen_lifecycle, gen_retrans, gen_idle]
+              gen_dns_udp, gen_dns_udp_edge, gen_dns_tcp, gen_lifecycle, gen_retrans, gen_idle,
+              gen_realworld, gen_rtt, gen_merged, gen_dns_collide]
 
 
 def main(argv):

@@ -41,6 +41,8 @@ for line in open(sys.argv[1]):
     name, labels, v = m.group(1), dict(re.findall(r'(\w+)="([^"]*)"', m.group(2))), int(float(m.group(3)))
     if name == "wirelat_tcp_handshakes_total":
         add(labels["result"], v)
+    elif name == "wirelat_tcp_challenge_acks_total":
+        add("challenge_acks", v)
     elif name == "wirelat_dns_responses_total":
         add("dns_answered", v)
     elif name == "wirelat_dns_timeouts_total":

@@ -27,7 +27,6 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 T_START=$SECONDS
-HS_TIMEOUT=3          # wirelat's default --handshake-timeout, seconds
 TOL_NS=1000000        # 1 ms
 MAXSLEEP_MS=200       # --maxsleep for captures with long idle gaps
 LONG_GAP_S=60         # a capture spanning more than this gets --maxsleep

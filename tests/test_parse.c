@@ -45,6 +45,7 @@
 #define SEC 1000000000ULL
 /* 2023-11-14T22:13:20Z: offline times are capture (epoch) times */
 #define T0 1700000000000000000ULL
+#define HS_T WL_DEFAULT_HANDSHAKE_TIMEOUT_NS	/* the suites' timeout (5 s) */
 
 #define F_FIN 0x01
 #define F_SYN 0x02
@@ -1982,33 +1983,55 @@ static void test_handshakes(struct ctx *c)
 	tcp_frame(&f, NULL, &v4_lo, C2S, F_SYN, CISN, 0);
 	feed(c, &f, T0);
 	tcp_frame(&f, NULL, &v4_lo, S2C, F_SYN | F_ACK, SISN, CISN + 1);
-	feed(c, &f, T0 + 3 * SEC + 1);
+	feed(c, &f, T0 + HS_T + 1);
 	tcp_frame(&f, NULL, &v4_lo, C2S, F_ACK, CISN + 1, SISN + 1);
-	feed(c, &f, T0 + 3 * SEC + 2 * MS);
+	feed(c, &f, T0 + HS_T + 2 * MS);
 	get_stats(c, &st);
 	expect_pkts(&st, PKTS([WL_PKT_PARSED] = 3));
 	expect_hs(&st, HS([WL_HS_TIMEOUT] = 1, [WL_HS_LATE] = 1));
 	expect_hist_empty(&st);
 	expect_nrec(c, 1);
-	expect_fail_rec(c, 0, &v4_lo, WL_FAIL_TIMEOUT, T0 + 3 * SEC,
-			3 * SEC, 0);
+	expect_fail_rec(c, 0, &v4_lo, WL_FAIL_TIMEOUT, T0 + HS_T, HS_T, 0);
 	ASSERT_EQ(hs_entries(c), 0, "handshake entries left");
 
-	/* the clock, not the SYN-ACK's own time, decides the timeout */
-	case_start(c, "handshake/timeout_by_clock_v6");
+	/*
+	 * Offline, the packet's own time decides, not the highest so far: a
+	 * capture merged from files of other dates jumps back, and a SYN-ACK
+	 * dated 1 ms after its SYN is in time whatever came before it.
+	 */
+	case_start(c, "handshake/time_jumps_back_not_expired_v6");
 	tcp_frame(&f, NULL, &v6_hi, C2S, F_SYN, CISN, 0);
-	feed(c, &f, T0);
-	udp_frame(&f, NULL, &v4_hi, 8);		/* another flow, later */
-	feed(c, &f, T0 + 5 * SEC);
-	tcp_frame(&f, NULL, &v6_hi, S2C, F_SYN | F_ACK, SISN, CISN + 1);
+	feed(c, &f, T0 + 86400 * SEC);
+	udp_frame(&f, NULL, &v4_hi, 8);		/* another flow, a day on */
+	feed(c, &f, T0 + 86400 * SEC + 10 * SEC);
+	tcp_frame(&f, NULL, &v6_hi, C2S, F_SYN, CISN + 7, 0);
+	feed(c, &f, T0);	/* the earlier file: its own attempt... */
+	tcp_frame(&f, NULL, &v6_hi, S2C, F_SYN | F_ACK, SISN, CISN + 8);
 	feed(c, &f, T0 + 1 * MS);
+	tcp_frame(&f, NULL, &v6_hi, C2S, F_ACK, CISN + 8, SISN + 1);
+	feed(c, &f, T0 + 3 * MS);
 	get_stats(c, &st);
-	expect_pkts(&st, PKTS([WL_PKT_PARSED] = 3));
-	expect_hs(&st, HS([WL_HS_TIMEOUT] = 1, [WL_HS_LATE] = 1));
-	expect_hist_empty(&st);
-	expect_nrec(c, 1);
-	expect_fail_rec(c, 0, &v6_hi, WL_FAIL_TIMEOUT, T0 + 3 * SEC,
-			3 * SEC, 0);
+	/*
+	 * ...ends the later-dated one (a new ISN on the tuple; its record shows
+	 * the wait as the capture's times give it), then completes
+	 */
+	expect_hs(&st, HS([WL_HS_COMPLETED] = 1, [WL_HS_TIMEOUT] = 1));
+	expect_nrec(c, 2);
+	expect_fail_rec(c, 0, &v6_hi, WL_FAIL_TIMEOUT, T0,
+			-(__s64)(86400 * SEC), 0);
+	expect_hs_rec(c, 1, &v6_hi, T0 + 3 * MS, 1 * MS, 2 * MS, 3 * MS, 0, 0);
+
+	case_start(c, "handshake/time_jumps_back_pending_kept");
+	tcp_frame(&f, NULL, &v4_lo, C2S, F_SYN, CISN, 0);
+	feed(c, &f, T0);
+	udp_frame(&f, NULL, &v4_hi, 8);		/* a frame dated a day earlier */
+	feed(c, &f, T0 - 86400 * SEC);
+	tcp_frame(&f, NULL, &v4_lo, S2C, F_SYN | F_ACK, SISN, CISN + 1);
+	feed(c, &f, T0 + 20 * MS);
+	tcp_frame(&f, NULL, &v4_lo, C2S, F_ACK, CISN + 1, SISN + 1);
+	feed(c, &f, T0 + 21 * MS);
+	expect_one_handshake(c, &v4_lo, 4, T0 + 21 * MS, 20 * MS, 1 * MS,
+			     21 * MS, 0, 0);
 
 	/* the timeout runs from the latest SYN */
 	case_start(c, "handshake/timeout_from_last_syn_measured");
@@ -2016,50 +2039,184 @@ static void test_handshakes(struct ctx *c)
 	feed(c, &f, T0);
 	feed(c, &f, T0 + 2 * SEC);
 	tcp_frame(&f, NULL, &v4_hi, S2C, F_SYN | F_ACK, SISN, CISN + 1);
-	feed(c, &f, T0 + 4 * SEC);
+	feed(c, &f, T0 + 6 * SEC);
 	tcp_frame(&f, NULL, &v4_hi, C2S, F_ACK, CISN + 1, SISN + 1);
-	feed(c, &f, T0 + 4 * SEC + 1 * MS);
-	expect_one_handshake(c, &v4_hi, 4, T0 + 4 * SEC + 1 * MS, 2 * SEC,
-			     1 * MS, 4 * SEC + 1 * MS, 1, 0);
+	feed(c, &f, T0 + 6 * SEC + 1 * MS);
+	expect_one_handshake(c, &v4_hi, 4, T0 + 6 * SEC + 1 * MS, 4 * SEC,
+			     1 * MS, 6 * SEC + 1 * MS, 1, 0);
 
+	/* SYNs 1 s apart: the deadline is the latest SYN + the timeout */
 	case_start(c, "handshake/timeout_after_retransmit");
 	tcp_frame(&f, NULL, &v4_hi, C2S, F_SYN, CISN, 0);
 	feed(c, &f, T0);
 	feed(c, &f, T0 + 1 * SEC);
 	tcp_frame(&f, NULL, &v4_hi, S2C, F_SYN | F_ACK, SISN, CISN + 1);
-	feed(c, &f, T0 + 4 * SEC + 500 * MS);
+	feed(c, &f, T0 + 1 * SEC + HS_T + 500 * MS);
 	get_stats(c, &st);
 	expect_hs(&st, HS([WL_HS_TIMEOUT] = 1, [WL_HS_LATE] = 1));
 	ASSERT_EQ(st.syn_retransmits, 1, "stats.syn_retransmits");
 	expect_hist_empty(&st);
 	expect_nrec(c, 1);
-	/* ts = deadline (last SYN + 3 s), elapsed = deadline - first SYN */
-	expect_fail_rec(c, 0, &v4_hi, WL_FAIL_TIMEOUT, T0 + 4 * SEC,
-			4 * SEC, 1);
+	/* ts = deadline (last SYN + 5 s), elapsed = deadline - first SYN */
+	expect_fail_rec(c, 0, &v4_hi, WL_FAIL_TIMEOUT, T0 + 1 * SEC + HS_T,
+			1 * SEC + HS_T, 1);
 
 	/* rule: expired once clock > deadline; at the deadline it counts */
 	case_start(c, "handshake/synack_at_deadline_measured");
-	handshake(c, NULL, &v6_lo, CISN, SISN, T0, 3 * SEC, 1 * MS);
-	expect_one_handshake(c, &v6_lo, 3, T0 + 3 * SEC + 1 * MS, 3 * SEC,
-			     1 * MS, 3 * SEC + 1 * MS, 0, 0);
+	handshake(c, NULL, &v6_lo, CISN, SISN, T0, HS_T, 1 * MS);
+	expect_one_handshake(c, &v6_lo, 3, T0 + HS_T + 1 * MS, HS_T,
+			     1 * MS, HS_T + 1 * MS, 0, 0);
 
-	/* a SYN after the deadline is a new attempt */
-	case_start(c, "handshake/syn_after_deadline_new_attempt");
+	/*
+	 * Windows backs off 3, 6 s: the deadline after each SYN is the
+	 * latest SYN + 2.5 x the last gap (7.5 s, then 15 s), so no timeout
+	 * while the client retries; the record holds the whole wait.
+	 */
+	case_start(c, "handshake/backoff_windows_no_timeout");
 	tcp_frame(&f, NULL, &v4_lo, C2S, F_SYN, CISN, 0);
 	feed(c, &f, T0);
-	feed(c, &f, T0 + 4 * SEC);
+	feed(c, &f, T0 + 3 * SEC);
+	feed(c, &f, T0 + 9 * SEC);
+	tcp_frame(&f, NULL, &v4_lo, S2C, F_SYN | F_ACK, SISN, CISN + 1);
+	feed(c, &f, T0 + 9 * SEC + 10 * MS);
+	tcp_frame(&f, NULL, &v4_lo, C2S, F_ACK, CISN + 1, SISN + 1);
+	feed(c, &f, T0 + 9 * SEC + 11 * MS);
+	expect_one_handshake(c, &v4_lo, 5, T0 + 9 * SEC + 11 * MS, 10 * MS,
+			     1 * MS, 9 * SEC + 11 * MS, 2, 0);
+
+	/* Linux 1, 2, 4 s, then gives up: one timeout, at 7 + 2.5 x 4 s */
+	case_start(c, "handshake/backoff_linux_gives_up");
+	tcp_frame(&f, NULL, &v6_hi, C2S, F_SYN, CISN, 0);
+	feed(c, &f, T0);
+	feed(c, &f, T0 + 1 * SEC);
+	feed(c, &f, T0 + 3 * SEC);
+	feed(c, &f, T0 + 7 * SEC);
+	tcp_frame(&f, NULL, &v6_hi, S2C, F_SYN | F_ACK, SISN, CISN + 1);
+	feed(c, &f, T0 + 17 * SEC);	/* at the deadline: still in time */
+	get_stats(c, &st);
+	expect_hs(&st, HS(0));
+	ASSERT_EQ(hs_entries(c), 1, "still pending at the deadline");
+	case_start(c, "handshake/backoff_linux_gives_up_late");
+	tcp_frame(&f, NULL, &v6_hi, C2S, F_SYN, CISN, 0);
+	feed(c, &f, T0);
+	feed(c, &f, T0 + 1 * SEC);
+	feed(c, &f, T0 + 3 * SEC);
+	feed(c, &f, T0 + 7 * SEC);
+	tcp_frame(&f, NULL, &v6_hi, S2C, F_SYN | F_ACK, SISN, CISN + 1);
+	feed(c, &f, T0 + 17 * SEC + 1);
+	get_stats(c, &st);
+	expect_hs(&st, HS([WL_HS_TIMEOUT] = 1, [WL_HS_LATE] = 1));
+	expect_nrec(c, 1);
+	expect_fail_rec(c, 0, &v6_hi, WL_FAIL_TIMEOUT, T0 + 17 * SEC,
+			17 * SEC, 3);
+
+	/*
+	 * A SYN with the attempt's ISN after its deadline: the client still
+	 * retries. The timeout stands, the attempt resumes with its first
+	 * SYN time and retransmissions, and completes with the whole wait.
+	 */
+	case_start(c, "handshake/syn_after_deadline_resumes");
+	tcp_frame(&f, NULL, &v4_lo, C2S, F_SYN, CISN, 0);
+	feed(c, &f, T0);
+	feed(c, &f, T0 + HS_T + 1 * SEC);
 	ASSERT_EQ(c->nrec, 1, "timeout record at the second SYN");
 	tcp_frame(&f, NULL, &v4_lo, S2C, F_SYN | F_ACK, SISN, CISN + 1);
-	feed(c, &f, T0 + 4 * SEC + 1 * MS);
+	feed(c, &f, T0 + HS_T + 1 * SEC + 1 * MS);
 	tcp_frame(&f, NULL, &v4_lo, C2S, F_ACK, CISN + 1, SISN + 1);
-	feed(c, &f, T0 + 4 * SEC + 2 * MS);
+	feed(c, &f, T0 + HS_T + 1 * SEC + 2 * MS);
+	get_stats(c, &st);
+	expect_hs(&st, HS([WL_HS_COMPLETED] = 1, [WL_HS_TIMEOUT] = 1));
+	ASSERT_EQ(st.syn_retransmits, 1, "stats.syn_retransmits");
+	expect_nrec(c, 2);
+	expect_fail_rec(c, 0, &v4_lo, WL_FAIL_TIMEOUT, T0 + HS_T, HS_T, 0);
+	expect_hs_rec(c, 1, &v4_lo, T0 + HS_T + 1 * SEC + 2 * MS, 1 * MS,
+		      1 * MS, HS_T + 1 * SEC + 2 * MS, 1, 0);
+
+	/* a SYN with a new ISN after the deadline is a new attempt */
+	case_start(c, "handshake/new_isn_after_deadline_new_attempt");
+	tcp_frame(&f, NULL, &v4_lo, C2S, F_SYN, CISN, 0);
+	feed(c, &f, T0);
+	tcp_frame(&f, NULL, &v4_lo, C2S, F_SYN, CISN + 1000, 0);
+	feed(c, &f, T0 + HS_T + 1 * SEC);
+	tcp_frame(&f, NULL, &v4_lo, S2C, F_SYN | F_ACK, SISN, CISN + 1001);
+	feed(c, &f, T0 + HS_T + 1 * SEC + 1 * MS);
+	tcp_frame(&f, NULL, &v4_lo, C2S, F_ACK, CISN + 1001, SISN + 1);
+	feed(c, &f, T0 + HS_T + 1 * SEC + 2 * MS);
 	get_stats(c, &st);
 	expect_hs(&st, HS([WL_HS_COMPLETED] = 1, [WL_HS_TIMEOUT] = 1));
 	expect_nrec(c, 2);
-	expect_fail_rec(c, 0, &v4_lo, WL_FAIL_TIMEOUT, T0 + 3 * SEC,
-			3 * SEC, 0);
-	expect_hs_rec(c, 1, &v4_lo, T0 + 4 * SEC + 2 * MS, 1 * MS, 1 * MS,
-		      2 * MS, 0, 0);
+	expect_fail_rec(c, 0, &v4_lo, WL_FAIL_TIMEOUT, T0 + HS_T, HS_T, 0);
+	expect_hs_rec(c, 1, &v4_lo, T0 + HS_T + 1 * SEC + 2 * MS, 1 * MS,
+		      1 * MS, 2 * MS, 0, 0);
+
+	/*
+	 * Stale server state (RFC 5961): the server answers the SYN with a
+	 * bare ACK of its old connection; the client resets that (the RST
+	 * carries the ACK's number, not the ISN: no abort) and sends its SYN
+	 * again 3.06 s later. One handshake, the whole wait, the cause named.
+	 */
+	case_start(c, "handshake/challenge_ack");
+	tcp_frame(&f, NULL, &v4_hi, C2S, F_SYN, CISN, 0);
+	feed(c, &f, T0);
+	tcp_frame(&f, NULL, &v4_hi, S2C, F_ACK, SISN, 0x55667788U);
+	feed(c, &f, T0 + 9 * MS);
+	tcp_frame(&f, NULL, &v4_hi, C2S, F_RST, 0x55667788U, 0);
+	feed(c, &f, T0 + 9 * MS + 20 * US);
+	tcp_frame(&f, NULL, &v4_hi, C2S, F_SYN, CISN, 0);
+	feed(c, &f, T0 + 3060 * MS);
+	tcp_frame(&f, NULL, &v4_hi, S2C, F_SYN | F_ACK, SISN + 99, CISN + 1);
+	feed(c, &f, T0 + 3069 * MS);
+	tcp_frame(&f, NULL, &v4_hi, C2S, F_ACK, CISN + 1, SISN + 100);
+	feed(c, &f, T0 + 3078 * MS);
+	get_stats(c, &st);
+	expect_hs(&st, HS([WL_HS_COMPLETED] = 1));
+	ASSERT_EQ(st.challenge_acks, 1, "stats.challenge_acks");
+	expect_nrec(c, 1);
+	expect_hs_rec(c, 0, &v4_hi, T0 + 3078 * MS, 9 * MS, 9 * MS,
+		      3078 * MS, 1, 0);
+	ASSERT_EQ(c->rec[0].challenge_acks, 1, "rec.challenge_acks");
+
+	/* RFC 9293: a RST that does not acknowledge the SYN is not a refusal */
+	case_start(c, "handshake/rst_not_acking_syn_ignored");
+	tcp_frame(&f, NULL, &v6_lo, C2S, F_SYN, CISN, 0);
+	feed(c, &f, T0);
+	tcp_frame(&f, NULL, &v6_lo, S2C, F_RST | F_ACK, 0, CISN + 5);
+	feed(c, &f, T0 + 1 * MS);
+	tcp_frame(&f, NULL, &v6_lo, S2C, F_RST, 0, CISN + 1);	/* no ACK bit */
+	feed(c, &f, T0 + 2 * MS);
+	tcp_frame(&f, NULL, &v6_lo, C2S, F_RST, CISN + 4242, 0);
+	feed(c, &f, T0 + 3 * MS);
+	get_stats(c, &st);
+	expect_hs(&st, HS(0));
+	ASSERT_EQ(hs_entries(c), 1, "the attempt goes on");
+	tcp_frame(&f, NULL, &v6_lo, S2C, F_SYN | F_ACK, SISN, CISN + 1);
+	feed(c, &f, T0 + 4 * MS);
+	tcp_frame(&f, NULL, &v6_lo, C2S, F_ACK, CISN + 1, SISN + 1);
+	feed(c, &f, T0 + 5 * MS);
+	get_stats(c, &st);
+	expect_hs(&st, HS([WL_HS_COMPLETED] = 1));
+	expect_nrec(c, 1);
+	expect_hs_rec(c, 0, &v6_lo, T0 + 5 * MS, 4 * MS, 1 * MS, 5 * MS, 0, 0);
+
+	/* the acceptable ones: the client's with ISN + 1, the server's acking */
+	case_start(c, "handshake/rst_client_isn_plus_one_aborts");
+	tcp_frame(&f, NULL, &v4_lo, C2S, F_SYN, CISN, 0);
+	feed(c, &f, T0);
+	tcp_frame(&f, NULL, &v4_lo, C2S, F_RST, CISN + 1, 0);
+	feed(c, &f, T0 + 2 * MS);
+	get_stats(c, &st);
+	expect_hs(&st, HS([WL_HS_ABORTED] = 1));
+	expect_nrec(c, 1);
+	expect_fail_rec(c, 0, &v4_lo, WL_FAIL_ABORTED, T0 + 2 * MS, 2 * MS, 0);
+	case_start(c, "handshake/rst_server_acking_syn_refuses");
+	tcp_frame(&f, NULL, &v4_lo, C2S, F_SYN, CISN, 0);
+	feed(c, &f, T0);
+	tcp_frame(&f, NULL, &v4_lo, S2C, F_RST | F_ACK, 0, CISN + 1);
+	feed(c, &f, T0 + 2 * MS);
+	get_stats(c, &st);
+	expect_hs(&st, HS([WL_HS_REFUSED] = 1));
+	expect_nrec(c, 1);
+	expect_fail_rec(c, 0, &v4_lo, WL_FAIL_REFUSED, T0 + 2 * MS, 2 * MS, 0);
 
 	case_start(c, "handshake/ack_without_synack_unobserved");
 	tcp_frame(&f, NULL, &v4_lo, C2S, F_SYN, CISN, 0);

@@ -11,21 +11,22 @@ Prints one JSON object per line: the `tcp_handshake` / `tcp_handshake_failed`, `
 except that the time is the integer field `ts_ns` instead of the RFC 3339 `ts` string), in the
 order wirelat prints them offline (completing packet order, timeouts at their deadline, `eof`
 closes at their last packet; the handshake, close and DNS records are merged by ts_ns, in that
-order on a tie), then one line
-    {"type": "_counts", "completed": N, "refused": N, ..., "late": N,
+order on a tie; in a capture whose time jumps backwards the lists are not sorted and the merge
+only interleaves them), then one line
+    {"type": "_counts", "completed": N, "refused": N, ..., "late": N, "challenge_acks": N,
      "dns_answered": N, "dns_timeout": N, "dns_unreachable": N, "dns_unsolicited": N,
      "dns_duplicate": N, "dns_mismatch": N, "dns_late": N, "dns_query_retransmits": N,
      "dns_skipped": N, "close_fin": N, "close_rst": N, "close_timeout": N, "close_reused": N,
      "close_eof": N}
-with the number of handshake results by result label, the DNS counts and the tcp_close records
-by reason. --no-dns leaves out the DNS records and counts, --no-close the tcp_close records and
-the close_ counts (both together: exactly the output before the DNS model existed; --no-close
-alone: exactly the output before the connection model existed).
+with the number of handshake results by result label, the challenge ACKs counted on attempts
+(wirelat_tcp_challenge_acks_total), the DNS counts and the tcp_close records by reason. --no-dns
+leaves out the DNS records and counts, --no-close the tcp_close records and the close_ counts
+(both together: the handshake records and counts alone).
 
 Importable:
     import truth
     records = truth.truth_records("x.pcap")             # list of handshake record dicts
-    res = truth.analyze("x.pcap", timeout_ns=3 * 10**9)  # .records, .counts, .irtt_problems
+    res = truth.analyze("x.pcap", timeout_ns=5 * 10**9)  # .records, .counts, .irtt_problems
     dres = truth.analyze_dns("x.pcap", timeout_ns=5 * 10**9, ports=(53,))
                                                          # .records, .counts, .stats
     truth.check_dns("x.pcap", dres)                      # fills .problems / .notes
@@ -37,26 +38,51 @@ TCP handshake model (DESIGN.md "Measurement semantics", all arithmetic in intege
 packets and fields come from tshark):
   * flow key = unordered pair {(ip, port), (ip, port)}; VLAN ignored; client = sender of the
     first SYN (SYN without ACK).
-  * clock = max(clock, packet ts), updated before a packet is handled; expiry is applied before
-    the packet is handled (done eagerly here with a deadline heap, which gives the same result
-    as a lazy per-tuple check since nothing else touches an entry in between).
-  * SYN_SENT expires when clock > last_syn_ts + T: record `timeout` with ts = deadline,
-    elapsed = deadline - first_syn_ts, and a TIMED_OUT tombstone that lives until
-    clock > deadline + T.  SYNACK_SEEN expires silently when clock > synack_ts + T.
-  * At end of file only entries whose deadline has passed (clock > deadline) are reported.
+  * Clock (DESIGN.md "Offline input"): expiry is judged by the time of the packet being
+    processed, not the highest time so far, and applied before the packet is handled (done
+    eagerly with a deadline heap, the same result as a lazy per-tuple check since nothing else
+    touches an entry in between). Every frame of the capture counts as a processed packet (the
+    sweeper runs on any frame), so `now` for a packet here is the highest timestamp of the
+    frames since the previous packet here, this one included. After a jump backwards (files
+    of other dates merged) nothing opened later expires early.
+  * Deadline of SYN_SENT: latest SYN + max(T, 2.5 x the gap between its last two SYNs) (gap 0
+    with one SYN; 2.5 x gap = floor(5 gap / 2) ns). SYN_SENT expires when now > deadline:
+    record `timeout` with ts = deadline, elapsed = deadline - first_syn_ts, and a TIMED_OUT
+    tombstone that lives until now > deadline + (deadline - latest SYN). SYNACK_SEEN expires
+    silently when now > synack_ts + T.
+  * A SYN with the attempt's ISN: in SYN_SENT a retransmission (the deadline follows it); in
+    TIMED_OUT it resumes the attempt (SYN_SENT again, first SYN and syn_retransmits kept, + 1,
+    a new deadline from the gap to the previous latest SYN; the timeout reported stands); in
+    SYNACK_SEEN counted only. Another ISN (or a SYN from the other side) in TIMED_OUT starts a
+    fresh attempt; another ISN in SYN_SENT / SYNACK_SEEN ends the attempt as `timeout` at that
+    SYN (ts = the SYN, elapsed = SYN - first SYN) and starts a fresh one.
+  * A SYN-ACK acknowledging ISN + 1 in TIMED_OUT: `late` (counted once, no record; the
+    tombstone goes).
+  * RST in SYN_SENT or SYNACK_SEEN (RFC 9293, SYN-SENT): from the server it is `refused` only
+    with ACK set and ack = ISN + 1; from the client `aborted` only with seq = ISN or ISN + 1;
+    any other RST is ignored (counted in -v's "handshake model" stats).
+  * Challenge ACK (RFC 5961): in SYN_SENT a bare ACK from the server (ACK set; no SYN, RST or
+    FIN; no payload) is counted in the entry and in `challenge_acks`; the `tcp_handshake`
+    record carries the entry's count (`challenge_acks`, 0 normally).
+  * At end of file what has passed its deadline by the highest timestamp of the file (of any
+    frame) is reported.
   * Packets inside tunnels (GRE, IP-in-IP, 6in4, MPLS, PPPoE, ...) and non-first fragments are
     skipped (tshark runs with IP reassembly off, so a first fragment counts at its own time), as
     are packets tshark finds malformed or cut by the snaplen in a layer wirelat parses (link, IP,
     TCP; bogus header lengths, IP/IPv6 length beyond the wire length, "[Malformed Packet: TCP]",
     "[Packet size limited during capture: TCP truncated]") and IPv6 packets with more than
     MAX_IPV6_EXT extension headers.  Trouble above TCP (TLS, HTTP, ...) does not matter.
-  * --handshake-timeout takes seconds ("3", "2.5") or a number with a unit (3s, 500ms, 10us, 7ns).
-    The handshake clock only moves with the TCP/ICMP packets tshark lists.
+  * --handshake-timeout (default 5 s) takes seconds ("3", "2.5") or a number with a unit (3s,
+    500ms, 10us, 7ns).
+  * --check-irtt compares syn_to_synack + synack_to_ack of every handshake without SYN
+    retransmission with tshark's tcp.analysis.initial_rtt, except where a packet with ACK and
+    without SYN (an ignored RST+ACK, a challenge ACK, ...) came before the completing ACK:
+    tshark ends its initial_rtt at the first such packet (listed with -v).
 
 Connection model (DESIGN.md, the lifecycle and continuous-RTT bullets; `tcp_close`). It runs in
 the handshake model's loop, on the same packets (tshark's fields, plus tcp.len, the raw window
-and the timestamp option), with its own clock: the highest timestamp of ANY frame of the
-capture so far (the offline sweeper's), not only of the TCP ones.
+and the timestamp option). Idle expiry uses the handshake model's `now` (the time of the packet
+being processed, any frame counting); the end of the file, the highest timestamp of the file.
   * Tracking starts (a) at the ACK that completes a handshake (first_ns = first SYN), (b) at the
     `unobserved` ACK (first_ns = first SYN), (c) mid-stream at a segment with payload and no
     SYN/FIN/RST on a tuple with no tracked connection and no handshake entry at all (a TIMED_OUT
@@ -73,18 +99,23 @@ capture so far (the offline sweeper's), not only of the TCP ones.
   * Close: RST (either side; closed_by its sender) after the RST answered any RTT sample
     (RST_ANSWERS_RTT); FIN: both sides sent one and a packet with ACK from the first-FIN side
     acknowledges the second FIN exactly (ack == its seq + len + 1; closed_by = first FIN's
-    side); idle: clock > last + T (--idle-timeout, default 300 s) -> ts = last + T, duration =
-    last - first; reused: a SYN without ACK whose seq is not the client's ISN (any SYN on a
-    mid-stream connection, from either side) -> ts = the SYN, then the SYN goes to the handshake
-    model; end of file: timeouts by the last clock, then `eof` (ts = last packet) for the rest.
-  * RTT: with timestamps (the first SYN, or the first mid-stream segment, had the option) a
-    packet whose TSval differs from its side's last one starts a sample (if none outstanding and
-    --rtt-interval has passed since the side's last answered sample, by the clock); the first
-    packet the other way with TSecr == it answers; without timestamps a data segment that is not
-    a retransmission starts one (end = seq + len), the first packet the other way with ACK and
-    ack at or after end answers, a retransmission drops an outstanding one (Karn). In both modes
-    a sample older than 10 s (by the clock) is dropped by the next packet of its side. A client
-    sample is a `server` RTT. Negative samples (time going backwards) are not recorded.
+    side); idle: now > last + T (--idle-timeout, default 300 s) -> ts = last + T, duration =
+    last - first (last = the time of the connection's latest packet in file order); reused: a
+    SYN without ACK whose seq is not the client's ISN (any SYN on a mid-stream connection, from
+    either side) -> ts = the SYN, then the SYN goes to the handshake model; end of file:
+    timeouts by the highest timestamp of the file, then `eof` (ts = last packet) for the rest.
+    duration_ns is never negative (time going backwards within a connection: 0).
+  * RTT, timestamp mode where both the SYN and the SYN-ACK carried the option (a connection
+    opened by an `unobserved` ACK: the SYN alone; mid-stream: its first segment): only a
+    segment with payload, SYN or FIN starts a sample. Its TSval is remembered the first time
+    the side sends it on such a segment (a pure ACK's TSval is not remembered) and starts a
+    sample if none is outstanding and --rtt-interval has passed since the side's last answered
+    sample; the first packet the other way with ACK set and TSecr == it answers. Otherwise
+    (either side declined timestamps) seq/ack: a data segment that is not a retransmission
+    starts one (end = seq + len), the first packet the other way with ACK and ack at or after
+    end answers, a retransmission drops an outstanding one (Karn). In both modes a sample older
+    than 10 s is dropped by the next packet of its side. Ages and intervals are by the packet's
+    own time. A client sample is a `server` RTT. Negative samples are not recorded.
   * --check-retrans compares, frame by frame, the retransmissions counted on tracked connections
     with tshark's tcp.analysis.retransmission / fast_retransmission / spurious_retransmission
     and exits 1 on a difference, except where tshark calls the segment out-of-order (a known
@@ -96,7 +127,8 @@ headers as exact integers of ns) and decodes Ethernet / 802.1Q / 802.1ad (up to 
 cooked v1/v2 and raw IP, IPv4 / IPv6 (up to 8 extension headers), UDP, TCP, ICMP, ICMPv6 by
 hand: lengths checked against the wire length (IP/UDP length beyond it: malformed), a header
 cut by the snaplen: truncated; non-first fragments skipped; a first fragment of a UDP datagram
-fails the UDP length check. The clock is the highest timestamp of any frame so far.
+fails the UDP length check. Expiry is judged by the timestamp of the frame being processed
+(DESIGN.md "Offline input"), at the end of the file by the highest timestamp of the file.
   * A DNS message is UDP or TCP with source or destination port in --dns-port (default 53). A
     query is QR=0 sent to a DNS port, a response QR=1 sent from one.
   * Malformed (never a record, not counted below): fewer than 12 bytes, QDCOUNT 0, a compression
@@ -118,14 +150,16 @@ fails the UDP length check. The clock is the highest timestamp of any frame so f
     retransmission (query_retransmits + 1, last = ts, counted in dns_query_retransmits at once);
     another question while pending ends the old one (`dns_timeout` `timeout`, ts = this query,
     elapsed = ts - old first) and opens a new one.
-  * A response to a pending entry with the same question: `dns` record (ts = response,
+  * A response to a pending entry with the same question (qname bytes and qtype equal, byte for
+    byte, case kept; never a hash of them): `dns` record (ts = response,
     latency_ns = ts - first, rcode, answers = ANCOUNT, truncated = TC, query_retransmits); the
     entry is ANSWERED. Another question: `dns_mismatch`, the entry stays pending. ANSWERED:
     `dns_duplicate`. TIMED_OUT tombstone: `dns_late` (once; the tombstone goes). No entry:
     `dns_unsolicited`.
-  * Expiry (heap, strict >): pending when clock > last + T: `dns_timeout` `timeout`, ts = last + T,
-    elapsed = ts - first, becomes TIMED_OUT until clock > deadline + T; ANSWERED is removed when
-    clock > answered + T. At end of file only what has passed its deadline is reported.
+  * Expiry (heap, strict >): pending when now > last + T: `dns_timeout` `timeout`, ts = last + T,
+    elapsed = ts - first, becomes TIMED_OUT until now > deadline + T; ANSWERED is removed when
+    now > answered + T. At end of file only what has passed its deadline by the highest
+    timestamp of the file is reported.
   * ICMP type 3 / ICMPv6 type 1 quoting a UDP datagram to a DNS port (quoted src = client,
     dst = server; DNS ID = the first 2 bytes after the quoted UDP header) whose entry is pending:
     `dns_timeout` `unreachable`, ts = the ICMP's, elapsed = ts - first; the entry is removed.
@@ -156,6 +190,9 @@ NS = 10 ** 9
 MOD32 = 1 << 32
 
 RESULTS = ("completed", "refused", "aborted", "unreachable", "timeout", "unobserved", "late")
+# counted beside the results: challenge ACKs seen on attempts (wirelat_tcp_challenge_acks_total)
+HS_COUNT_KEYS = ("challenge_acks",)
+HANDSHAKE_TIMEOUT_DEFAULT = 5 * NS      # --handshake-timeout
 
 # Layers tshark may show before the (single, outer) IP layer that wirelat also parses:
 # Ethernet, 802.1Q / 802.1ad tags, Linux cooked v1/v2 ("sll"), raw IP ("raw", or nothing at
@@ -421,15 +458,31 @@ SYN_SENT, SYNACK_SEEN, TIMED_OUT = "SYN_SENT", "SYNACK_SEEN", "TIMED_OUT"
 
 class Entry:
     __slots__ = ("state", "client", "server", "family", "isn", "first_syn_ts", "last_syn_ts",
-                 "syn_retransmits", "server_isn", "synack_ts", "synack_retransmits",
-                 "deadline", "gen", "syn_ts", "rtx_frames")
+                 "syn_gap", "syn_retransmits", "server_isn", "synack_ts", "synack_retransmits",
+                 "deadline", "gen", "syn_ts", "synack_has_ts", "challenge_acks", "rtx_frames",
+                 "early_ack")
+
+
+def syn_deadline(last_syn_ts, gap, timeout_ns):
+    """DESIGN.md "Deadline": the latest SYN + max(--handshake-timeout, 2.5 x the gap between the
+    attempt's last two SYNs) (gap 0 with one SYN; a negative gap, time going backwards, counts
+    as 0). 2.5 x gap in integer ns is floor(5 * gap / 2)."""
+    return last_syn_ts + max(timeout_ns, gap * 5 // 2)
+
+
+def capture_times(path):
+    """[None, ts of frame 1, ts of frame 2, ...]: the timestamp of every frame of the capture
+    (not only those tshark lists as TCP/ICMP), by frame number."""
+    return [None] + [ts for _, ts, _, _, _ in read_capture(path)]
 
 
 class Result:
     def __init__(self):
         self.records = []
-        self.counts = Counter({r: 0 for r in RESULTS})
+        self.counts = Counter({r: 0 for r in RESULTS + HS_COUNT_KEYS})
+        self.stats = Counter()    # model events worth a look with -v (RSTs ignored, resumes, ...)
         self.irtt_problems = []   # strings
+        self.irtt_notes = []      # handshakes tshark times differently by design (-v)
         self.irtt_checked = 0
         self.skipped = Counter()
         self.packets = 0
@@ -448,18 +501,19 @@ def _base(e, typ, ts):
     }
 
 
-def analyze(path, timeout_ns=3 * NS, tshark="tshark", close=None):
+def analyze(path, timeout_ns=HANDSHAKE_TIMEOUT_DEFAULT, tshark="tshark", close=None):
     """Handshake records and counts of `path`; with close (a CloseConfig) also the tcp_close
     records and close_* counts of the connection model (res.close_records, res.tracker)."""
     res = Result()
-    ct = ConnTracker(close, path) if close is not None else None
+    frame_ts = capture_times(path)
+    ct = ConnTracker(close, path, frame_ts=frame_ts) if close is not None else None
     res.tracker = ct
     T = timeout_ns
     table = {}          # canonical key -> Entry
-    heap = []           # (expiry time, seq, key, gen): entry expires when clock > time
+    heap = []           # (expiry time, seq, key, gen): entry expires when the clock > time
     hseq = 0
     gen_counter = [0]
-    clock = None
+    last_frame = 0      # the last frame whose timestamp has been seen by expire()
     irtt_pending = []   # (record, stream, irtt string on the ACK frame)
 
     def emit(rec):
@@ -476,11 +530,12 @@ def analyze(path, timeout_ns=3 * NS, tshark="tshark", close=None):
     def schedule(key, e):
         nonlocal hseq
         if e.state == SYN_SENT:
-            t = e.last_syn_ts + T
+            t = syn_deadline(e.last_syn_ts, e.syn_gap, T)
         elif e.state == SYNACK_SEEN:
             t = e.synack_ts + T
         else:
-            t = e.deadline + T
+            # the tombstone lives as long again as the deadline gave the latest SYN
+            t = e.deadline + (e.deadline - e.last_syn_ts)
         hseq += 1
         heapq.heappush(heap, (t, hseq, key, e.gen))
 
@@ -489,14 +544,15 @@ def analyze(path, timeout_ns=3 * NS, tshark="tshark", close=None):
         e.gen = gen_counter[0]
 
     def expire(now):
-        """Expire every entry whose time has passed (strictly) at clock `now`."""
+        """Expire every entry whose time has passed (strictly) at `now`. `now` need not grow:
+        after the time of the capture jumps backwards an earlier `now` expires nothing new."""
         while heap and heap[0][0] < now:
             t, _, key, gen = heapq.heappop(heap)
             e = table.get(key)
             if e is None or e.gen != gen:
                 continue   # stale heap item
             if e.state == SYN_SENT:
-                deadline = e.last_syn_ts + T
+                deadline = t
                 fail(e, "timeout", deadline, deadline - e.first_syn_ts)
                 e.state = TIMED_OUT
                 e.deadline = deadline
@@ -513,23 +569,55 @@ def analyze(path, timeout_ns=3 * NS, tshark="tshark", close=None):
         e.server = (p.dst, p.dport)
         e.isn = p.seq
         e.first_syn_ts = e.last_syn_ts = p.ts
+        e.syn_gap = 0                       # between the last two SYNs (0: one SYN so far)
         e.syn_retransmits = 0
         e.server_isn = None
         e.synack_ts = None
         e.synack_retransmits = 0
         e.deadline = None
         e.syn_ts = p.tsval is not None      # the first SYN carried the timestamp option
+        e.synack_has_ts = None              # the first SYN-ACK did (None: none seen)
+        e.challenge_acks = 0
         e.rtx_frames = []                   # frames of retransmitted SYNs / SYN-ACKs
+        e.early_ack = None                  # frame of the first ACK-flagged non-SYN segment
+                                            # before the completing ACK (see _check_irtt)
         bump(e)
         table[key] = e
         schedule(key, e)
 
+    def resend(key, e, p):
+        """The attempt's SYN again (same ISN) in SYN_SENT: a retransmission; the deadline
+        follows the client's backoff."""
+        e.syn_retransmits += 1
+        e.rtx_frames.append((p.frame, "c2s"))
+        e.syn_gap = p.ts - e.last_syn_ts
+        e.last_syn_ts = p.ts
+        bump(e)
+        schedule(key, e)
+
+    def acceptable_rst(e, p, side):
+        """RFC 9293, SYN-SENT: the server's RST must acknowledge the SYN (ACK set, ack = ISN +
+        1); the client's must carry the ISN or ISN + 1 as its sequence number. Returns the
+        reason it ends the attempt with, or None (the RST is ignored)."""
+        if side == e.client:
+            return "aborted" if p.seq in (e.isn, (e.isn + 1) % MOD32) else None
+        if p.flags & ACK and p.ack == (e.isn + 1) % MOD32:
+            return "refused"
+        return None
+
     for p in read_packets(path, tshark=tshark, skipped=res.skipped):
         res.packets += 1
-        clock = p.ts if clock is None else max(clock, p.ts)
-        expire(clock)
+        # DESIGN.md "Offline input": expiry is judged by the time of the packet being processed
+        # (not the highest so far). Every frame is a packet wirelat processes, including those
+        # this loop does not see (not TCP, malformed, ...): the frames since the last packet
+        # here count too, so `now` is the highest of their times and this packet's.
+        now = p.ts
+        for fr in range(last_frame + 1, min(p.frame, len(frame_ts) - 1) + 1):
+            now = max(now, frame_ts[fr])
+        last_frame = max(last_frame, p.frame)
+        expire(now)
         if ct is not None:
-            ct.advance(p)
+            ct.advance(now)
 
         if p.kind == "icmp":
             # the quoted segment went client -> server
@@ -560,25 +648,41 @@ def analyze(path, timeout_ns=3 * NS, tshark="tshark", close=None):
                 ct.open_midstream(key, p, side)
                 continue
 
+        if (e is not None and e.state in (SYN_SENT, SYNACK_SEEN) and f & ACK
+                and not f & SYN and e.early_ack is None):
+            e.early_ack = p.frame           # tshark's initial_rtt ends at the first such one
         if f & RST:
             if e is not None and e.state in (SYN_SENT, SYNACK_SEEN):
-                reason = "aborted" if side == e.client else "refused"
-                fail(e, reason, p.ts, p.ts - e.first_syn_ts)
-                del table[key]
+                reason = acceptable_rst(e, p, side)
+                if reason is None:
+                    # e.g. the client's answer to a challenge ACK (seq = that ACK's ack), or
+                    # a blind / stale RST: the attempt goes on
+                    res.stats["rst-ignored-" + ("client" if side == e.client else "server")] += 1
+                else:
+                    fail(e, reason, p.ts, p.ts - e.first_syn_ts)
+                    del table[key]
             continue
 
         if f & SYN and not f & ACK:
-            if e is None or e.state == TIMED_OUT:
+            if e is None:
                 new_entry(key, p, side)
+            elif e.state == TIMED_OUT:
+                if side == e.client and p.seq == e.isn:
+                    # the client still retries after the deadline: the attempt resumes (first
+                    # SYN and retransmissions kept; the timeout reported stands)
+                    e.state = SYN_SENT
+                    res.stats["resumed"] += 1
+                    resend(key, e, p)
+                else:
+                    new_entry(key, p, side)
             elif side != e.client:
                 pass        # simultaneous open: ignored
             elif p.seq == e.isn:
-                e.syn_retransmits += 1
-                e.rtx_frames.append((p.frame, "c2s"))
                 if e.state == SYN_SENT:
-                    e.last_syn_ts = p.ts
-                    bump(e)
-                    schedule(key, e)
+                    resend(key, e, p)
+                else:       # after the SYN-ACK: counted, the timing is done
+                    e.syn_retransmits += 1
+                    e.rtx_frames.append((p.frame, "c2s"))
             else:
                 fail(e, "timeout", p.ts, p.ts - e.first_syn_ts)
                 new_entry(key, p, side)
@@ -593,6 +697,7 @@ def analyze(path, timeout_ns=3 * NS, tshark="tshark", close=None):
                 e.state = SYNACK_SEEN
                 e.server_isn = p.seq
                 e.synack_ts = p.ts
+                e.synack_has_ts = p.tsval is not None
                 bump(e)
                 schedule(key, e)
             elif e.state == SYNACK_SEEN:
@@ -606,7 +711,15 @@ def analyze(path, timeout_ns=3 * NS, tshark="tshark", close=None):
             continue
 
         if f & ACK:
-            if e is None or side != e.client:
+            if e is None:
+                continue
+            if side != e.client:
+                # RFC 5961: a server holding an old connection on the tuple answers the SYN
+                # with a bare (pure) ACK, a challenge ACK; the client's RST to it carries its
+                # ack number (ignored above) and the client sends the SYN again later
+                if e.state == SYN_SENT and not f & FIN and p.tlen == 0:
+                    e.challenge_acks += 1
+                    res.counts["challenge_acks"] += 1
                 continue
             if e.state == SYNACK_SEEN:
                 if p.ack == (e.server_isn + 1) % MOD32:
@@ -616,10 +729,20 @@ def analyze(path, timeout_ns=3 * NS, tshark="tshark", close=None):
                     r["handshake_ns"] = p.ts - e.first_syn_ts
                     r["syn_retransmits"] = e.syn_retransmits
                     r["synack_retransmits"] = e.synack_retransmits
+                    r["challenge_acks"] = e.challenge_acks
                     emit(r)
                     res.counts["completed"] += 1
                     del table[key]
-                    if e.syn_retransmits == 0:
+                    if e.syn_retransmits == 0 and e.early_ack != p.frame:
+                        # tshark's initial_rtt is the first packet with ACK and without SYN
+                        # (either way) after the SYN: an ignored RST+ACK or a challenge ACK
+                        # before the completing ACK ends it early; not comparable
+                        res.irtt_notes.append(
+                            "%s:%d -> %s:%d (ACK frame %d): not compared: frame %d (ACK set, "
+                            "before the completing ACK) ends tshark's initial_rtt" % (
+                                r["client_ip"], r["client_port"], r["server_ip"],
+                                r["server_port"], p.frame, e.early_ack))
+                    elif e.syn_retransmits == 0:
                         irtt_pending.append((r, p.frame, p.stream, p.irtt))
                     if ct is not None:
                         ct.open_handshake(key, e, p, side, synack_seen=True)
@@ -631,12 +754,15 @@ def analyze(path, timeout_ns=3 * NS, tshark="tshark", close=None):
             continue
         # no SYN, no ACK, no RST: nothing to do
 
-    # end of file: report what has passed its deadline by the last timestamp
-    if clock is not None:
-        expire(clock)
-    res.last_clock = clock
+    # end of file: report what has passed its deadline by the highest timestamp of the file
+    # (of any frame)
+    times = [t for t in frame_ts[1:] if t is not None]
+    end = max(times) if times else None
+    if end is not None:
+        expire(end)
+    res.last_clock = end
     if ct is not None:
-        ct.finish()
+        ct.finish(end)
 
     _check_irtt(path, res, irtt_pending, tshark)
     return res
@@ -693,55 +819,48 @@ class Conn:
 
 
 class ConnTracker:
-    """tcp_close model. Every packet analyze() hands over is one wirelat parses; `clock` is the
-    highest timestamp of ANY frame so far (the offline sweeper's clock), not only of TCP ones."""
+    """tcp_close model. Every packet analyze() hands over is one wirelat parses. Idle expiry is
+    judged, like the handshake model's, by the time of the packet being processed (analyze()
+    passes the highest timestamp of the frames since its previous packet, any frame, not only
+    TCP ones), and at end of file by the highest timestamp of the file."""
 
-    def __init__(self, cfg, path):
+    def __init__(self, cfg, path, frame_ts=None):
         self.cfg = cfg
         self.conns = {}             # canonical key -> Conn
-        self.heap = []              # (idle deadline, seq, key, gen): expires when clock > it
+        self.heap = []              # (idle deadline, seq, key, gen): expires when now > it
         self.seq = 0
         self.records = []
         self.counts = Counter({"close_" + r: 0 for r in CLOSE_REASONS})
         self.stats = Counter()
         self.closed = []            # every Conn once closed (for checks and -v)
-        self.clock = None
-        pm, m = [None], None        # prefix maximum of the capture's timestamps by frame
-        for _, ts, _, _, _ in read_capture(path):
-            m = ts if m is None else max(m, ts)
-            pm.append(m)
-        self.prefix_max = pm
+        self.frame_ts = capture_times(path) if frame_ts is None else frame_ts
 
-    # clock and idle expiry -------------------------------------------------------------------
-    def _tick(self, ts):
-        self.clock = ts if self.clock is None else max(self.clock, ts)
-
-    def advance(self, p):
-        m = self.prefix_max[p.frame] if p.frame < len(self.prefix_max) else None
-        self._tick(p.ts)
-        if m is not None:
-            self._tick(m)
-        self.expire()
+    # idle expiry -------------------------------------------------------------------------------
+    def advance(self, now):
+        """Before a packet: expire what `now` (see the class comment) has passed."""
+        self.expire(now)
 
     def _schedule(self, key, c):
         self.seq += 1
         c.gen = self.seq
         heapq.heappush(self.heap, (c.last_ns + self.cfg.idle_ns, self.seq, key, c.gen))
 
-    def expire(self):
-        while self.heap and self.heap[0][0] < self.clock:
+    def expire(self, now):
+        while self.heap and self.heap[0][0] < now:
             t, _, key, gen = heapq.heappop(self.heap)
             c = self.conns.get(key)
             if c is None or c.gen != gen:
                 continue
             self._close(key, c, "timeout", t, c.last_ns - c.first_ns)
 
-    def finish(self):
-        """End of file: idle timeouts by the last clock, then `eof` for what is still open."""
-        if len(self.prefix_max) > 1 and self.prefix_max[-1] is not None:
-            self._tick(self.prefix_max[-1])
-        if self.clock is not None:
-            self.expire()
+    def finish(self, end=None):
+        """End of file: idle timeouts by the highest timestamp of the file (`end`; by default
+        from the capture), then `eof` for what is still open."""
+        if end is None:
+            times = [t for t in self.frame_ts[1:] if t is not None]
+            end = max(times) if times else None
+        if end is not None:
+            self.expire(end)
         for key, c in sorted(self.conns.items(), key=lambda kv: (kv[1].last_ns, kv[1].gen)):
             self._close(key, c, "eof", c.last_ns, c.last_ns - c.first_ns, forget=False)
         self.conns.clear()
@@ -763,7 +882,12 @@ class ConnTracker:
 
     def open_handshake(self, key, e, p, side, synack_seen):
         """(a) handshake completed (synack_seen) or (b) `unobserved`; p is the client's ACK."""
-        c = self._new(key, e.family, e.client, e.server, e.first_syn_ts, False, e.isn, e.syn_ts,
+        # RTT from timestamps only where both the SYN and the SYN-ACK offered the option (a
+        # server may decline them); where the SYN-ACK was not seen, the SYN's option alone
+        has_ts = e.syn_ts and (e.synack_has_ts if synack_seen else True)
+        if e.syn_ts and not has_ts:
+            self.stats["ts-declined-by-server"] += 1
+        c = self._new(key, e.family, e.client, e.server, e.first_syn_ts, False, e.isn, has_ts,
                       p.frame)
         c.high[C2S] = (e.isn + 1) % MOD32
         c.retrans[C2S] = e.syn_retransmits
@@ -792,6 +916,10 @@ class ConnTracker:
         r["reason"] = reason
         if closed_by is not None:
             r["closed_by"] = SIDE_NAME[closed_by]
+        if duration < 0:
+            # the capture's time went backwards within the connection: never negative
+            self.stats["duration-negative"] += 1
+            duration = 0
         r["duration_ns"] = duration
         r["bytes_c2s"], r["bytes_s2c"] = c.bytes
         r["retransmits_c2s"], r["retransmits_s2c"] = c.retrans
@@ -872,12 +1000,12 @@ class ConnTracker:
         return True
 
     def _rtt(self, c, p, d, o, rtx, answer_only=False):
-        clock = self.clock
+        now = p.ts          # ages and --rtt-interval by the packet's own time
         # answer the other direction's sample
         s = c.sample[o]
         if s is not None:
             if c.has_ts:
-                hit = p.tsecr is not None and p.tsecr == s[0]
+                hit = bool(p.flags & ACK) and p.tsecr is not None and p.tsecr == s[0]
             else:
                 hit = bool(p.flags & ACK) and not seq_lt(p.ack, s[0])
             if hit:
@@ -893,22 +1021,25 @@ class ConnTracker:
             return
         # maybe take one from this packet
         if c.has_ts:
-            if p.tsval is None:
-                fresh = None
-            else:
-                fresh = p.tsval if p.tsval != c.last_tsval[d] else None
+            # only payload, SYN or FIN starts a sample: a pure ACK's TSval is often never
+            # echoed (the peer echoes TS.Recent, which the next data segment replaces), so it
+            # is not even remembered
+            fresh = None
+            if p.tsval is not None and (p.tlen > 0 or p.flags & (SYN | FIN)):
+                if p.tsval != c.last_tsval[d]:
+                    fresh = p.tsval
                 c.last_tsval[d] = p.tsval
         else:
             if rtx and c.sample[d] is not None:
                 c.sample[d] = None          # Karn: a retransmission spoils the sample
                 self.stats["rtt-karn-drop"] += 1
             fresh = (p.seq + p.tlen) % MOD32 if p.tlen > 0 and not rtx else None
-        if c.sample[d] is not None and clock - c.sample[d][1] > RTT_SAMPLE_MAX_AGE:
+        if c.sample[d] is not None and now - c.sample[d][1] > RTT_SAMPLE_MAX_AGE:
             c.sample[d] = None              # unanswered for more than 10 s
             self.stats["rtt-dropped-unanswered"] += 1
         if fresh is None or c.sample[d] is not None:
             return
-        if c.answered[d] is not None and clock - c.answered[d] < self.cfg.rtt_interval_ns:
+        if c.answered[d] is not None and now - c.answered[d] < self.cfg.rtt_interval_ns:
             return
         c.sample[d] = (fresh, p.ts)
 
@@ -1410,7 +1541,7 @@ def analyze_dns(path, timeout_ns=DNS_TIMEOUT_DEFAULT, ports=(53,)):
     seqno = [0, 0]      # heap sequence, entry generation
     streams = {}        # (src, sport, dst, dport) -> TStream
     unanswered = set()  # keys that had a transaction end unanswered (for the tshark check)
-    clock = None
+    end = None          # the highest timestamp so far (for the end of the file)
     stats = res.stats
 
     def schedule(key, e, t):
@@ -1624,8 +1755,10 @@ def analyze_dns(path, timeout_ns=DNS_TIMEOUT_DEFAULT, ports=(53,)):
             stats["tcp-segment-over-%d-messages" % MAX_MSGS_PER_SEGMENT] += 1
 
     for frame, ts, lt, b, wirelen in read_capture(path):
-        clock = ts if clock is None else max(clock, ts)
-        expire(clock)
+        # expiry by the time of the frame being processed, not the highest so far (DESIGN.md
+        # "Offline input": after a jump backwards nothing opened later expires early)
+        end = ts if end is None else max(end, ts)
+        expire(ts)
         p = decode_frame(lt, b, wirelen, stats)
         if p is None:
             continue
@@ -1649,8 +1782,9 @@ def analyze_dns(path, timeout_ns=DNS_TIMEOUT_DEFAULT, ports=(53,)):
             on_message(p, "udp", status, m, ts, frame, True)
         else:
             tcp_segment(p, ts, frame)
-    if clock is not None:
-        expire(clock)
+    # end of file: what has passed its deadline by the highest timestamp of the file
+    if end is not None:
+        expire(end)
     return res
 
 
@@ -1753,7 +1887,7 @@ def check_dns(path, res, ports=(53,), tshark="tshark"):
                 tag, fmt_ns(r["latency_ns"]), times[0], r["latency_ns"] - theirs))
 
 
-def truth_records(path, timeout_ns=3 * NS, tshark="tshark"):
+def truth_records(path, timeout_ns=HANDSHAKE_TIMEOUT_DEFAULT, tshark="tshark"):
     """List of the handshake records wirelat must print for `path` (ts as integer `ts_ns`)."""
     return analyze(path, timeout_ns=timeout_ns, tshark=tshark).records
 
@@ -1772,7 +1906,7 @@ def merge_records(tcp_records, dns_records):
 
 def counts_line(res, dns_res=None, close=False):
     d = {"type": "_counts"}
-    for r in RESULTS:
+    for r in RESULTS + HS_COUNT_KEYS:
         d[r] = res.counts[r]
     if dns_res is not None:
         for k in DNS_COUNT_KEYS:
@@ -1786,8 +1920,8 @@ def counts_line(res, dns_res=None, close=False):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("pcap")
-    ap.add_argument("--handshake-timeout", type=str, default="3",
-                    help="seconds (decimal allowed), default 3")
+    ap.add_argument("--handshake-timeout", type=str, default="5",
+                    help="seconds (decimal allowed) or a number with a unit, default 5")
     ap.add_argument("--dns-timeout", type=str, default="5",
                     help="seconds (decimal allowed) or a number with a unit, default 5")
     ap.add_argument("--dns-port", type=int, action="append", metavar="PORT",
@@ -1864,9 +1998,12 @@ def main(argv=None):
             print("truth.py: %s: dns.time %s: %s" % (a.pcap, "ERROR" if a.check_dns
                                                       else "warning", m), file=sys.stderr)
     if a.verbose:
-        print("truth.py: %s: %d packets used, skipped %s, %d iRTT checked, %d disagree" % (
-            a.pcap, res.packets, dict(res.skipped), res.irtt_checked, len(res.irtt_problems)),
-            file=sys.stderr)
+        for m in res.irtt_notes:
+            print("truth.py: %s: iRTT note: %s" % (a.pcap, m), file=sys.stderr)
+        print("truth.py: %s: %d packets used, skipped %s, %d iRTT checked, %d disagree; "
+              "handshake model %s" % (
+                  a.pcap, res.packets, dict(res.skipped), res.irtt_checked,
+                  len(res.irtt_problems), dict(sorted(res.stats.items()))), file=sys.stderr)
         if dres is not None:
             for m in dres.notes:
                 print("truth.py: %s: dns.time note: %s" % (a.pcap, m), file=sys.stderr)

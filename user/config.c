@@ -47,7 +47,7 @@ static const struct wl_option options[] = {
 	{ { "max-flows", required_argument, NULL, OPT_MAX_FLOWS }, "N",
 	  "pending handshakes tracked (default 65536)" },
 	{ { "handshake-timeout", required_argument, NULL, OPT_HS_TIMEOUT },
-	  "DURATION", "SYN unanswered this long is a timeout (default 3s)" },
+	  "DURATION", "no SYN-ACK this long after the latest SYN (or 2.5 x the last SYN gap, if longer) is a timeout (default 5s)" },
 	{ { "max-conns", required_argument, NULL, OPT_MAX_CONNS }, "N",
 	  "connections tracked (default 262144)" },
 	{ { "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
  * offline.c - -r FILE: every packet, in file order, through the XDP program
- * with BPF_PROG_TEST_RUN. Before each run the capture's timestamp, the
- * highest timestamp so far (the clock timeouts are judged by) and the
- * frame's wire length go into the object's .bss, so the code path is the
- * one that runs on the NIC. The sweeper runs whenever the capture clock
- * passes another second, and once more at end of file.
+ * with BPF_PROG_TEST_RUN. Before each run the capture's timestamp (the
+ * time the packet is measured at, and the clock its flow's timeouts are
+ * judged by) and the frame's wire length go into the object's .bss, so the
+ * code path is the one that runs on the NIC. The sweeper runs by the same
+ * clock whenever the capture's time passes another second; where the time
+ * jumps backwards (files of other dates merged) it first runs by the time
+ * before the jump, and nothing opened later expires early. At end of file
+ * it runs by the highest timestamp.
  */
 #define PCAP_DONT_INCLUDE_PCAP_BPF_H
 #include <errno.h>
@@ -35,7 +38,8 @@ struct replay {
 	int dlt;
 	uint8_t *frame;
 	size_t frame_cap;
-	uint64_t clock_ns;
+	uint64_t clock_ns;	/* the highest timestamp so far */
+	uint64_t last_ts_ns;	/* the previous packet's */
 	uint64_t next_sweep_ns;
 	uint64_t oversized;	/* frames too long to hand the program */
 	int err;
@@ -66,10 +70,29 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static void sweep_and_flush(struct replay *rp, int eof)
+static void sweep_and_flush(struct replay *rp, uint64_t clock, int eof)
 {
-	wl_sweep(rp->run, rp->clock_ns, eof);
+	wl_sweep(rp->run, clock, eof);
 	wl_reorder_flush(&rp->ro, print_record, rp->run);
+}
+
+/*
+ * Before the packet at @ts: expire what its time has passed (DESIGN.md,
+ * "Offline input": judged by the packet being processed).
+ */
+static void sweep_before(struct replay *rp, uint64_t ts)
+{
+	if (rp->last_ts_ns && ts < rp->last_ts_ns) {
+		/* time goes back: settle what the time before the jump passed */
+		sweep_and_flush(rp, rp->last_ts_ns, 0);
+		rp->next_sweep_ns = ts + SWEEP_EVERY_NS;
+	} else if (ts >= rp->next_sweep_ns) {
+		sweep_and_flush(rp, ts, 0);
+		rp->next_sweep_ns = ts + SWEEP_EVERY_NS;
+	}
+	rp->last_ts_ns = ts;
+	if (ts > rp->clock_ns)
+		rp->clock_ns = ts;
 }
 
 /* Count a frame the program cannot be given (shorter than Ethernet). */
@@ -119,12 +142,7 @@ static int replay_packet(struct replay *rp, const struct pcap_pkthdr *h,
 		rp->frame = p;
 		rp->frame_cap = cap;
 	}
-	if (ts > rp->clock_ns)
-		rp->clock_ns = ts;
-	if (rp->clock_ns >= rp->next_sweep_ns) {
-		sweep_and_flush(rp, 0);
-		rp->next_sweep_ns = rp->clock_ns + SWEEP_EVERY_NS;
-	}
+	sweep_before(rp, ts);
 	if (wl_linktype_to_eth(rp->dlt, bytes, h->caplen, rp->frame, &len,
 			       &adjust) ||
 	    len < ETH_HLEN) {
@@ -256,8 +274,8 @@ int wl_offline_run(struct wl_run *run)
 	}
 	/* end of file: report what has passed its timeout by the last clock,
 	 * then close what is still open */
-	sweep_and_flush(&rp, 0);
-	sweep_and_flush(&rp, 1);
+	sweep_and_flush(&rp, rp.clock_ns, 0);
+	sweep_and_flush(&rp, rp.clock_ns, 1);
 	err = rp.err;
 out:
 	wl_reorder_flush(&rp.ro, print_record, run);

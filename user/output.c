@@ -213,11 +213,12 @@ static void print_json(struct wl_output *o, const struct wl_record *r,
 			",\"syn_to_synack_ns\":%" PRId64
 			",\"synack_to_ack_ns\":%" PRId64
 			",\"handshake_ns\":%" PRId64
-			",\"syn_retransmits\":%u,\"synack_retransmits\":%u",
+			",\"syn_retransmits\":%u,\"synack_retransmits\":%u"
+			",\"challenge_acks\":%u",
 			(int64_t)r->hs.syn_to_synack_ns,
 			(int64_t)r->hs.synack_to_ack_ns,
 			(int64_t)r->hs.handshake_ns, r->syn_retransmits,
-			r->synack_retransmits);
+			r->synack_retransmits, r->challenge_acks);
 		break;
 	case WL_REC_HANDSHAKE_FAILED:
 		fprintf(f,
@@ -289,6 +290,8 @@ static void print_text(struct wl_output *o, const struct wl_record *r,
 		fprintf(o->f,
 			" syn>synack %12s  synack>ack %12s  total %12s  rtx %u/%u",
 			a, b, c, r->syn_retransmits, r->synack_retransmits);
+		if (r->challenge_acks)
+			fprintf(o->f, "  challenge-ack %u", r->challenge_acks);
 		break;
 	case WL_REC_HANDSHAKE_FAILED:
 		ms_str(r->fail.elapsed_ns, a, sizeof(a));

@@ -53,13 +53,14 @@ static int judge_hs(int fd, const void *key, void *value, uint64_t clock,
 {
 	struct wl_hs *hs = value;
 
+	/* the deadline was set by the BPF state machine (wl_hs_deadline) */
 	switch (hs->state) {
 	case WL_HS_SYN_SENT:
-		if (clock <= hs->last_syn_ns + t)
+		if (clock <= hs->deadline_ns)
 			return 0;
-		*deadline = hs->last_syn_ns + t;
+		*deadline = hs->deadline_ns;
 		hs->state = WL_HS_TIMED_OUT;	/* a later SYN-ACK is "late" */
-		if (clock > hs->last_syn_ns + 2 * t)	/* its time is over too */
+		if (clock > wl_hs_tombstone_end(hs))	/* its time is over too */
 			dropped += drop(fd, key);
 		else
 			bpf_map_update_elem(fd, key, hs, BPF_EXIST);
@@ -69,7 +70,7 @@ static int judge_hs(int fd, const void *key, void *value, uint64_t clock,
 			dropped += drop(fd, key);
 		return 0;
 	case WL_HS_TIMED_OUT:
-		if (clock > hs->last_syn_ns + 2 * t)
+		if (clock > wl_hs_tombstone_end(hs))
 			dropped += drop(fd, key);
 		return 0;
 	}
@@ -209,7 +210,7 @@ static void fill_close(struct wl_record *r, const struct expired *e)
 	r->type = WL_REC_CLOSE;
 	r->reason = eof_now && e->deadline == c->last_ns ? WL_CLOSE_EOF :
 							   WL_CLOSE_TIMEOUT;
-	r->close.duration_ns = c->last_ns - c->first_ns;
+	r->close.duration_ns = wl_conn_duration(c, c->last_ns);
 	wl_rec_conn(r, c);
 }
 
