@@ -4,9 +4,11 @@
  *
  * A connection is tracked from its completed (or unobserved) handshake, or
  * from the first data segment of a flow first seen mid-stream. A tracked
- * packet costs one lookup in conns: bytes and packets per direction,
- * retransmissions (a segment whose sequence range was already seen, not a
- * keepalive or a zero-window probe), FIN/RST close, and RTT samples: from
+ * packet costs one lookup in conns: bytes and data segments per direction,
+ * loss located (a segment starting beyond the highest sequence seen is a
+ * sequence gap: lost before the observation point; one starting below it a
+ * retransmission, not a keepalive or a zero-window probe; duplicate ACKs;
+ * zero windows), FIN/RST close, and RTT samples: from
  * the timestamp option (a TSval taken the first time it is seen, answered
  * by the first TSecr equal to it the other way), or on connections without
  * timestamps from a data segment's end answered by the first ACK covering
@@ -76,6 +78,9 @@ static __always_inline void wl_conn_open(struct wl_stats *st,
 	c->client_isn = isn;
 	c->midstream = midstream;
 	c->has_ts = has_ts;
+	/* a handshake's windows were open; mid-stream nothing is known yet */
+	c->win_state[0] = c->win_state[1] = midstream ? WL_WIN_UNKNOWN :
+							 WL_WIN_OPEN;
 	wl_table_insert(st, &conns, k, c, WL_T_CONNS);
 }
 
@@ -171,11 +176,15 @@ static __always_inline void wl_conn_rtt(struct wl_stats *st, struct wl_conn *c,
 
 /*
  * Sequence bookkeeping of a segment from @dir. Returns 1 when it is a
- * retransmission: its range was seen before, and it is not a keepalive
- * (at most one byte just below what was sent) or a zero-window probe (one
- * byte while the other side advertises a zero window).
+ * retransmission: it starts below the highest sequence seen (as tshark
+ * counts them), and it is not a keepalive (at most one byte just below
+ * what was sent) or a zero-window probe (one byte while the other side
+ * advertises a zero window). Data starting beyond the highest sequence
+ * seen is a sequence gap: lost before the observation point (its
+ * retransmission, when it comes, fills the gap; retransmissions beyond
+ * the gaps were lost after the observation point, or are spurious).
  */
-static __always_inline int wl_conn_seq(struct wl_conn *c,
+static __always_inline int wl_conn_seq(struct wl_stats *st, struct wl_conn *c,
 				       const struct wl_pkt *p, int dir)
 {
 	int fin = !!(p->tcp_flags & WL_TCP_FIN);
@@ -191,13 +200,49 @@ static __always_inline int wl_conn_seq(struct wl_conn *c,
 	}
 	if (wl_seq_lt(p->seq, c->high[dir])) {
 		int keepalive = !fin && len <= 1 && p->seq == c->high[dir] - 1;
-		int probe = len == 1 && c->zero_window[dir ^ 1];
+		int probe = len == 1 && c->win_state[dir ^ 1] == WL_WIN_ZERO;
 
 		rtx = !keepalive && !probe;
+	} else if (len && p->seq != c->high[dir]) {
+		c->seq_gaps[dir]++;
+		st->seq_gaps[dir]++;
 	}
 	if (wl_seq_lt(c->high[dir], end))
 		c->high[dir] = end;
 	return rtx;
+}
+
+/*
+ * ACK and window bookkeeping of a segment from @dir (not a SYN or RST):
+ * a pure ACK repeating the direction's previous acknowledgment number
+ * with the same window is a duplicate ACK (RFC 5681); a window of 0 after
+ * a non-zero one is a zero window (the receiving application stopped
+ * reading).
+ */
+static __always_inline void wl_conn_window(struct wl_stats *st,
+					   struct wl_conn *c,
+					   const struct wl_pkt *p, int dir)
+{
+	if (p->tcp_flags & WL_TCP_ACK) {
+		if (!p->payload_len && !(p->tcp_flags & WL_TCP_FIN) &&
+		    c->ack_set[dir] && p->ack == c->last_ack[dir] &&
+		    p->window == c->last_win[dir]) {
+			c->dup_acks[dir]++;
+			st->dup_acks[dir]++;
+		}
+		c->last_ack[dir] = p->ack;
+		c->last_win[dir] = p->window;
+		c->ack_set[dir] = 1;
+	}
+	if (p->window) {
+		c->win_state[dir] = WL_WIN_OPEN;
+		return;
+	}
+	if (c->win_state[dir] == WL_WIN_OPEN) {
+		c->zero_windows[dir]++;
+		st->zero_windows[dir]++;
+	}
+	c->win_state[dir] = WL_WIN_ZERO;
 }
 
 /*
@@ -232,6 +277,11 @@ static __always_inline int wl_conn_packet(struct wl_stats *st,
 	}
 	c->last_ns = seen;
 	c->bytes[dir] += p->payload_len;
+	if (p->payload_len) {
+		c->segments[dir]++;
+		st->segments[dir]++;
+		st->payload_bytes[dir] += p->payload_len;
+	}
 	if (flags & WL_TCP_RST) {
 		/* its TSecr or ACK may still answer a sample */
 		wl_conn_rtt(st, c, p, dir, 0, &now);
@@ -245,12 +295,12 @@ static __always_inline int wl_conn_packet(struct wl_stats *st,
 		st->retransmits[dir]++;
 		return 0;
 	}
-	rtx = wl_conn_seq(c, p, dir);
+	rtx = wl_conn_seq(st, c, p, dir);
 	if (rtx) {
 		c->retrans[dir]++;
 		st->retransmits[dir]++;
 	}
-	c->zero_window[dir] = !p->window;
+	wl_conn_window(st, c, p, dir);
 	wl_conn_rtt(st, c, p, dir, rtx, &now);
 
 	if ((flags & WL_TCP_FIN) && !c->fin_seen[dir]) {

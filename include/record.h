@@ -39,6 +39,10 @@ static __always_inline void wl_rec_conn(struct wl_record *r,
 	for (i = 0; i < 2; i++) {
 		r->close.bytes[i] = c->bytes[i];
 		r->close.retrans[i] = c->retrans[i];
+		r->close.segments[i] = c->segments[i];
+		r->close.seq_gaps[i] = c->seq_gaps[i];
+		r->close.dup_acks[i] = c->dup_acks[i];
+		r->close.zero_windows[i] = c->zero_windows[i];
 		r->close.rtt_n[i] = c->rtt_n[i];
 		r->close.rtt_min_ns[i] = c->rtt_min_ns[i];
 		r->close.rtt_avg_ns[i] =

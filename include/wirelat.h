@@ -166,6 +166,12 @@ struct wl_stats {
 	__u64 table_deletes[3];		/* entries the programs removed */
 	__u64 conn_closed[WL_CLOSE_MAX];
 	__u64 retransmits[2];		/* 0 = c2s, 1 = s2c */
+	/* loss, located: by direction of tracked connections (c2s, s2c) */
+	__u64 segments[2];		/* with payload, retransmissions too */
+	__u64 payload_bytes[2];
+	__u64 seq_gaps[2];		/* data lost before the observation point */
+	__u64 dup_acks[2];
+	__u64 zero_windows[2];
 	__u64 records_dropped;		/* ring buffer full */
 	__u32 scratch;			/* BPF-private, see wl_launder() */
 	__u32 pad;
@@ -269,14 +275,30 @@ struct wl_conn {
 	__u32 sample_gen[2];	/* samples taken by the direction */
 	__u32 answered_gen[2];	/* sample_gen answered, by the other way */
 	__u32 client_isn;
+	/* loss, located (DESIGN.md), by direction */
+	__u32 segments[2];	/* with payload, retransmissions included */
+	__u32 seq_gaps[2];	/* a segment beyond the highest seq seen */
+	__u32 dup_acks[2];	/* a pure ACK repeating ack and window */
+	__u32 zero_windows[2];	/* window 0 after a non-zero one */
+	__u32 last_ack[2];	/* the direction's previous ACK... */
+	__u16 last_win[2];	/* ...and its window */
 	__u8 client_side;	/* WL_SIDE_LO / WL_SIDE_HI */
 	__u8 midstream;
 	__u8 has_ts;		/* RTT from timestamps, else seq/ack */
 	__u8 first_fin;		/* 0 none, 1 client, 2 server */
 	__u8 fin_seen[2];
 	__u8 high_set[2];	/* high[] is known */
-	__u8 zero_window[2];	/* the direction advertised window 0 */
+	__u8 win_state[2];	/* enum wl_win_state of the direction */
 	__u8 sample_dead[2];	/* dropped (Karn): not to be answered */
+	__u8 ack_set[2];	/* last_ack/last_win hold an ACK */
+	__u8 pad[2];
+};
+
+/* The window a direction advertised last (zero windows, probes). */
+enum wl_win_state {
+	WL_WIN_UNKNOWN = 0,	/* nothing seen yet (mid-stream) */
+	WL_WIN_OPEN = 1,	/* non-zero (a handshake's windows count so) */
+	WL_WIN_ZERO = 2,
 };
 
 /* Record types; JSON "type" names in user/names.c. */
@@ -399,6 +421,10 @@ struct wl_record {
 			__u64 rtt_avg_ns[2];
 			__u32 rtt_n[2];
 			__u32 retrans[2];	/* c2s, s2c */
+			__u32 segments[2];	/* c2s, s2c */
+			__u32 seq_gaps[2];
+			__u32 dup_acks[2];
+			__u32 zero_windows[2];
 			__u8 closed_by;		/* 0 none, 1 client, 2 server */
 			__u8 midstream;
 			__u8 pad[6];

@@ -22,9 +22,10 @@ expected records (`dns`, `dns_timeout`) and DNS counts are part of --expected ("
 
 Expectations follow DESIGN.md as of the 5 s default --handshake-timeout, the backoff-aware
 deadline (syn_deadline), challenge ACKs ("challenge_acks" in --expected where not 0) and the
-continuous-RTT rule where only payload, SYN or FIN starts a sample (TConn). tcp-merged.pcap is
-written in two parts (Capture.part), the first dated one day after the second, as files merged
-end to end.
+continuous-RTT rule where only payload, SYN or FIN starts a sample (TConn), and the loss fields
+of tcp_close (DESIGN.md "Loss, located": segments, sequence gaps, duplicate ACKs, zero windows;
+TConn._loss), which tcp-loss.pcap exercises. tcp-merged.pcap is written in two parts
+(Capture.part), the first dated one day after the second, as files merged end to end.
 """
 
 import datetime
@@ -2021,9 +2022,11 @@ def gen_dns_tcp():
 
 # --------------------------------------------------------------------------------------------
 # Connection lifecycle, loss and continuous RTT: tcp-lifecycle.pcap, tcp-retrans.pcap,
-# tcp-idle.pcap. TConn predicts each connection's tcp_close record from what the scenario says
-# every segment is (a retransmission or not, which packet starts and which answers an RTT
-# sample), not from sequence arithmetic.
+# tcp-idle.pcap, tcp-loss.pcap. TConn predicts each connection's tcp_close record from what the
+# scenario says every segment is (a retransmission or not, which packet starts and which
+# answers an RTT sample), not from sequence arithmetic. The loss fields (DESIGN.md "Loss,
+# located") are the exception: the ledger derives them from the segments it sends, by the
+# rules (see TConn), and the tcp-loss.pcap scenarios assert them against what each case says.
 # --------------------------------------------------------------------------------------------
 
 M32 = 0xFFFFFFFF
@@ -2057,10 +2060,21 @@ class TConn(Conn):
     dropped by the next packet of its side. A client packet answered by the server is a
     `server` sample, the other way a `client` one. A RST answers like any packet
     (RST_ANSWERS_RTT; with timestamps only a RST with ACK set) and then closes the connection.
+
+    Loss, located (DESIGN.md), per direction, over the captured segments once tracking starts:
+    `segments` = segments with payload (a RST's included); on every segment but a RST:
+    `seq_gaps` = data segments starting beyond the highest seq + len (+1 for FIN) the side has
+    sent in the capture so far (from ISN + 1 after a handshake, the server's only where its
+    SYN-ACK is in the capture; a mid-stream side's first segment only sets it); `dup_acks` =
+    segments with ACK, no payload and no FIN whose ack number and window field equal those of
+    the side's previous segment with ACK (the completing ACK is the client's first); and
+    `zero_windows` = window field 0 after a non-zero one (a handshake makes both sides
+    non-zero, a mid-stream start leaves them unknown).
     """
 
     def __init__(self, *a, **kw):
         super().__init__(*a, **kw)
+        self.synack_seen = False           # a SYN-ACK of this connection is in the capture
         self.win_set = {CLIENT: None, SERVER: None}
         self.hold = {CLIENT: False, SERVER: False}
         self.cur_tsval = {CLIENT: None, SERVER: None}
@@ -2074,6 +2088,15 @@ class TConn(Conn):
         self.last_seen = start
         self.xbytes = {CLIENT: 0, SERVER: 0}
         self.xrtx = {CLIENT: 0, SERVER: 0}
+        # loss, located: counts per side, the highest sequence sent in the capture (None: not
+        # known yet), the side's last (ack, window) with ACK set, its window: 'open' / 'zero'
+        # / None (unknown)
+        self.xloss = {k: {CLIENT: 0, SERVER: 0} for k in ('segments', 'seq_gaps', 'dup_acks',
+                                                         'zero_windows')}
+        self.xhigh = {CLIENT: None, SERVER: None}
+        self.xref = {CLIENT: None, SERVER: None}
+        self.xwin = {CLIENT: None, SERVER: None} if midstream else {CLIENT: 'open',
+                                                                    SERVER: 'open'}
         self.samples = {'server': [], 'client': []}
         self.out = {CLIENT: None, SERVER: None}       # outstanding sample: (value, t)
         self.seen_tsval = {CLIENT: None, SERVER: None}
@@ -2102,6 +2125,9 @@ class TConn(Conn):
         self.reset_ledger(True, start=self.syn_times[0])
         self.xrtx[CLIENT] = len(self.syn_times) - 1
         self.xrtx[SERVER] = max(0, len(self.synack_times) - 1)
+        self.xhigh[CLIENT] = (self.isn[CLIENT] + 1) & M32
+        if self.synack_seen:
+            self.xhigh[SERVER] = (self.isn[SERVER] + 1) & M32
         return super().ack3(t, payload=payload, flags=flags)
 
     def send(self, side, t, flags, payload=b'', seq=None, ack=None, options=None, note=None,
@@ -2123,6 +2149,7 @@ class TConn(Conn):
             if k == 'Timestamp':
                 tsv, tse = v
         vis = self.visible[side]
+        win = self.window(side, syn)                # the window field Conn.send writes
         if hide:
             self.visible[side] = False
         try:
@@ -2130,11 +2157,39 @@ class TConn(Conn):
                          mangle=mangle)
         finally:
             self.visible[side] = vis
+        if vis and not hide and syn and 'A' in flags:
+            self.synack_seen = True
         if vis and not hide and self.tracking and not syn:
+            self._loss(side, flags, len(payload), s & M32, a & M32, win)
             self._ledger(side, t, flags, len(payload), s & M32, a & M32, tsv, tse, rtx)
         elif vis and not hide and self.tracking and syn:
             raise AssertionError('no SYN on a tracked connection in these scenarios')
         return t
+
+    def _loss(self, side, flags, n, seq, ack, win):
+        """The loss counters of one captured segment of a tracked connection (see the class
+        comment)."""
+        x = self.xloss
+        if n:
+            x['segments'][side] += 1
+        if 'R' in flags:
+            return                                  # a RST: nothing more
+        end = (seq + n + (1 if 'F' in flags else 0)) & M32
+        high = self.xhigh[side]
+        if high is None:
+            self.xhigh[side] = end
+        else:
+            if n and 0 < (seq - high) & M32 < 0x80000000:
+                x['seq_gaps'][side] += 1
+            if 0 < (end - high) & M32 < 0x80000000:
+                self.xhigh[side] = end
+        if 'A' in flags:
+            if not n and 'F' not in flags and self.xref[side] == (ack, win):
+                x['dup_acks'][side] += 1
+            self.xref[side] = (ack, win)
+        if win == 0 and self.xwin[side] == 'open':
+            x['zero_windows'][side] += 1
+        self.xwin[side] = 'zero' if win == 0 else 'open'
 
     def _ledger(self, side, t, flags, n, seq, ack, tsv, tse, rtx):
         o = OTHER[side]
@@ -2168,9 +2223,11 @@ class TConn(Conn):
         if fresh is not None and self.out[side] is None and 'R' not in flags:
             self.out[side] = (fresh, t)
 
-    def expect_tclose(self, reason, ts, closed_by=None, end=None, label=None, rtt=None):
+    def expect_tclose(self, reason, ts, closed_by=None, end=None, label=None, rtt=None,
+                      loss=None):
         """The tcp_close record; rtt = {'server': [...], 'client': [...]}, when given, must be
-        what the ledger found (the scenario's intended legs)."""
+        what the ledger found (the scenario's intended legs); so must loss = {'seq_gaps_c2s':
+        1, 'retransmits_s2c': 1, ...} (any loss or retransmits field, as the scenario says)."""
         if rtt is not None:
             for side in ('server', 'client'):
                 assert self.samples[side] == rtt.get(side, []), (
@@ -2191,6 +2248,11 @@ class TConn(Conn):
                 r['rtt_%s_avg_ns' % side] = sum(v) // len(v)
                 r['rtt_%s_samples' % side] = len(v)
         r['midstream'] = self.midstream
+        for k in ('segments', 'seq_gaps', 'dup_acks', 'zero_windows'):
+            r[k + '_c2s'] = self.xloss[k][CLIENT]
+            r[k + '_s2c'] = self.xloss[k][SERVER]
+        for k, v in (loss or {}).items():
+            assert r[k] == v, (self.cap.name, label, k, r[k], v)
         self.cap.expect(r)
         self.cap.closes[reason] += 1
         self.tracking = False
@@ -3181,10 +3243,242 @@ def gen_dns_collide():
     return cap
 
 
+# --------------------------------------------------------------------------------------------
+# 21. tcp-loss.pcap: loss, located (DESIGN.md "Loss, located"): sequence gaps (data lost
+#     before the observation point), retransmissions, duplicate ACKs and zero windows, one case
+#     per connection; each tcp_close record's loss fields asserted as the case states them
+# --------------------------------------------------------------------------------------------
+
+def flight(conn, side, t, sizes, lost=(), spacing=12 * US, notes=None):
+    """Back-to-back segments of `sizes` bytes from `side` within one TS tick, starting at t;
+    the ones whose index is in `lost` are lost before the observation point (sent, not
+    captured); notes = {index: note}. Returns [(time, seq, end)] of every segment, the lost
+    ones included."""
+    out = []
+    for i, n in enumerate(sizes):
+        seq = conn.nxt[side]
+        ti = t + i * spacing
+        conn.send(side, ti, 'PA' if i == len(sizes) - 1 else 'A', blob(n, i), hold_ts=i > 0,
+                  hide=i in lost, note=(notes or {}).get(i))
+        out.append((ti, seq, (seq + n) & M32))
+    return out
+
+
+NO_LOSS = dict(seq_gaps_c2s=0, seq_gaps_s2c=0, dup_acks_c2s=0, dup_acks_s2c=0,
+               zero_windows_c2s=0, zero_windows_s2c=0, retransmits_c2s=0, retransmits_s2c=0)
+
+
+def loss(**kw):
+    d = dict(NO_LOSS)
+    d.update(kw)
+    return d
+
+
+def gen_loss():
+    cap = Capture('tcp-loss.pcap', nano=False, seed=2101)
+    t0 = cap.start
+
+    # (U) upstream loss, client -> server (linux options, timestamps): a 4344-byte upload in
+    #     three segments; the second is lost before the observation point (never captured), so
+    #     the third starts beyond the highest sequence seen: a sequence gap. The server, missing
+    #     it too, acknowledges the first at once (out-of-order data is acknowledged without
+    #     delay); 25 ms later the client's RACK timer sends the second again: seen for the first
+    #     time, but below the highest sequence: a retransmission. Upstream loss: gaps 1,
+    #     retransmits 1, downstream = retransmits - gaps = 0
+    u = lconn(cap, 120, 50701, 443)
+    t = handshake(u, t0, cap.gap(11111 * US), cap.gap(222 * US), '(U)', payload=blob(300, 0))
+    f = flight(u, CLIENT, t + 2 * MS, [1448, 1448, 1448], lost=(1,),
+               notes={2: '(U) seq gap c2s: the segment before it was lost upstream'})
+    t = u.send(SERVER, f[2][0] + 11105 * US, 'A', ack=f[0][2])
+    t = u.send(CLIENT, f[2][0] + 25 * MS, 'A', blob(1448, 1), seq=f[1][1], rtx=True,
+               note='(U) the lost segment sent again: retransmission c2s (fills the gap)')
+    t = u.send(SERVER, t + 11110 * US, 'A')
+    t = u.send(SERVER, t + 3 * MS, 'PA', blob(900, 3))
+    t = u.send(CLIENT, t + 225 * US, 'A')
+    t = u.send(CLIENT, t + 5 * MS, 'FA')
+    t = u.send(SERVER, t + 11115 * US, 'FA')
+    t = u.send(CLIENT, t + 230 * US, 'A')
+    u.expect_tclose('fin', t, closed_by='client', label='(U) upstream loss c2s: 1 gap, 1 '
+                    'retransmission', loss=loss(seq_gaps_c2s=1, retransmits_c2s=1,
+                                                segments_c2s=4, segments_s2c=1))
+
+    # (D) downstream loss, server -> client: a 7240-byte response in five segments; the second
+    #     passes the observation point and is lost after it. The client acknowledges the first
+    #     at once, then each of the three after the hole with a duplicate ACK (same ack number,
+    #     same window); the third duplicate ACK triggers the server's fast retransmission
+    #     9.9 ms later (one server leg): retransmits_s2c 1, no gap, dup_acks_c2s 3
+    d = lconn(cap, 121, 50702, 443)
+    t = handshake(d, t0 + 100 * MS, cap.gap(9876 * US), cap.gap(333 * US), '(D)',
+                  payload=blob(320, 4))
+    f = flight(d, SERVER, t + 9880 * US, [1448] * 5)
+    t = d.send(CLIENT, f[0][0] + 340 * US, 'A', ack=f[0][2])
+    for k in (2, 3, 4):
+        t = d.send(CLIENT, f[k][0] + 340 * US, 'A', ack=f[0][2],
+                   note='(D) duplicate ACK %d c2s' % (k - 1))
+    t = d.send(SERVER, t + 9885 * US, 'A', blob(1448, 1), seq=f[1][1], rtx=True,
+               note='(D) fast retransmission s2c (the segment lost after the observation point)')
+    t = d.send(CLIENT, t + 345 * US, 'A')
+    t = d.send(CLIENT, t + 4 * MS, 'FA')
+    t = d.send(SERVER, t + 9890 * US, 'FA')
+    t = d.send(CLIENT, t + 350 * US, 'A')
+    d.expect_tclose('fin', t, closed_by='client', label='(D) downstream loss s2c: 3 duplicate '
+                    'ACKs, a fast retransmission', loss=loss(dup_acks_c2s=3, retransmits_s2c=1,
+                                                            segments_c2s=1, segments_s2c=6))
+
+    # (S) spurious retransmission: the server's ACK of a 400-byte request passes the
+    #     observation point and is lost after it; the client's retransmission timer (200 ms
+    #     at least) sends the request again 210 ms later: data seen twice, acknowledged the
+    #     first time (retransmits_c2s 1, no gap). The server answers the duplicate data with an
+    #     immediate ACK repeating its ack number and window (a D-SACK in real stacks):
+    #     dup_acks_s2c 1. The response follows 300 ms after the request; FIN, server first
+    p = lconn(cap, 122, 50703, 8080)
+    t = handshake(p, t0 + 200 * MS, cap.gap(7654 * US), cap.gap(444 * US), '(S)')
+    t_req = p.send(CLIENT, t + 25 * US, 'PA', blob(400, 5), hold_ts=True)
+    p.send(SERVER, t_req + 7650 * US, 'A')
+    t = p.send(CLIENT, t_req + 210 * MS, 'PA', blob(400, 5), seq=p.nxt[CLIENT] - 400,
+               rtx=True, note='(S) spurious retransmission c2s (acknowledged before)')
+    t = p.send(SERVER, t + 7660 * US, 'A', note='(S) duplicate ACK s2c (the data again)')
+    t = p.send(SERVER, t_req + 300 * MS, 'PA', blob(1200, 6))
+    t = p.send(CLIENT, t + 440 * US, 'A')
+    t = p.send(SERVER, t + 2 * MS, 'FA')
+    t = p.send(CLIENT, t + 445 * US, 'FA')
+    t = p.send(SERVER, t + 7665 * US, 'A')
+    p.expect_tclose('fin', t, closed_by='server', label='(S) spurious retransmission c2s',
+                    loss=loss(retransmits_c2s=1, dup_acks_s2c=1, segments_c2s=2,
+                              segments_s2c=1))
+
+    # (Z) zero window: the client's application stops reading a download. Its receive window
+    #     goes 0 with the ACK of the third of four segments, and stays 0 with the ACK of the
+    #     fourth (still in flight, accepted): counted once. 210 ms later the server probes with
+    #     one new byte (a zero-window probe: not a retransmission); the client's buffer has
+    #     room for it under the scaled window (less than 128 bytes), so it acknowledges it,
+    #     still advertising 0. The application reads 150 ms later: a window update (same ack,
+    #     window open). Four more segments, the window goes 0 again with the ACK of the last
+    #     (counted again), opens 80 ms later; the server's last 700 bytes and FIN, server
+    #     first: zero_windows_c2s 2, nothing else
+    z = lconn(cap, 123, 50704, 443)
+    t = handshake(z, t0 + 400 * MS, cap.gap(5555 * US), cap.gap(321 * US), '(Z)',
+                  payload=blob(250, 7))
+    f = flight(z, SERVER, t + 5560 * US, [1448] * 4)
+    t = z.send(CLIENT, f[1][0] + 330 * US, 'A', ack=f[1][2])
+    z.win_set[CLIENT] = 0
+    t = z.send(CLIENT, f[2][0] + 330 * US, 'A', ack=f[2][2],
+               note='(Z) zero window c2s (1st)')
+    t = z.send(CLIENT, f[3][0] + 330 * US, 'A', note='(Z) zero window again: not counted')
+    t = z.send(SERVER, t + 210 * MS, 'A', b'Z',
+               note='(Z) zero-window probe s2c, one new byte: not a retransmission')
+    t = z.send(CLIENT, t + 335 * US, 'A', note='(Z) the probe byte acknowledged, window 0')
+    z.win_set[CLIENT] = None
+    t = z.send(CLIENT, t + 150 * MS, 'A', note='(Z) window update')
+    f = flight(z, SERVER, t + 5565 * US, [1448] * 4)
+    t = z.send(CLIENT, f[1][0] + 330 * US, 'A', ack=f[1][2])
+    z.win_set[CLIENT] = 0
+    t = z.send(CLIENT, f[3][0] + 330 * US, 'A', note='(Z) zero window c2s (2nd)')
+    z.win_set[CLIENT] = None
+    t = z.send(CLIENT, t + 80 * MS, 'A', note='(Z) window update')
+    t = z.send(SERVER, t + 5570 * US, 'PA', blob(700, 8))
+    t = z.send(SERVER, t + 20 * US, 'FA')
+    t = z.send(CLIENT, t + 340 * US, 'A')
+    t = z.send(CLIENT, t + 1 * MS, 'FA')
+    t = z.send(SERVER, t + 5575 * US, 'A')
+    z.expect_tclose('fin', t, closed_by='server', label='(Z) zero window twice c2s, an '
+                    'accepted probe', loss=loss(zero_windows_c2s=2, segments_c2s=1,
+                                                segments_s2c=10))
+
+    # (Zr) (added) a refused zero-window probe, as a Linux receiver does it: the window goes 0
+    #      with the ACK of the second of two segments (counted); the server's one-byte probe
+    #      220 ms later is dropped, and the client's answer repeats its ack number and its
+    #      window 0: a duplicate ACK by the rule (dup_acks_c2s 1; tshark calls it a
+    #      zero-window-probe ACK). The window opens 120 ms later (ack unchanged, window open:
+    #      no duplicate), and the server sends 1448 bytes from the probe's byte on: below the
+    #      highest sequence seen (the probe's byte), a retransmission for the contract
+    #      (retransmits_s2c 1; new data for tshark, which does not advance for a probe)
+    zr = lconn(cap, 124, 50705, 443)
+    t = handshake(zr, t0 + 500 * MS, cap.gap(6666 * US), cap.gap(432 * US), '(Zr)',
+                  payload=blob(260, 9))
+    f = flight(zr, SERVER, t + 6670 * US, [1448, 1448])
+    zr.win_set[CLIENT] = 0
+    t = zr.send(CLIENT, f[1][0] + 440 * US, 'A', note='(Zr) zero window c2s')
+    probe = zr.nxt[SERVER]
+    t = zr.send(SERVER, t + 220 * MS, 'A', b'Y', note='(Zr) zero-window probe s2c (refused)')
+    t = zr.send(CLIENT, t + 445 * US, 'A', ack=probe,
+                note='(Zr) the probe refused: ack and window 0 repeated, a duplicate ACK c2s')
+    zr.win_set[CLIENT] = None
+    t = zr.send(CLIENT, t + 120 * MS, 'A', ack=probe, note='(Zr) window update')
+    t = zr.send(SERVER, t + 6675 * US, 'PA', blob(1448, 10), seq=probe, rtx=True,
+                note='(Zr) data from the refused probe byte on: retransmission s2c (contract)')
+    t = zr.send(CLIENT, t + 450 * US, 'A')
+    t = zr.send(CLIENT, t + 2 * MS, 'FA')
+    t = zr.send(SERVER, t + 6680 * US, 'FA')
+    t = zr.send(CLIENT, t + 455 * US, 'A')
+    zr.expect_tclose('fin', t, closed_by='client', label='(Zr) refused probe: the answer is a '
+                     'duplicate ACK, the byte sent again a retransmission',
+                     loss=loss(zero_windows_c2s=1, dup_acks_c2s=1, retransmits_s2c=1,
+                               segments_c2s=1, segments_s2c=4))
+
+    # (V) IPv6: one upstream gap and one duplicate-ACK run, server -> client: six segments of
+    #     1428 bytes, the third lost before the observation point (the client never gets it
+    #     either): the fourth starts beyond the highest sequence (a gap, s2c); the client
+    #     acknowledges the first two with one ACK, then each segment after the hole with a
+    #     duplicate ACK (three); the server's fast retransmission of the third is the first
+    #     time it passes the observation point (a retransmission that fills the gap: upstream)
+    v = lconn(cap, 0x125, 50706, 443, v6=True, mss=(1440, 1440))
+    t = handshake(v, t0 + 600 * MS, cap.gap(8765 * US), cap.gap(543 * US), '(V)',
+                  payload=blob(280, 11))
+    f = flight(v, SERVER, t + 8770 * US, [1428] * 6, lost=(2,),
+               notes={3: '(V) seq gap s2c: the segment before it was lost upstream'})
+    t = v.send(CLIENT, f[1][0] + 550 * US, 'A', ack=f[1][2])
+    for k in (3, 4, 5):
+        t = v.send(CLIENT, f[k][0] + 550 * US, 'A', ack=f[1][2],
+                   note='(V) duplicate ACK %d c2s' % (k - 2))
+    t = v.send(SERVER, t + 8775 * US, 'A', blob(1428, 2), seq=f[2][1], rtx=True,
+               note='(V) fast retransmission s2c, first seen: fills the gap')
+    t = v.send(CLIENT, t + 555 * US, 'A')
+    t = v.send(CLIENT, t + 3 * MS, 'FA')
+    t = v.send(SERVER, t + 8780 * US, 'FA')
+    t = v.send(CLIENT, t + 560 * US, 'A')
+    v.expect_tclose('fin', t, closed_by='client', label='(V) IPv6: a gap s2c and a run of 3 '
+                    'duplicate ACKs c2s', loss=loss(seq_gaps_s2c=1, dup_acks_c2s=3,
+                                                   retransmits_s2c=1, segments_c2s=1,
+                                                   segments_s2c=6))
+
+    # (M) mid-stream: the capture starts 5 MB into a download (the handshake and the first
+    #     5000000 bytes are not in the file): the first segment seen is far beyond the ISN but
+    #     starts the connection (it sets the highest sequence: no gap); the client's ACK is its
+    #     first segment. Then a segment is lost upstream: the next starts beyond the highest
+    #     sequence (one gap), the client answers it with a duplicate ACK, the server's RACK
+    #     timer sends the lost one again 17 ms later (a retransmission that fills the gap)
+    m = lconn(cap, 126, 50707, 443)
+    hidden_handshake(m, t0 + 690 * MS)
+    m.nxt[CLIENT] = (m.nxt[CLIENT] + 310) & M32           # the request, not in the file
+    m.nxt[SERVER] = (m.nxt[SERVER] + 5000000) & M32       # the download so far
+    m.start_midstream(t0 + 700 * MS)
+    f = flight(m, SERVER, t0 + 700 * MS, [1448, 1448],
+               notes={0: '(M) first segment seen, 5000000 bytes into the stream: no gap'})
+    t = m.send(CLIENT, f[1][0] + 420 * US, 'A')
+    g = flight(m, SERVER, t + 6 * MS, [1448, 1448], lost=(0,),
+               notes={1: '(M) seq gap s2c: the segment before it was lost upstream'})
+    t = m.send(CLIENT, g[1][0] + 425 * US, 'A', ack=f[1][2],
+               note='(M) duplicate ACK c2s (after the gap)')
+    t = m.send(SERVER, t + 17 * MS, 'A', blob(1448, 0), seq=g[0][1], rtx=True,
+               note='(M) the lost segment sent again: retransmission s2c (fills the gap)')
+    t = m.send(CLIENT, t + 430 * US, 'A')
+    t = m.send(SERVER, t + 7 * MS, 'PA', blob(1000, 12))
+    t = m.send(CLIENT, t + 435 * US, 'A')
+    t = m.send(CLIENT, t + 2 * MS, 'FA')
+    t = m.send(SERVER, t + 7100 * US, 'FA')
+    t = m.send(CLIENT, t + 440 * US, 'A')
+    m.expect_tclose('fin', t, closed_by='client', label='(M) mid-stream, first segment far '
+                    'into the stream, then one gap', loss=loss(seq_gaps_s2c=1, dup_acks_c2s=1,
+                                                              retransmits_s2c=1,
+                                                              segments_c2s=0, segments_s2c=5))
+    return cap
+
+
 GENERATORS = [gen_ipv4, gen_ipv6_ext, gen_vlan, gen_interleaved, gen_syn_retransmit,
               gen_refused, gen_unanswered, gen_onesided, gen_malformed, gen_nano,
               gen_dns_udp, gen_dns_udp_edge, gen_dns_tcp, gen_lifecycle, gen_retrans, gen_idle,
-              gen_realworld, gen_rtt, gen_merged, gen_dns_collide]
+              gen_realworld, gen_rtt, gen_merged, gen_dns_collide, gen_loss]
 
 
 def main(argv):

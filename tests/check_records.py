@@ -30,7 +30,9 @@ integer where the truth has a number), `latency_ns` / `elapsed_ns` within --tole
 --close also compares `tcp_close` records, matched by (type, family, client_ip, client_port,
 server_ip, server_port, occurrence index in ts order). Equal with their JSON type: `reason`,
 `closed_by` (a string; absent where the truth has none, i.e. on timeout, reused and eof),
-`bytes_c2s`, `bytes_s2c`, `retransmits_c2s`, `retransmits_s2c`, `rtt_server_samples`,
+`bytes_c2s`, `bytes_s2c`, `retransmits_c2s`, `retransmits_s2c`, the loss fields (always present)
+`segments_c2s`, `segments_s2c`, `seq_gaps_c2s`, `seq_gaps_s2c`, `dup_acks_c2s`, `dup_acks_s2c`,
+`zero_windows_c2s`, `zero_windows_s2c`, `rtt_server_samples`,
 `rtt_client_samples` (integers), `midstream` (a boolean); within --tolerance-ns: `duration_ns`,
 `rtt_server_min_ns`, `rtt_server_avg_ns`, `rtt_client_min_ns`, `rtt_client_avg_ns`. The six RTT
 fields must be present exactly where the truth has them (a side without a sample has none);
@@ -45,7 +47,14 @@ dns_duplicate, dns_mismatch, dns_late, dns_query_retransmits) are compared only 
 when --got-counts holds at least one `dns_*` key; otherwise they are left out. `dns_skipped`
 (messages whose header and question are split across TCP segments) is compared only when
 --got-counts holds it. `challenge_acks` (wirelat_tcp_challenge_acks_total) is compared only when
-both the expected counts and --got-counts hold it.
+both the expected counts and --got-counts hold it. So are the per-interface TCP sums over tracked
+packets, by direction: `segments_c2s` / `_s2c` (wirelat_tcp_segments_total{direction}),
+`payload_bytes_*` (wirelat_tcp_payload_bytes_total), `seq_gaps_*`, `dup_acks_*`, `zero_windows_*`
+(wirelat_tcp_seq_gaps_total, _dup_acks_total, _zero_windows_total): where the expected counts
+come from the truth file and it holds the connection model's output (`close_*` counts), they are
+the sums of its `tcp_close` records' `segments_*`, `bytes_*`, `seq_gaps_*`, `dup_acks_*` and
+`zero_windows_*` (every tracked packet belongs to exactly one record: what is open at the end of
+the file closes with `eof`).
 A JSON argument starting with `@` names a file holding it.
 
 Prints one line per mismatch and a summary line `LABEL: N records, all match` or
@@ -67,8 +76,14 @@ CLOSE_TYPES = ("tcp_close",)
 RTT_FIELDS = tuple("rtt_%s_%s" % (side, f) for side in ("server", "client")
                    for f in ("min_ns", "avg_ns", "samples"))
 OPTIONAL_COUNTS = ("dns_skipped",)
+LOSS_FIELDS = ("segments_c2s", "segments_s2c", "seq_gaps_c2s", "seq_gaps_s2c",
+               "dup_acks_c2s", "dup_acks_s2c", "zero_windows_c2s", "zero_windows_s2c")
+# per-interface TCP counters (key of the counts) = the sum of this tcp_close field over the
+# truth's records
+INTERFACE_SUMS = tuple((k, k) for k in LOSS_FIELDS) + (("payload_bytes_c2s", "bytes_c2s"),
+                                                       ("payload_bytes_s2c", "bytes_s2c"))
 # compared only where both sides have them (a caller's counts may predate the key)
-BOTH_COUNTS = ("challenge_acks",)
+BOTH_COUNTS = ("challenge_acks",) + tuple(k for k, _ in INTERFACE_SUMS)
 RESULTS = ("completed", "refused", "aborted", "unreachable", "timeout", "unobserved", "late")
 EQUAL_FIELDS = {
     "tcp_handshake": ("syn_retransmits", "synack_retransmits", "challenge_acks"),
@@ -77,7 +92,7 @@ EQUAL_FIELDS = {
             "query_retransmits"),
     "dns_timeout": ("reason", "proto", "id", "qname", "qtype", "query_retransmits"),
     "tcp_close": ("reason", "bytes_c2s", "bytes_s2c", "retransmits_c2s", "retransmits_s2c",
-                  "midstream"),
+                  "midstream") + LOSS_FIELDS,
 }
 # present exactly where the truth has them
 OPTIONAL_FIELDS = {
@@ -395,6 +410,13 @@ def main(argv=None):
         problems = []
         got = read_got(a.got, problems, a.strict, types)
         expected_counts = load_json_arg(a.counts) if a.counts else truth_counts
+        if not a.counts and truth_counts is not None and any(
+                k.startswith("close_") for k in truth_counts):
+            # the per-interface TCP sums: over the connection model's records
+            closes, _ = read_truth(a.truth, CLOSE_TYPES)
+            expected_counts = dict(expected_counts)
+            for k, field in INTERFACE_SUMS:
+                expected_counts[k] = sum(r.get(field, 0) for r in closes)
         got_counts = load_json_arg(a.got_counts) if a.got_counts else None
     except (OSError, InputError, ValueError) as ex:
         print("%s: error: %s" % (label, ex), file=sys.stderr)

@@ -43,6 +43,10 @@ for line in open(sys.argv[1]):
         add(labels["result"], v)
     elif name == "wirelat_tcp_challenge_acks_total":
         add("challenge_acks", v)
+    elif name in ("wirelat_tcp_segments_total", "wirelat_tcp_payload_bytes_total",
+                  "wirelat_tcp_seq_gaps_total", "wirelat_tcp_dup_acks_total",
+                  "wirelat_tcp_zero_windows_total"):
+        add(name[len("wirelat_tcp_"):-len("_total")] + "_" + labels["direction"], v)
     elif name == "wirelat_dns_responses_total":
         add("dns_answered", v)
     elif name == "wirelat_dns_timeouts_total":
@@ -115,4 +119,41 @@ netns_pair_cleanup() {
 		ip netns del "$ns" 2>/dev/null
 	done
 	rm -rf "$tmp" "${CLEANUP_PATHS[@]}"
+}
+
+# The test-only dropper (tests/bpf/dropper.bpf.c): loss on demand, there
+# being no netem in this kernel. dropper_mount first (a private bpffs under
+# /tmp: no dot in its path, libbpf rewrites dots in pin paths; the caller's
+# trap runs dropper_umount), then dropper_attach NAME NS DEV DIR PROGRAM
+# loads a fresh copy (its own budgets and counters, pinned as NAME) and
+# attaches PROGRAM on DEV's DIR (ingress/egress) hook in NS at prio 9;
+# dropper_count NAME prints what that copy dropped.
+DROPPER="$ROOT/build/tests/bpf/dropper.bpf.o"
+dropper_mount() {
+	[ -f "$DROPPER" ] || { echo "FAIL: $DROPPER not built (make)"; exit 1; }
+	BPFFS=$(mktemp -d /tmp/wlbpfXXXXXX)
+	mount -t bpf bpf "$BPFFS" || { echo "SKIP: cannot mount a bpffs"; rmdir "$BPFFS"; exit 77; }
+}
+dropper_umount() {
+	[ -n "${BPFFS:-}" ] || return 0
+	umount "$BPFFS" 2>/dev/null
+	rm -rf "$BPFFS"
+}
+dropper_attach() {
+	mkdir -p "$BPFFS/$1_m"
+	bpftool prog loadall "$DROPPER" "$BPFFS/$1_p" type classifier pinmaps "$BPFFS/$1_m" ||
+		{ fail "cannot load $DROPPER"; return 1; }
+	ip netns exec "$2" tc qdisc replace dev "$3" clsact
+	ip netns exec "$2" tc filter replace dev "$3" "$4" prio 9 handle 9 bpf da \
+		object-pinned "$BPFFS/$1_p/$5" || { fail "cannot attach $5 on $3 $4"; return 1; }
+}
+dropper_detach() { # NS DEV DIR
+	ip netns exec "$1" tc filter del dev "$2" "$3" prio 9 handle 9 bpf 2>/dev/null
+}
+dropper_count() {
+	bpftool map dump pinned "$BPFFS/$1_m/dropper_bss" | $PY -c 'import json, sys
+v = {}
+for x in json.load(sys.stdin)[0]["value"][".bss"]:
+    v.update(x)
+print(v["dropped"])'
 }

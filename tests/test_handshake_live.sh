@@ -29,17 +29,13 @@ set -uo pipefail
 
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
 [ -x "$WIRELAT" ] || { echo "FAIL: $WIRELAT not built (make)"; exit 1; }
-DROPPER="$ROOT/build/tests/bpf/dropper.bpf.o"
-[ -f "$DROPPER" ] || { echo "FAIL: $DROPPER not built (make)"; exit 1; }
 netns_pair e 198.51.100.2 198.51.100.1 2001:db8:e::2 2001:db8:e::1
-BPFFS=$(mktemp -d /tmp/wlbpfXXXXXX)	# no dot: libbpf rewrites it in pin paths
 cleanup_hs() {
-	umount "$BPFFS" 2>/dev/null
-	rm -rf "$BPFFS"
+	dropper_umount
 	netns_pair_cleanup
 }
 trap cleanup_hs EXIT
-mount -t bpf bpf "$BPFFS" || { echo "SKIP: cannot mount a bpffs"; exit 77; }
+dropper_mount
 
 inC() { ip netns exec "$NS_C" "$@"; }
 inS() { ip netns exec "$NS_S" "$@"; }
@@ -55,20 +51,15 @@ wait_file() {
 	return 1
 }
 
-# drop PROGRAM: attach the dropper's PROGRAM (drop_syn, drop_rst: the first
+# drop PROGRAM: the dropper's PROGRAM (drop_syn, drop_rst: the first
 # segment of its kind) on the server's veth ingress, a fresh budget each time
 N_DROP=0
 drop() {
 	N_DROP=$((N_DROP + 1))
-	mkdir -p "$BPFFS/m$N_DROP"
-	bpftool prog loadall "$DROPPER" "$BPFFS/p$N_DROP" type classifier pinmaps "$BPFFS/m$N_DROP" ||
-		{ fail "cannot load $DROPPER"; return 1; }
-	inS tc qdisc replace dev "$VS" clsact
-	inS tc filter replace dev "$VS" ingress prio 9 handle 9 bpf da \
-		object-pinned "$BPFFS/p$N_DROP/$1" || { fail "cannot attach $1"; return 1; }
+	dropper_attach "d$N_DROP" "$NS_S" "$VS" ingress "$1"
 }
-undrop() { inS tc filter del dev "$VS" ingress prio 9 handle 9 bpf 2>/dev/null; }
-dropped() { bpftool map dump pinned "$BPFFS/m$N_DROP/dropper_bss" | $PY -c 'import json,sys; print(json.load(sys.stdin)[0]["value"][".bss"][0]["dropped"])'; }
+undrop() { dropper_detach "$NS_S" "$VS" ingress; }
+dropped() { dropper_count "d$N_DROP"; }
 
 ip netns exec "$NS_S" "$PY" "$ROOT/tests/conn_peer.py" sink 198.51.100.2 9000 >"$tmp/sink.out" 2>&1 &
 PIDS+=($!)

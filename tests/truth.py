@@ -33,6 +33,7 @@ Importable:
     res = truth.analyze("x.pcap", close=truth.CloseConfig(idle_ns=5 * 10**9))
     res.tracker.records, res.tracker.counts              # tcp_close records, close_ counts
     summaries, diffs = truth.check_retrans("x.pcap", res)  # retransmissions vs tshark
+    summaries, diffs = truth.check_loss("x.pcap", res)     # gaps, dup ACKs, zero windows
 
 TCP handshake model (DESIGN.md "Measurement semantics", all arithmetic in integer nanoseconds;
 packets and fields come from tshark):
@@ -96,6 +97,18 @@ being processed, any frame counting); the end of the file, the highest timestamp
     high - 1) and a zero-window probe (len 1 while the other side's last window field was 0). A
     SYN with the client's ISN or a SYN-ACK on a tracked connection counts as a retransmission
     of its direction and nothing else is done with it (no new handshake entry).
+  * Loss, located (DESIGN.md; the record's segments_*, seq_gaps_*, dup_acks_*, zero_windows_*),
+    per direction d: segments = packets with tcp.len > 0, counted wherever bytes are (a RST's
+    or a SYN's payload too). The rest only on packets that reach the sequence bookkeeping (not
+    a RST, not a SYN): a seq gap = a packet with payload whose seq is beyond high[d] (before
+    this packet moves it; never on the packet that sets high[d]); a dup ACK = ACK set, no
+    payload, no FIN, ack and raw window field equal to those of d's previous ACK-bearing packet
+    on the bookkeeping (each one, data or not, is the next one's reference; the first has none:
+    the client's completing ACK is the client's first, the SYN-ACK never is one); a zero window
+    = window field 0 while d's window state is non-zero. The state (unknown / non-zero / zero)
+    is set by every bookkeeping packet of d from its window; handshake-opened connections start
+    non-zero both ways, mid-stream ones unknown; a RST never touches it. The zero-window-probe
+    rule above reads the other side's state (zero).
   * Close: RST (either side; closed_by its sender) after the RST answered any RTT sample
     (RST_ANSWERS_RTT); FIN: both sides sent one and a packet with ACK from the first-FIN side
     acknowledges the second FIN exactly (ack == its seq + len + 1; closed_by = first FIN's
@@ -117,9 +130,16 @@ being processed, any frame counting); the end of the file, the highest timestamp
     than 10 s is dropped by the next packet of its side. Ages and intervals are by the packet's
     own time. A client sample is a `server` RTT. Negative samples are not recorded.
   * --check-retrans compares, frame by frame, the retransmissions counted on tracked connections
-    with tshark's tcp.analysis.retransmission / fast_retransmission / spurious_retransmission
-    and exits 1 on a difference, except where tshark calls the segment out-of-order (a known
-    difference: the contract counts it); -v prints every difference as a note.
+    with tshark's tcp.analysis.retransmission / fast_retransmission / spurious_retransmission,
+    and the loss events with tcp.analysis.lost_segment (on the segment after the hole, as a
+    seq gap), duplicate_ack and zero_window, and exits 1 on a difference that no known
+    difference explains (check_retrans, _loss_why): tshark's out-of-order segments, a refused
+    zero-window probe's byte sent again (tshark does not advance for a probe), zero windows
+    repeated (tshark flags each), duplicate ACKs with window 0 or on keepalives (tshark
+    excludes them) or compared with packets the contract does not use as a reference, lost
+    segments without payload or after an accepted probe byte, ... Retransmission differences
+    are printed one per frame; loss differences one line per known reason (every frame with
+    -v), unexplained ones always.
 
 DNS model (DESIGN.md, the DNS bullets). It reads the capture itself (pcap either byte order, us
 or ns; pcapng with several interfaces, if_tsresol, if_tsoffset; timestamps from the record
@@ -796,18 +816,39 @@ class CloseConfig:
         self.rtt_interval_ns = rtt_interval_ns
 
 
+# Window state of a direction (DESIGN.md "Loss, located": a zero window follows a non-zero one)
+WIN_UNKNOWN, WIN_OPEN, WIN_ZERO = "unknown", "non-zero", "zero"
+# the loss fields of a tcp_close record, in DESIGN.md's order
+LOSS_FIELDS = ("segments_c2s", "segments_s2c", "seq_gaps_c2s", "seq_gaps_s2c",
+               "dup_acks_c2s", "dup_acks_s2c", "zero_windows_c2s", "zero_windows_s2c")
+
+
 class Conn:
     """A tracked connection. Lists of two are by direction (C2S, S2C) unless said otherwise."""
     __slots__ = ("key", "family", "client", "server", "first_ns", "last_ns", "midstream",
-                 "client_isn", "has_ts", "bytes", "retrans", "high", "zero_win", "last_tsval",
+                 "client_isn", "has_ts", "bytes", "retrans", "high", "win_state", "last_tsval",
                  "sample", "answered", "rtt", "fin_end", "first_fin", "last_fin", "gen",
-                 "frames", "first_frame")
+                 "frames", "first_frame", "segments", "seq_gaps", "dup_acks", "zero_windows",
+                 "ack_ref", "loss", "last_frame")
 
-    def __init__(self):
+    def __init__(self, midstream=False):
         self.bytes = [0, 0]
         self.retrans = [0, 0]
         self.high = [None, None]        # highest seq + len (+1 for FIN) seen, per direction
-        self.zero_win = [False, False]  # the direction's last advertised window was 0
+        # window state of each direction: WIN_UNKNOWN / WIN_OPEN / WIN_ZERO (the last advertised
+        # window field of the direction was 0); a connection opened from a handshake (completed
+        # or unobserved) starts open both ways, a mid-stream one unknown both ways
+        self.win_state = [WIN_UNKNOWN if midstream else WIN_OPEN] * 2
+        # loss, located (DESIGN.md): data segments (payload > 0, retransmissions included),
+        # sequence gaps (data lost before the observation point), duplicate ACKs, zero windows
+        self.segments = [0, 0]
+        self.seq_gaps = [0, 0]
+        self.dup_acks = [0, 0]
+        self.zero_windows = [0, 0]
+        self.ack_ref = [None, None]     # (ack, raw window) of the direction's last ACK-bearing
+                                        # segment that reached the sequence bookkeeping
+        self.loss = {}                  # frame -> (direction, events, facts) for --check-retrans
+        self.last_frame = [None, None]  # the direction's latest frame on the connection
         self.last_tsval = [None, None]
         self.sample = [None, None]      # outstanding sample of a direction: (value, ts)
         self.answered = [None, None]    # when the direction's last sample was answered
@@ -868,7 +909,7 @@ class ConnTracker:
 
     # open / close ----------------------------------------------------------------------------
     def _new(self, key, family, client, server, first_ns, midstream, isn, has_ts, frame):
-        c = Conn()
+        c = Conn(midstream=midstream)
         c.key = key
         c.family = family
         c.client, c.server = client, server
@@ -930,6 +971,7 @@ class ConnTracker:
                 r["rtt_%s_avg_ns" % name] = sum(v) // len(v)
                 r["rtt_%s_samples" % name] = len(v)
         r["midstream"] = c.midstream
+        r.update(zip(LOSS_FIELDS, c.segments + c.seq_gaps + c.dup_acks + c.zero_windows))
         self.records.append(r)
         self.counts["close_" + reason] += 1
         self.closed.append(c)
@@ -950,6 +992,14 @@ class ConnTracker:
         c.last_ns = p.ts
         self._schedule(key, c)
         c.bytes[d] += p.tlen
+        if p.tlen > 0:
+            # a data segment, counted wherever its bytes are (a RST's or a SYN's payload too)
+            c.segments[d] += 1
+        prev_frame, c.last_frame[d] = c.last_frame[d], p.frame
+        if f & (RST | SYN):
+            # neither reaches the sequence bookkeeping: no gap, no duplicate ACK, and the
+            # window state stays (a RST's window is often 0)
+            c.loss[p.frame] = (d, (), {"bookkeeping": False})
         if f & RST:
             # a packet the other way like any other: its TSecr (or ACK) may answer a sample
             c.frames[p.frame] = (d, "rst")
@@ -963,30 +1013,63 @@ class ConnTracker:
             c.retrans[d] += 1
             c.frames[p.frame] = (d, "syn-retransmission")
             return True
+        # the sequence bookkeeping: every other segment of the connection comes here
         fin = 1 if f & FIN else 0
         end = (p.seq + p.tlen + fin) % MOD32
         rtx = False
         what = None
+        events = []
+        # what --check-retrans needs to explain a difference with tshark's flags
+        facts = {"bookkeeping": True, "seq": p.seq, "tlen": p.tlen, "fin": bool(fin),
+                 "win": p.win, "high": c.high[d], "state": c.win_state[d],
+                 "ref": c.ack_ref[d], "prev_frame": prev_frame}
+        zero_o = c.win_state[o] == WIN_ZERO     # the other side's last window field was 0
         if c.high[d] is None:
+            # the direction's first segment (mid-stream; or the server's, after an
+            # `unobserved` handshake): it sets high, and nothing was lost before it as far as
+            # the observation point can tell
             c.high[d] = end
         else:
+            if p.tlen > 0 and seq_lt(c.high[d], p.seq):
+                # a sequence gap: data between high and this segment's first byte never passed
+                # the observation point (lost upstream); counted once per such segment, judged
+                # before this segment moves high
+                c.seq_gaps[d] += 1
+                events.append("seq_gap")
             if (p.tlen > 0 or fin) and seq_lt(p.seq, c.high[d]):
                 if not fin and p.tlen <= 1 and p.seq == (c.high[d] - 1) % MOD32:
                     what = "keepalive"
-                elif p.tlen == 1 and c.zero_win[o]:
+                elif p.tlen == 1 and zero_o:
                     what = "zero-window-probe"
                 else:
                     rtx = True
                     what = "retransmission"
             if seq_lt(c.high[d], end):
                 c.high[d] = end
-        if p.tlen == 1 and c.zero_win[o] and what is None:
+        if p.tlen == 1 and zero_o and what is None:
             what = "zero-window-probe (new byte)"
         if rtx:
             c.retrans[d] += 1
         c.frames[p.frame] = (d, what)
+        if f & ACK:
+            # duplicate ACK (RFC 5681, as DESIGN.md has it): a pure ACK (no payload, no FIN)
+            # repeating the acknowledgment number and the raw window field of the direction's
+            # previous ACK-bearing segment; every ACK-bearing segment here, data or not,
+            # becomes the next one's reference (the first has none; the SYN-ACK never is one)
+            ref = c.ack_ref[d]
+            if (p.tlen == 0 and not fin and ref is not None and p.ack == ref[0]
+                    and p.win == ref[1]):
+                c.dup_acks[d] += 1
+                events.append("dup_ack")
+            c.ack_ref[d] = (p.ack, p.win, p.frame)
         if p.win is not None:
-            c.zero_win[d] = p.win == 0
+            # zero window: a window field of 0 after a non-zero one (not after an unknown one,
+            # nor again while it stays 0)
+            if p.win == 0 and c.win_state[d] == WIN_OPEN:
+                c.zero_windows[d] += 1
+                events.append("zero_window")
+            c.win_state[d] = WIN_ZERO if p.win == 0 else WIN_OPEN
+        c.loss[p.frame] = (d, tuple(events), facts)
         self._rtt(c, p, d, o, rtx)
         if fin and c.fin_end[d] is None:
             c.fin_end[d] = (p.seq + p.tlen + 1) % MOD32
@@ -1046,6 +1129,46 @@ class ConnTracker:
 
 TSHARK_RTX_FLAGS = ("retransmission", "fast_retransmission", "spurious_retransmission",
                     "keep_alive", "zero_window_probe", "out_of_order")
+# tshark's flags compared with the loss counters, by the model's event name
+TSHARK_LOSS_FLAGS = (("seq_gap", "lost_segment"), ("dup_ack", "duplicate_ack"),
+                     ("zero_window", "zero_window"))
+# every tcp.analysis flag the checks read (the others only explain differences)
+TSHARK_FLAGS = TSHARK_RTX_FLAGS + tuple(fl for _, fl in TSHARK_LOSS_FLAGS) + (
+    "keep_alive_ack", "zero_window_probe_ack", "window_update")
+
+
+def tshark_flags(path, res, tshark="tshark"):
+    """{frame: set of tshark's tcp.analysis flags (TSHARK_FLAGS) on it}, read once per
+    capture (one pass, as the model reads it) and kept in res."""
+    if getattr(res, "tshark_flags", None) is None:
+        cmd = [tshark, "-r", path, "-n", "-T", "fields", "-E", "separator=/t", "-E",
+               "occurrence=f"] + TSHARK_OPTS + ["-e", "frame.number"]
+        for fl in TSHARK_FLAGS:
+            cmd += ["-e", "tcp.analysis." + fl]
+        cmd += ["-Y", " || ".join("tcp.analysis." + fl for fl in TSHARK_FLAGS)]
+        out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                             universal_newlines=True, check=True).stdout
+        flags = {}
+        for line in out.splitlines():
+            c = (line.split("\t") + [""] * len(TSHARK_FLAGS))[:1 + len(TSHARK_FLAGS)]
+            flags[int(c[0])] = {fl for fl, v in zip(TSHARK_FLAGS, c[1:]) if v}
+        res.tshark_flags = flags
+    return res.tshark_flags
+
+
+def _conn_tag(c):
+    return "%s:%d -> %s:%d (first frame %d)" % (c.client[0], c.client[1], c.server[0],
+                                                c.server[1], c.first_frame)
+
+
+def _refused_probe_resent(c, fr, d, flags):
+    """The segment of frame `fr` starts at the byte of an earlier zero-window probe of its
+    direction (a probe the receiver refused, whose byte is sent again with the data that
+    follows once the window opens)."""
+    seq = c.loss.get(fr, (None, None, {}))[2].get("seq")
+    return seq is not None and any(
+        f < fr and dd == d and "zero_window_probe" in flags.get(f, ()) and
+        facts.get("seq") == seq for f, (dd, _, facts) in c.loss.items())
 
 
 def check_retrans(path, res, tshark="tshark"):
@@ -1053,23 +1176,19 @@ def check_retrans(path, res, tshark="tshark"):
     tshark's tcp.analysis.retransmission / fast_retransmission / spurious_retransmission.
     Returns (per-connection summaries, differences): a summary is (record tag, model c2s, s2c,
     tshark c2s, s2c); a difference (tag, frame, direction, model's view, tshark's flags, why):
-    `why` names a known difference between the contract and tshark (not an error), else None."""
+    `why` names a known difference between the contract and tshark (not an error), else None.
+    Known differences:
+      * tshark calls a segment below its highest sequence number out-of-order when it comes
+        within its out-of-order threshold (the initial RTT) of the highest one: the contract
+        counts it;
+      * a zero-window probe does not advance tshark's next sequence number, so the probe's
+        byte sent again after the window opens (the receiver refused it) is new data for
+        tshark; for the contract it lies below the highest sequence seen: a retransmission."""
     ct = res.tracker
-    cmd = [tshark, "-r", path, "-n", "-T", "fields", "-E", "separator=/t", "-E",
-           "occurrence=f"] + TSHARK_OPTS + ["-e", "frame.number"]
-    for fl in TSHARK_RTX_FLAGS:
-        cmd += ["-e", "tcp.analysis." + fl]
-    cmd += ["-Y", " || ".join("tcp.analysis." + fl for fl in TSHARK_RTX_FLAGS)]
-    out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                         universal_newlines=True, check=True).stdout
-    flags = {}
-    for line in out.splitlines():
-        c = (line.split("\t") + [""] * len(TSHARK_RTX_FLAGS))[:1 + len(TSHARK_RTX_FLAGS)]
-        flags[int(c[0])] = {fl for fl, v in zip(TSHARK_RTX_FLAGS, c[1:]) if v}
+    flags = tshark_flags(path, res, tshark)
     summaries, diffs = [], []
     for c in ct.closed:
-        tag = "%s:%d -> %s:%d (first frame %d)" % (c.client[0], c.client[1], c.server[0],
-                                                   c.server[1], c.first_frame)
+        tag = _conn_tag(c)
         theirs = [0, 0]
         for fr, (d, what) in sorted(c.frames.items()):
             tf = flags.get(fr, set())
@@ -1082,9 +1201,115 @@ def check_retrans(path, res, tshark="tshark"):
                 if m_rtx and "out_of_order" in tf:
                     why = "tshark calls a segment below the highest sequence sent within its " \
                           "out-of-order threshold out-of-order; the contract counts it"
+                elif m_rtx and not tf and _refused_probe_resent(c, fr, d, flags):
+                    why = "the byte of a refused zero-window probe sent again: tshark does " \
+                          "not advance its next sequence number for a probe (new data for " \
+                          "tshark), the contract counts data below the highest sequence seen"
                 diffs.append((tag, fr, DIR_NAME[d], what or "-", ",".join(sorted(tf)) or "-",
                               why))
         summaries.append((tag, c.retrans[0], c.retrans[1], theirs[0], theirs[1]))
+    return summaries, diffs
+
+
+def _loss_why(kind, mine, c, fr, d, facts, tf, flags):
+    """Why the model (`mine`: it counts `kind` on frame fr, tshark does not; else the other way
+    round) and tshark's flag differ on a frame where both follow their own, documented
+    definition; None when nothing explains it (an error)."""
+    if not facts.get("bookkeeping"):
+        return None         # a RST or SYN: neither counts anything there
+    if kind == "seq_gap":
+        if mine:
+            if facts["high"] == 0:
+                return "tshark takes a next sequence number of 0 for 'unknown' and tests nothing"
+            return None
+        if facts["tlen"] == 0:
+            return "no payload: tshark also flags a pure ACK or a FIN that starts beyond its " \
+                   "next sequence number, the contract counts data segments only"
+        if facts["high"] is None:
+            return "the direction's first segment on the tracked connection: tshark's next " \
+                   "sequence number comes from a packet before tracking started"
+        if not seq_lt(facts["high"], facts["seq"]) and any(
+                f < fr and dd == d and "zero_window_probe" in flags.get(f, ())
+                for f, (dd, _, _) in c.loss.items()):
+            return "after a zero-window probe: tshark does not advance its next sequence " \
+                   "number for the probe's byte, the contract's highest sequence includes it"
+        return None
+    if kind == "dup_ack":
+        ref = facts["ref"]
+        if mine:
+            if facts["win"] == 0:
+                return "the window stays 0: tshark requires a non-zero window for a " \
+                       "duplicate ACK (it calls an answer to a probe a zero-window-probe ACK)"
+            if tf & {"keep_alive", "keep_alive_ack"}:
+                return "tshark calls it a keep-alive (%s), not a duplicate ACK" % ",".join(
+                    sorted(tf & {"keep_alive", "keep_alive_ack"}))
+            if facts["high"] is not None and facts["seq"] != facts["high"]:
+                return "its sequence number is not the direction's next one (data was lost " \
+                       "before it): tshark requires seq == its next sequence number"
+            if ref is not None and ref[2] != facts["prev_frame"]:
+                return "tshark compares with the direction's previous segment of any kind " \
+                       "(frame %s), the contract with its previous ACK-bearing one on the " \
+                       "bookkeeping (frame %d)" % (facts["prev_frame"], ref[2])
+            return None
+        if ref is None:
+            return "the direction's first ACK on the tracked connection has no reference; " \
+                   "tshark compares it with an earlier segment (the SYN-ACK, or one before " \
+                   "tracking started)"
+        if ref[2] != facts["prev_frame"]:
+            return "tshark compares with the direction's previous segment of any kind " \
+                   "(frame %s), the contract with its previous ACK-bearing one on the " \
+                   "bookkeeping (frame %d)" % (facts["prev_frame"], ref[2])
+        return None
+    # zero_window
+    if mine:
+        if facts["fin"]:
+            return "tshark never flags a FIN (nor a SYN or RST) as a zero window"
+        if "zero_window_probe" in tf:
+            return "tshark skips the zero-window test on a zero-window probe"
+        return None
+    if facts["state"] == WIN_ZERO:
+        return "the window stays 0: tshark flags every zero-window segment, the contract " \
+               "the first after a non-zero window"
+    if facts["state"] == WIN_UNKNOWN:
+        return "the first window field of the direction on a mid-stream connection: no " \
+               "non-zero window before it"
+    return None
+
+
+def check_loss(path, res, tshark="tshark"):
+    """Compare, frame by frame on tracked connections, the loss events of the model with
+    tshark's flags: a sequence gap with tcp.analysis.lost_segment (tshark sets it on the segment
+    after the hole, the one starting beyond its next expected sequence number, as the contract
+    counts it), a duplicate ACK with tcp.analysis.duplicate_ack, a zero window with
+    tcp.analysis.zero_window. Returns (summaries, differences) like check_retrans: a summary is
+    (tag, {event: (model c2s, s2c, tshark c2s, s2c)}); a difference (tag, frame, direction,
+    event, model's view, tshark's flags, why). Known differences (`why`, see _loss_why): tshark
+    flags every zero-window segment (the contract the first after a non-zero one) but never a
+    FIN or a probe; its duplicate ACK needs a non-zero window, seq == its next sequence number
+    and no keep-alive, and compares with the previous segment of any kind (the SYN-ACK and
+    packets before tracking included); its lost segment is any segment (data or not) beyond its
+    next sequence number, which a zero-window probe does not advance and which may come from a
+    packet before tracking started. SACK plays no part in either definition."""
+    ct = res.tracker
+    flags = tshark_flags(path, res, tshark)
+    summaries, diffs = [], []
+    for c in ct.closed:
+        tag = _conn_tag(c)
+        tot = {k: [0, 0, 0, 0] for k, _ in TSHARK_LOSS_FLAGS}
+        for fr, (d, events, facts) in sorted(c.loss.items()):
+            tf = flags.get(fr, set())
+            for kind, tflag in TSHARK_LOSS_FLAGS:
+                mine, theirs = kind in events, tflag in tf
+                tot[kind][d] += mine
+                tot[kind][2 + d] += theirs
+                if mine != theirs:
+                    why = _loss_why(kind, mine, c, fr, d, facts, tf, flags)
+                    diffs.append((tag, fr, DIR_NAME[d], kind, kind if mine else "-",
+                                  ",".join(sorted(tf)) or "-", why))
+        # the per-frame events add up to the record's counters
+        assert tot["seq_gap"][:2] == c.seq_gaps and tot["dup_ack"][:2] == c.dup_acks and \
+            tot["zero_window"][:2] == c.zero_windows, (tag, tot)
+        summaries.append((tag, {k: tuple(v) for k, v in tot.items()}))
     return summaries, diffs
 
 
@@ -1941,9 +2166,9 @@ def main(argv=None):
     ap.add_argument("--no-close", action="store_true",
                     help="no tcp_close model: the records and counts printed before it existed")
     ap.add_argument("--check-retrans", action="store_true",
-                    help="exit 1 if the retransmissions of a tracked connection differ from "
-                         "tshark's tcp.analysis flags, known differences (out-of-order) aside "
-                         "(the differences go to stderr)")
+                    help="exit 1 if the retransmissions, sequence gaps, duplicate ACKs or zero "
+                         "windows of a tracked connection differ from tshark's tcp.analysis "
+                         "flags, known differences aside (the differences go to stderr)")
     ap.add_argument("--tshark", default="tshark")
     ap.add_argument("-v", "--verbose", action="store_true",
                     help="summary of skipped packets, iRTT and dns.time checks on stderr")
@@ -1970,8 +2195,10 @@ def main(argv=None):
     dres = None
     try:
         res = analyze(a.pcap, timeout_ns=T, tshark=a.tshark, close=close)
-        rtx = check_retrans(a.pcap, res, tshark=a.tshark) \
-            if close is not None and (a.check_retrans or a.verbose) else None
+        rtx = loss = None
+        if close is not None and (a.check_retrans or a.verbose):
+            rtx = check_retrans(a.pcap, res, tshark=a.tshark)
+            loss = check_loss(a.pcap, res, tshark=a.tshark)
         if not a.no_dns:
             dres = analyze_dns(a.pcap, timeout_ns=DT, ports=ports)
             if a.check_dns or a.verbose:
@@ -2027,9 +2254,35 @@ def main(argv=None):
                       sum(x[1] for x in summaries), sum(x[2] for x in summaries),
                       sum(x[3] for x in summaries), sum(x[4] for x in summaries), len(diffs)),
                   file=sys.stderr)
+    if loss is not None:
+        summaries, diffs = loss
+        known = Counter()
+        for tag, fr, d, kind, mine, theirs, why in diffs:
+            if why and not a.verbose:
+                known[(kind, why)] += 1
+                continue
+            print("truth.py: %s: %s %s: %s frame %d (%s): model %s, tshark %s%s" % (
+                a.pcap, kind.replace("_", " "), "ERROR" if a.check_retrans and not why
+                else "note", tag, fr, d, mine, theirs, " (known: %s)" % why if why else ""),
+                file=sys.stderr)
+        for (kind, why), n in sorted(known.items()):
+            # without -v, one line per known difference (-v lists every frame)
+            print("truth.py: %s: %s note: %d frame%s differ%s from tshark (known: %s)" % (
+                a.pcap, kind.replace("_", " "), n, "s" if n > 1 else "", "" if n > 1 else "s",
+                why), file=sys.stderr)
+        if a.verbose:
+            tot = {k: [sum(x[1][k][i] for x in summaries) for i in range(4)]
+                   for k, _ in TSHARK_LOSS_FLAGS}
+            print("truth.py: %s: loss on %d tracked connections, model c2s/s2c vs tshark "
+                  "c2s/s2c: %s; %d frames differ (%d unexplained)" % (
+                      a.pcap, len(summaries), ", ".join(
+                          "%s %d/%d vs %d/%d" % ((k,) + tuple(v)) for k, v in tot.items()),
+                      len(diffs), sum(1 for x in diffs if not x[6])), file=sys.stderr)
     if a.check_irtt and res.irtt_problems:
         return 1
     if a.check_retrans and rtx is not None and any(not x[5] for x in rtx[1]):
+        return 1
+    if a.check_retrans and loss is not None and any(not x[6] for x in loss[1]):
         return 1
     if a.check_dns and dres is not None and dres.problems:
         return 1

@@ -96,12 +96,39 @@ static const struct {
 	  "First SYN to the ACK completing the handshake." },
 };
 
+/* Counters of tracked connections by direction: a __u64[2] in wl_stats. */
+static const struct {
+	const char *name;
+	const char *help;
+	size_t off;
+} by_dir[] = {
+	{ "wirelat_tcp_retransmits_total",
+	  "Retransmitted segments of tracked connections (starting below the highest sequence seen), by direction.",
+	  offsetof(struct wl_stats, retransmits) },
+	{ "wirelat_tcp_segments_total",
+	  "Data segments (with payload, retransmissions included) of tracked connections, by direction.",
+	  offsetof(struct wl_stats, segments) },
+	{ "wirelat_tcp_payload_bytes_total",
+	  "TCP payload bytes of tracked connections (retransmissions included), by direction.",
+	  offsetof(struct wl_stats, payload_bytes) },
+	{ "wirelat_tcp_seq_gaps_total",
+	  "Data segments starting beyond the highest sequence seen: data lost before the observation point.",
+	  offsetof(struct wl_stats, seq_gaps) },
+	{ "wirelat_tcp_dup_acks_total",
+	  "Pure ACKs repeating the direction's previous acknowledgment number and window (RFC 5681).",
+	  offsetof(struct wl_stats, dup_acks) },
+	{ "wirelat_tcp_zero_windows_total",
+	  "Advertised windows of 0 after a non-zero one: the receiving application stopped reading.",
+	  offsetof(struct wl_stats, zero_windows) },
+};
+
 static void write_conns(FILE *f, struct wl_run *run, const struct wl_stats *s,
 			int nslots)
 {
 	static const char *const side[2] = { "server", "client" };
 	static const char *const dir[2] = { "c2s", "s2c" };
 	char labels[128];
+	size_t k;
 	int slot, i;
 
 	header(f, "wirelat_tcp_connections_active", "gauge",
@@ -120,14 +147,16 @@ static void write_conns(FILE *f, struct wl_run *run, const struct wl_stats *s,
 				slot_name(run, slot), wl_close_reason_name[i],
 				(unsigned long long)(s[slot].conn_closed[i] +
 						     run->ustats[slot].conn_closed[i]));
-	header(f, "wirelat_tcp_retransmits_total", "counter",
-	       "Retransmitted segments of tracked connections, by direction.");
-	for (slot = 0; slot < nslots; slot++)
-		for (i = 0; i < 2; i++)
-			fprintf(f,
-				"wirelat_tcp_retransmits_total{interface=\"%s\",direction=\"%s\"} %llu\n",
-				slot_name(run, slot), dir[i],
-				(unsigned long long)s[slot].retransmits[i]);
+	for (k = 0; k < sizeof(by_dir) / sizeof(by_dir[0]); k++) {
+		header(f, by_dir[k].name, "counter", by_dir[k].help);
+		for (slot = 0; slot < nslots; slot++)
+			for (i = 0; i < 2; i++)
+				fprintf(f,
+					"%s{interface=\"%s\",direction=\"%s\"} %llu\n",
+					by_dir[k].name, slot_name(run, slot), dir[i],
+					(unsigned long long)((const __u64 *)((const char *)&s[slot] +
+									by_dir[k].off))[i]);
+	}
 	header(f, "wirelat_tcp_rtt_seconds", "histogram",
 	       "Continuous RTT from the observation point to one side and back.");
 	for (slot = 0; slot < nslots; slot++)

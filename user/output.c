@@ -102,6 +102,14 @@ static void print_json_close(FILE *f, const struct wl_record *r)
 			r->close.rtt_n[i]);
 	}
 	fprintf(f, ",\"midstream\":%s", r->close.midstream ? "true" : "false");
+	fprintf(f,
+		",\"segments_c2s\":%u,\"segments_s2c\":%u"
+		",\"seq_gaps_c2s\":%u,\"seq_gaps_s2c\":%u"
+		",\"dup_acks_c2s\":%u,\"dup_acks_s2c\":%u"
+		",\"zero_windows_c2s\":%u,\"zero_windows_s2c\":%u",
+		r->close.segments[0], r->close.segments[1], r->close.seq_gaps[0],
+		r->close.seq_gaps[1], r->close.dup_acks[0], r->close.dup_acks[1],
+		r->close.zero_windows[0], r->close.zero_windows[1]);
 }
 
 /* Length of the well-formed UTF-8 sequence at @s, 0 if there is none. */

@@ -23,7 +23,7 @@
 
 struct frame {
 	const char *name;
-	unsigned char buf[128];
+	unsigned char buf[256];
 	size_t len;
 };
 
@@ -39,11 +39,30 @@ static void put32(unsigned char *p, unsigned v)
 	put16(p + 2, v & 0xffff);
 }
 
-/* Ethernet + IPv4 + TCP with the timestamp option (32-byte header). */
+/* A TCP header with the timestamp option (32 bytes) at @t. */
+static void put_tcp(unsigned char *t, unsigned flags, unsigned seq,
+		    unsigned ack)
+{
+	put16(t, 40000);
+	put16(t + 2, 443);
+	put32(t + 4, seq);
+	put32(t + 8, ack);
+	t[12] = 8 << 4;
+	t[13] = flags;
+	put16(t + 14, 65535);
+	t[20] = 1;
+	t[21] = 1;
+	t[22] = 8;
+	t[23] = 10;
+	put32(t + 24, 12345);
+	put32(t + 28, 54321);
+}
+
+/* Ethernet + IPv4 + TCP with the timestamp option. */
 static size_t tcp4(unsigned char *b, unsigned flags, unsigned seq,
 		   unsigned ack, size_t payload)
 {
-	memset(b, 0, 128);
+	memset(b, 0, 256);
 	put16(b + 12, 0x0800);
 	b[14] = 0x45;
 	put16(b + 16, 20 + 32 + payload);
@@ -51,25 +70,29 @@ static size_t tcp4(unsigned char *b, unsigned flags, unsigned seq,
 	b[23] = 6;
 	inet_pton(AF_INET, "198.51.100.1", b + 26);
 	inet_pton(AF_INET, "203.0.113.1", b + 30);
-	put16(b + 34, 40000);
-	put16(b + 36, 443);
-	put32(b + 38, seq);
-	put32(b + 42, ack);
-	b[46] = 8 << 4;
-	b[47] = flags;
-	put16(b + 48, 65535);
-	b[54] = 1;
-	b[55] = 1;
-	b[56] = 8;
-	b[57] = 10;
-	put32(b + 58, 12345);
-	put32(b + 62, 54321);
+	put_tcp(b + 34, flags, seq, ack);
 	return 14 + 20 + 32 + payload;
+}
+
+/* The same segment over IPv6 (no extension headers). */
+static size_t tcp6(unsigned char *b, unsigned flags, unsigned seq,
+		   unsigned ack, size_t payload)
+{
+	memset(b, 0, 256);
+	put16(b + 12, 0x86dd);
+	b[14] = 0x60;
+	put16(b + 18, 32 + payload);
+	b[20] = 6;
+	b[21] = 64;
+	inet_pton(AF_INET6, "2001:db8:100::1", b + 22);
+	inet_pton(AF_INET6, "2001:db8:200::1", b + 38);
+	put_tcp(b + 54, flags, seq, ack);
+	return 14 + 40 + 32 + payload;
 }
 
 static size_t udp4(unsigned char *b, unsigned dport)
 {
-	memset(b, 0, 128);
+	memset(b, 0, 256);
 	put16(b + 12, 0x0800);
 	b[14] = 0x45;
 	put16(b + 16, 20 + 8 + 32);
@@ -92,7 +115,7 @@ static size_t dns4(unsigned char *b, int qr)
 	size_t nlen = sizeof(name), dlen = 12 + nlen + 4;	/* with the 0 */
 	unsigned char *d = b + 42;
 
-	memset(b, 0, 128);
+	memset(b, 0, 256);
 	put16(b + 12, 0x0800);
 	b[14] = 0x45;
 	put16(b + 16, 20 + 8 + dlen);
@@ -114,7 +137,7 @@ static size_t dns4(unsigned char *b, int qr)
 
 static size_t arp(unsigned char *b)
 {
-	memset(b, 0, 128);
+	memset(b, 0, 256);
 	put16(b + 12, 0x0806);
 	return 60;
 }
@@ -157,10 +180,11 @@ static long time_prog(int fd, const struct frame *f, unsigned repeat)
 int main(int argc, char **argv)
 {
 	unsigned repeat = argc > 1 ? strtoul(argv[1], NULL, 0) : 1000000;
-	struct frame fr[8] = {
+	struct frame fr[9] = {
 		{ .name = "ARP" },
 		{ .name = "UDP, not DNS" },
 		{ .name = "TCP data, tracked connection (ts option)" },
+		{ .name = "TCP data, tracked, IPv6 (ts option)" },
 		{ .name = "TCP SYN (repeated: retransmit path)" },
 		{ .name = "TCP SYN-ACK of a pending handshake" },
 		{ .name = "DNS query, 30-byte qname (repeated)" },
@@ -174,17 +198,18 @@ int main(int argc, char **argv)
 	fr[0].len = arp(fr[0].buf);
 	fr[1].len = udp4(fr[1].buf, 9999);
 	fr[2].len = tcp4(fr[2].buf, 0x18, 1000, 2000, 100);
-	fr[3].len = tcp4(fr[3].buf, 0x02, 1000, 0, 0);
-	fr[4].len = tcp4(fr[4].buf, 0x12, 5000, 1001, 0);
-	fr[5].len = dns4(fr[5].buf, 0);
-	fr[6].len = dns4(fr[6].buf, 1);
-	fr[7].len = tcp4(fr[7].buf, 0x10, 7000, 8000, 0);
-	put16(fr[7].buf + 34, 41000);	/* another flow, never tracked */
+	fr[3].len = tcp6(fr[3].buf, 0x18, 1000, 2000, 100);
+	fr[4].len = tcp4(fr[4].buf, 0x02, 1000, 0, 0);
+	fr[5].len = tcp4(fr[5].buf, 0x12, 5000, 1001, 0);
+	fr[6].len = dns4(fr[6].buf, 0);
+	fr[7].len = dns4(fr[7].buf, 1);
+	fr[8].len = tcp4(fr[8].buf, 0x10, 7000, 8000, 0);
+	put16(fr[8].buf + 34, 41000);	/* another flow, never tracked */
 	/* the SYN-ACK comes from the server: swap addresses and ports */
-	memcpy(fr[4].buf + 26, fr[3].buf + 30, 4);
-	memcpy(fr[4].buf + 30, fr[3].buf + 26, 4);
-	put16(fr[4].buf + 34, 443);
-	put16(fr[4].buf + 36, 40000);
+	memcpy(fr[5].buf + 26, fr[4].buf + 30, 4);
+	memcpy(fr[5].buf + 30, fr[4].buf + 26, 4);
+	put16(fr[5].buf + 34, 443);
+	put16(fr[5].buf + 36, 40000);
 
 	skel = wirelat__open_and_load();
 	efd = empty_prog();
@@ -196,10 +221,10 @@ int main(int argc, char **argv)
 	printf("%-40s %10s %12s\n", "packet (XDP, BPF_PROG_TEST_RUN)",
 	       "ns/packet", "over floor");
 	printf("%-40s %10ld %12s\n", "empty XDP program (floor)", floor, "-");
-	for (i = 0; i < 8; i++) {
-		if (i == 4) /* a pending SYN so the SYN-ACK has work to do */
+	for (i = 0; i < 9; i++) {
+		if (i == 5) /* a pending SYN so the SYN-ACK has work to do */
 			time_prog(bpf_program__fd(skel->progs.wirelat_xdp),
-				  &fr[3], 1);
+				  &fr[4], 1);
 		t = time_prog(bpf_program__fd(skel->progs.wirelat_xdp), &fr[i],
 			      repeat);
 		printf("%-40s %10ld %12ld\n", fr[i].name, t, t - floor);
