@@ -78,12 +78,16 @@ static void sweep_and_flush(struct replay *rp, uint64_t clock, int eof)
 
 /*
  * Before the packet at @ts: expire what its time has passed (DESIGN.md,
- * "Offline input": judged by the packet being processed).
+ * "Offline input": judged by the packet being processed). A jump back by
+ * more than a sweep interval (files of other dates merged) first settles
+ * what the time before the jump passed, then sweeps follow the new time.
+ * Smaller steps back (frames of several interfaces interleaved a little
+ * out of order, common in pcapng) keep the sweep cadence: a sweep at each
+ * would walk every table per frame.
  */
 static void sweep_before(struct replay *rp, uint64_t ts)
 {
-	if (rp->last_ts_ns && ts < rp->last_ts_ns) {
-		/* time goes back: settle what the time before the jump passed */
+	if (rp->last_ts_ns && ts + SWEEP_EVERY_NS < rp->last_ts_ns) {
 		sweep_and_flush(rp, rp->last_ts_ns, 0);
 		rp->next_sweep_ns = ts + SWEEP_EVERY_NS;
 	} else if (ts >= rp->next_sweep_ns) {
