@@ -157,3 +157,33 @@ for x in json.load(sys.stdin)[0]["value"][".bss"]:
     v.update(x)
 print(v["dropped"])'
 }
+
+# wait_file FILE REGEX: until FILE has a line matching REGEX; 20 s at most,
+# a bound for a broken run, not a timing a test depends on
+wait_file() {
+	local n=200
+	while [ $n -gt 0 ]; do
+		grep -qE "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# barrier NS DST CAPTURE: a datagram from NS to DST's discard port, then
+# wait until tcpdump has written it to CAPTURE: every frame before it is
+# then in the capture too (tcpdump may lag a transfer by most of a second
+# under load). The capture filter must take "udp port 9". 30 s at most.
+barrier() {
+	local n=300
+	ip netns exec "$1" "$PY" -c 'import socket, sys
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"wirelat-barrier", (sys.argv[1], 9))' "$2"
+	while [ $n -gt 0 ]; do
+		"$PY" -c 'import sys; sys.exit(b"wirelat-barrier" not in open(sys.argv[1], "rb").read())' \
+			"$3" && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	fail "the barrier datagram never reached $3"
+	return 1
+}

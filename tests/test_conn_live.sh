@@ -41,20 +41,6 @@ start_watch() {
 	sleep 0.3
 }
 
-# barrier NAME: a datagram to the discard port, then wait until the capture
-# holds it: every frame before it is then written too (tcpdump may lag a
-# transfer by a good part of a second under load)
-barrier() {
-	ip netns exec "$NS_C" "$PY" -c 'import socket
-socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"wirelat-barrier", ("198.51.100.2", 9))'
-	for _ in $(seq 300); do
-		"$PY" -c 'import sys; sys.exit(b"wirelat-barrier" not in open(sys.argv[1], "rb").read())' \
-			"$tmp/$1.pcap" && return 0
-		sleep 0.1
-	done
-	fail "$1: the barrier datagram never reached the capture"
-}
-
 # stop_watch NAME: wirelat, then tcpdump; a capture that lost a frame
 # (dropped by the kernel, or read from the ring but never written) fails
 # the run: it could not be the truth
@@ -80,7 +66,7 @@ for dst in 198.51.100.2 2001:db8:c::2; do
 	got=$(ip netns exec "$NS_C" "$PY" "$PEER" download "$dst" 9001)
 	[ "$got" = 3000000 ] || fail "download from $dst: $got bytes"
 done
-barrier xfer
+barrier "$NS_C" 198.51.100.2 "$tmp/xfer.pcap"
 stop_watch xfer
 
 "$PY" - "$tmp/xfer.jsonl" "$tmp/xfer.pcap" <<'PY' || fail "transfers"
@@ -135,7 +121,7 @@ for _ in $(seq 200); do
 	[ "${ev:-0}" -gt 0 ] && break
 	sleep 0.1
 done
-barrier lru
+barrier "$NS_C" 198.51.100.2 "$tmp/lru.pcap"
 stop_watch lru
 [ "${ev:-0}" -gt 0 ] && ok "evictions counted: $ev" || fail "no eviction counted: $ev"
 "$PY" - "$tmp/lru.jsonl" <<'PY' || fail "LRU pressure"

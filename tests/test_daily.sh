@@ -44,17 +44,6 @@ inS() { ip netns exec "$NS_S" "$@"; }
 ip netns exec "$NS_S" "$PY" "$PEER" sink 198.51.100.2 9000 >"$tmp/sink.out" 2>&1 &
 PIDS+=($!)
 
-# wait_file FILE REGEX: until FILE has a line matching REGEX (20 s at most,
-# a bound for a broken run, not a timing the test depends on)
-wait_file() {
-	local n=200
-	while [ $n -gt 0 ]; do
-		grep -qE "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
 # wait_gone PID: until the process has exited (20 s at most); sets RC
 wait_gone() {
 	local n=200

@@ -40,16 +40,6 @@ dropper_mount
 inC() { ip netns exec "$NS_C" "$@"; }
 inS() { ip netns exec "$NS_S" "$@"; }
 
-# wait_file FILE REGEX: 20 s at most (a bound for a broken run)
-wait_file() {
-	local n=200
-	while [ $n -gt 0 ]; do
-		grep -qE "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
 
 # drop PROGRAM: the dropper's PROGRAM (drop_syn, drop_rst: the first
 # segment of its kind) on the server's veth ingress, a fresh budget each time
@@ -121,14 +111,7 @@ else
 	fail "case 2: no connection: $(cat "$tmp/client2.out")"
 fi
 
-# a barrier datagram: once tcpdump has written it, it has everything before
-inC "$PY" -c 'import socket
-socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"wirelat-barrier", ("198.51.100.2", 9))'
-for _ in $(seq 300); do
-	"$PY" -c 'import sys; sys.exit(b"wirelat-barrier" not in open(sys.argv[1], "rb").read())' \
-		"$tmp/cap.pcap" && break
-	sleep 0.1
-done
+barrier "$NS_C" 198.51.100.2 "$tmp/cap.pcap"
 kill -INT "$WL"
 wait "$WL" || fail "wirelat exited non-zero: $(cat "$tmp/wirelat.err")"
 kill -INT "$TCPDUMP"
