@@ -69,7 +69,11 @@ ip -n "$NS_C" link set dev "$VC" gso_max_segs 1 2>/dev/null ||
 	ip netns exec "$NS_C" ethtool -K "$VC" tso off gso off >/dev/null 2>&1
 dropper_mount
 
-ip netns exec "$NS_S" "$PY" "$ROOT/tests/conn_peer.py" sink 198.51.100.2 9000 >"$tmp/sink.out" 2>&1 &
+# client and server on one CPU: a veth hands a packet to the backlog of the
+# CPU that sent it, so senders on two CPUs (the client process, and its
+# TCP answering ACKs in the softirq of the server's CPU) reorder segments,
+# which the observation point rightly sees as a gap and a retransmission
+ip netns exec "$NS_S" taskset -c 0 "$PY" "$ROOT/tests/conn_peer.py" sink 198.51.100.2 9000 >"$tmp/sink.out" 2>&1 &
 PIDS+=($!)
 ip netns exec "$NS_M" "$WIRELAT" -i "$VN" --json --listen 127.0.0.1:9747 >"$tmp/got.jsonl" 2>"$tmp/wirelat.err" &
 WL=$!
@@ -85,7 +89,7 @@ dropper_attach down "$NS_S" "$VS" ingress drop_data || exit 1
 # 3 MB up: far more than the 2 x 10 drops, so none is at the tail. Paced
 # (SO_MAX_PACING_RATE: TCP paces by itself without sch_fq) at 40 MB/s, so
 # no veth backlog overflows: the droppers' losses are the only ones
-ip netns exec "$NS_C" "$PY" - <<'PY' || fail "the upload failed"
+ip netns exec "$NS_C" taskset -c 0 "$PY" - <<'PY' || fail "the upload failed"
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 s.setsockopt(socket.SOL_SOCKET, 47, 40 * 1000 * 1000)   # SO_MAX_PACING_RATE, bytes/s
