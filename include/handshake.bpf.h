@@ -108,6 +108,9 @@ static __always_inline void wl_hs_fail(struct wl_stats *st,
 		wl_hs_result(st, WL_HS_TIMEOUT);
 		break;
 	}
+	/* the socket path sees this end a moment later: it must stay quiet */
+	if (!cfg.offline)
+		bpf_map_update_elem(&wire_failed, k, &ts, BPF_ANY);
 	r = wl_rec_reserve(st, WL_RECORD_TCP_SIZE, WL_RECORD_TCP_SIZE);
 	if (!r)
 		return;

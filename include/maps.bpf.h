@@ -85,6 +85,44 @@ WL_GLOBAL struct {
 	__uint(max_entries, WL_RINGBUF_BYTES);
 } records SEC(".maps");
 
+/*
+ * Handshakes the wire view ended (refused, aborted, unreachable) in the
+ * last moment, by flow key: the socket path learns of the same failure
+ * microseconds later and must not report it again. Value: the time.
+ */
+WL_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, WL_WIRE_FAILED_MAX);
+	__type(key, struct wl_flow_key);
+	__type(value, __u64);
+} wire_failed SEC(".maps");
+
+/* Socket path: the sockets it follows, by kernel address (--max-conns). */
+WL_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, WL_DEFAULT_MAX_CONNS);
+	__type(key, __u64);
+	__type(value, struct wl_sock_conn);
+} sock_conns SEC(".maps");
+
+/*
+ * Socket path: connections it reported, by canonical tuple (ifindex 0),
+ * so the other end of a connection with both ends local stays quiet.
+ */
+WL_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, WL_DEFAULT_MAX_CONNS);
+	__type(key, struct wl_flow_key);
+	__type(value, __u64);
+} sock_tuples SEC(".maps");
+
+WL_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct wl_sock_stats);
+} sock_stats SEC(".maps");
+
 #ifdef WL_DEFINE_MAPS
 const volatile struct wl_cfg cfg = {
 	.handshake_timeout_ns = WL_DEFAULT_HANDSHAKE_TIMEOUT_NS,

@@ -32,6 +32,9 @@
 #define WL_DNS_BUF 512		/* bytes of a DNS message looked at */
 #define WL_DEFAULT_MAX_CONNS 262144
 #define WL_DEFAULT_IDLE_TIMEOUT_NS 300000000000ULL
+#define WL_DEFAULT_MAX_SOCKS 65536	/* sockets the socket path follows */
+#define WL_WIRE_FAILED_MAX 16384	/* wire failures the socket path checks */
+#define WL_WIRE_FAILED_FRESH_NS 1000000000ULL
 #define WL_RTT_SAMPLE_MAX_AGE_NS 10000000000ULL	/* unanswered: dropped */
 
 /* Where a packet was seen. */
@@ -427,7 +430,8 @@ struct wl_record {
 			__u32 zero_windows[2];
 			__u8 closed_by;		/* 0 none, 1 client, 2 server */
 			__u8 midstream;
-			__u8 pad[6];
+			__u8 sock_side;		/* source sock: 1 the socket is the client's, 2 the server's */
+			__u8 pad[5];
 		} close;
 		struct {
 			__s64 latency_ns;	/* dns; elapsed_ns for dns_timeout */
@@ -448,6 +452,42 @@ struct wl_record {
 /* Bytes of a record that carries no qname. */
 #define WL_RECORD_TCP_SIZE (sizeof(struct wl_record) - WL_QNAME_MAX)
 
+/* wirelat_sock_connections_total{result}: the socket path's connects. */
+enum wl_sock_result {
+	WL_SOCK_COMPLETED = 0,
+	WL_SOCK_REFUSED,
+	WL_SOCK_TIMEOUT,
+	WL_SOCK_OTHER,		/* unreachable, aborted by the application */
+	WL_SOCK_MAX,
+};
+
+/* Counters of the socket path (one per-CPU element: no interface label). */
+struct wl_sock_stats {
+	__u64 result[WL_SOCK_MAX];
+	__u64 wire_seen;	/* connections left to the wire view */
+	__u64 peer_reported;	/* both ends local: reported by the other end */
+	__u64 records_dropped;	/* ring buffer full */
+	__u64 negative_durations;
+	struct wl_hist connect;	/* handshake_ns of completed connects */
+};
+
+/* The socket path's own end of a connection: active (connect) or passive (accept). */
+enum wl_sock_role {
+	WL_SOCK_ACTIVE = 1,	/* this socket is the client */
+	WL_SOCK_PASSIVE = 2,	/* this socket is the server */
+};
+
+/* What the socket path keeps per socket it follows, by socket address. */
+struct wl_sock_conn {
+	__u64 start_ns;		/* connect() (active) or the SYN's estimate (passive) */
+	__u8 role;		/* enum wl_sock_role */
+	__u8 quiet;		/* the wire or the other local end reports it */
+	__u8 first_close;	/* 0 open, 1 this end closed first, 2 the peer did */
+	__u8 reported;		/* the handshake record went out: close it too */
+	__u8 fin_in;		/* the peer's FIN arrived */
+	__u8 pad[3];
+};
+
 /*
  * Read-only configuration, set by the daemon before load. The built-in
  * values equal the CLI defaults, so the object runs under any loader.
@@ -463,6 +503,7 @@ struct wl_cfg {
 	__u32 n_ifaces;			/* slots in use */
 	__u8 offline;			/* clock and lengths come from wl_offline */
 	__u8 pad[3];
+	__u32 netns_inum;		/* socket path: the namespace it observes (0: any) */
 };
 
 /*

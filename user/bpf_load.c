@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 #include "log.h"
+#include "sock.h"
 #include "state.h"
 #include "wirelat.skel.h"
 
@@ -103,6 +104,11 @@ int wl_bpf_load(struct wl_run *run, int offline)
 		err = bpf_map__set_max_entries(skel->maps.records, 1u << 20);
 	if (err) {
 		pr_warn("failed to size BPF maps: %s\n", strerror(-err));
+		wirelat__destroy(skel);
+		return err;
+	}
+	err = wl_sock_configure(run, skel, offline);
+	if (err) {
 		wirelat__destroy(skel);
 		return err;
 	}

@@ -27,6 +27,7 @@ enum {
 	OPT_IDLE_TIMEOUT,
 	OPT_RTT_INTERVAL,
 	OPT_SUMMARY_INTERVAL,
+	OPT_SOCK,
 };
 
 struct wl_option {
@@ -44,6 +45,8 @@ static const struct wl_option options[] = {
 	  "print records as JSON lines" },
 	{ { "xdp-mode", required_argument, NULL, OPT_XDP_MODE },
 	  "auto|native|skb", "how XDP attaches (default auto)" },
+	{ { "sock", required_argument, NULL, OPT_SOCK },
+	  "auto|tracepoint|kprobe|off", "socket-layer path for connections no watched interface carries (default auto)" },
 	{ { "max-flows", required_argument, NULL, OPT_MAX_FLOWS }, "N",
 	  "pending handshakes tracked (default 65536)" },
 	{ { "handshake-timeout", required_argument, NULL, OPT_HS_TIMEOUT },
@@ -196,6 +199,20 @@ static int parse_one(struct wl_config *cfg, int c, const char *arg)
 			return bad_value("xdp-mode", arg, -EINVAL,
 					 "auto, native or skb");
 		return 0;
+	case OPT_SOCK:
+		if (!strcmp(arg, "auto"))
+			cfg->sock_mode = WL_SOCK_AUTO;
+		else if (!strcmp(arg, "tracepoint"))
+			cfg->sock_mode = WL_SOCK_TRACEPOINT;
+		else if (!strcmp(arg, "kprobe"))
+			cfg->sock_mode = WL_SOCK_KPROBE;
+		else if (!strcmp(arg, "off"))
+			cfg->sock_mode = WL_SOCK_OFF;
+		else
+			return bad_value("sock", arg, -EINVAL,
+					 "auto, tracepoint, kprobe or off");
+		cfg->sock_mode_set = true;
+		return 0;
 	case OPT_MAX_FLOWS:
 		err = wl_parse_u64(arg, 1, 1u << 24, &v);
 		if (err)
@@ -341,6 +358,10 @@ int wl_config_parse(struct wl_config *cfg, int argc, char **argv)
 	}
 	if (!cfg->read_file && !cfg->n_ifaces) {
 		pr_warn("nothing to do: give -i IFACE to watch an interface or -r FILE to read a capture\n");
+		return -EINVAL;
+	}
+	if (cfg->read_file && cfg->sock_mode_set) {
+		pr_warn("--sock watches live sockets; a capture file has none: drop --sock or use -i\n");
 		return -EINVAL;
 	}
 	if (cfg->read_file && cfg->n_ifaces) {

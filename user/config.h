@@ -13,6 +13,14 @@ enum wl_xdp_mode {
 	WL_XDP_SKB,
 };
 
+/* --sock: the socket-layer fallback (DESIGN.md, attach rules) */
+enum wl_sock_mode {
+	WL_SOCK_AUTO = 0,	/* the tracepoint, else kprobes, else none */
+	WL_SOCK_TRACEPOINT,
+	WL_SOCK_KPROBE,
+	WL_SOCK_OFF,
+};
+
 struct wl_config {
 	const char *ifnames[WL_MAX_IFACES];
 	int n_ifaces;
@@ -21,6 +29,8 @@ struct wl_config {
 	const char *listen;		/* --listen ADDR:PORT (live) */
 	bool json;
 	enum wl_xdp_mode xdp_mode;
+	enum wl_sock_mode sock_mode;
+	bool sock_mode_set;		/* --sock given (offline: refused) */
 	uint32_t max_flows;
 	uint64_t handshake_timeout_ns;
 	uint64_t dns_timeout_ns;

@@ -21,6 +21,7 @@
 #include "http.h"
 #include "live.h"
 #include "log.h"
+#include "sock.h"
 #include "summary.h"
 #include "sweep.h"
 #include "wirelat.skel.h"
@@ -157,6 +158,11 @@ int wl_live_run(struct wl_run *run)
 			run->cfg->listen);
 	}
 
+	/* after the interfaces: a connection they carry is theirs */
+	err = wl_sock_attach(run);
+	if (err)
+		goto out;
+
 	next_sweep = clock_ns(CLOCK_MONOTONIC) + 1000000000ULL;
 	/* a terminal reading aligned lines also gets a summary now and then */
 	every = run->cfg->summary_interval_ns;
@@ -184,6 +190,7 @@ int wl_live_run(struct wl_run *run)
 	}
 	ring_buffer__consume(rb);
 out:
+	wl_sock_detach(run);
 	wl_http_stop(http);
 	for (i = 0; i < run->n_slots; i++)
 		wl_detach_iface(&att[i]);

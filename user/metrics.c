@@ -32,7 +32,7 @@ int wl_metrics_read(struct wl_run *run, struct wl_stats *sum, int nslots)
 	if (!percpu)
 		return -ENOMEM;
 	for (slot = 0; slot < nslots; slot++) {
-		uint64_t *dst = (uint64_t *)&sum[slot];
+		__u64 *dst = (__u64 *)&sum[slot];
 		uint32_t key = slot;
 		size_t i;
 
@@ -41,7 +41,7 @@ int wl_metrics_read(struct wl_run *run, struct wl_stats *sum, int nslots)
 			continue;
 		/* every field is a u64 counter but the scratch word */
 		for (cpu = 0; cpu < ncpu; cpu++) {
-			uint64_t *src = (uint64_t *)&percpu[cpu];
+			__u64 *src = (__u64 *)&percpu[cpu];
 
 			for (i = 0; i < sizeof(struct wl_stats) / 8; i++)
 				dst[i] += src[i];
@@ -67,20 +67,26 @@ static void header(FILE *f, const char *name, const char *type,
 static void histogram(FILE *f, const char *name, const char *labels,
 		      const struct wl_hist *h)
 {
+	const char *sep = *labels ? "," : "";	/* a series without labels */
 	uint64_t cum = 0;
 	int k;
 
 	for (k = 0; k < WL_HIST_FINITE; k++) {
 		cum += h->bucket[k];
-		fprintf(f, "%s_bucket{%s,le=\"%.6g\"} %llu\n", name, labels,
-			1e-5 * pow(2.0, k / 2.0), (unsigned long long)cum);
+		fprintf(f, "%s_bucket{%s%sle=\"%.6g\"} %llu\n", name, labels,
+			sep, 1e-5 * pow(2.0, k / 2.0), (unsigned long long)cum);
 	}
 	cum += h->bucket[WL_HIST_FINITE];
-	fprintf(f, "%s_bucket{%s,le=\"+Inf\"} %llu\n", name, labels,
+	fprintf(f, "%s_bucket{%s%sle=\"+Inf\"} %llu\n", name, labels, sep,
 		(unsigned long long)cum);
-	fprintf(f, "%s_sum{%s} %.9f\n", name, labels, h->sum_ns / 1e9);
-	fprintf(f, "%s_count{%s} %llu\n", name, labels,
-		(unsigned long long)cum);
+	if (*labels) {
+		fprintf(f, "%s_sum{%s} %.9f\n", name, labels, h->sum_ns / 1e9);
+		fprintf(f, "%s_count{%s} %llu\n", name, labels,
+			(unsigned long long)cum);
+	} else {
+		fprintf(f, "%s_sum %.9f\n", name, h->sum_ns / 1e9);
+		fprintf(f, "%s_count %llu\n", name, (unsigned long long)cum);
+	}
 }
 
 static const struct {
@@ -383,6 +389,51 @@ static void write_tables(FILE *f, struct wl_run *run, const struct wl_stats *s,
 			(unsigned long long)run->table_evictions[t]);
 }
 
+/* The socket path's counters: one per-CPU element, summed. */
+static int read_sock(struct wl_run *run, struct wl_sock_stats *sum)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct wl_sock_stats *percpu;
+	uint32_t key = 0;
+	size_t i;
+	int cpu;
+
+	memset(sum, 0, sizeof(*sum));
+	if (ncpu < 0)
+		return ncpu;
+	percpu = calloc(ncpu, sizeof(*percpu));
+	if (!percpu)
+		return -ENOMEM;
+	/* __u64, the fields' own type (uint64_t is another type: aliasing) */
+	if (!bpf_map_lookup_elem(bpf_map__fd(run->skel->maps.sock_stats), &key,
+				 percpu))
+		for (cpu = 0; cpu < ncpu; cpu++)
+			for (i = 0; i < sizeof(*sum) / 8; i++)
+				((__u64 *)sum)[i] += ((__u64 *)&percpu[cpu])[i];
+	free(percpu);
+	return 0;
+}
+
+static void write_sock(FILE *f, const struct wl_sock_stats *ss)
+{
+	static const char *const result[WL_SOCK_MAX] = {
+		[WL_SOCK_COMPLETED] = "completed",
+		[WL_SOCK_REFUSED] = "refused",
+		[WL_SOCK_TIMEOUT] = "timeout",
+		[WL_SOCK_OTHER] = "other",
+	};
+	int i;
+
+	header(f, "wirelat_sock_connect_seconds", "histogram",
+	       "Socket path: connect latency of connections no watched interface carried (passive opens: the SYN-ACK to ACK leg).");
+	histogram(f, "wirelat_sock_connect_seconds", "", &ss->connect);
+	header(f, "wirelat_sock_connections_total", "counter",
+	       "Socket path: connects of connections no watched interface carried, by result.");
+	for (i = 0; i < WL_SOCK_MAX; i++)
+		fprintf(f, "wirelat_sock_connections_total{result=\"%s\"} %llu\n",
+			result[i], (unsigned long long)ss->result[i]);
+}
+
 static void write_attach(FILE *f, struct wl_run *run)
 {
 	int i;
@@ -404,6 +455,7 @@ static void write_attach(FILE *f, struct wl_run *run)
 
 int wl_metrics_write(struct wl_run *run, FILE *f)
 {
+	struct wl_sock_stats ss;
 	struct wl_stats *s;
 	uint64_t dropped = 0;
 	int nslots = run->cfg->read_file ? 1 : run->n_slots;
@@ -423,6 +475,13 @@ int wl_metrics_write(struct wl_run *run, FILE *f)
 	write_simple(f, run, s, nslots);
 	for (slot = 0; slot < nslots; slot++)
 		dropped += s[slot].records_dropped;
+	err = read_sock(run, &ss);
+	if (err) {
+		free(s);
+		return err;
+	}
+	write_sock(f, &ss);
+	dropped += ss.records_dropped;
 	header(f, "wirelat_records_dropped_total", "counter",
 	       "Records lost because the ring buffer was full.");
 	fprintf(f, "wirelat_records_dropped_total %llu\n",

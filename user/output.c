@@ -33,6 +33,8 @@ static const char *ifname_of(struct wl_output *o, uint32_t ifindex,
 
 	if (o->fixed_ifname)
 		return o->fixed_ifname;
+	if (!ifindex)	/* a socket without a route yet */
+		return "-";
 	for (i = 0; i < o->n_ifaces; i++)
 		if (o->ifindex[i] == ifindex)
 			return o->ifname[i];
@@ -110,6 +112,39 @@ static void print_json_close(FILE *f, const struct wl_record *r)
 		r->close.segments[0], r->close.segments[1], r->close.seq_gaps[0],
 		r->close.seq_gaps[1], r->close.dup_acks[0], r->close.dup_acks[1],
 		r->close.zero_windows[0], r->close.zero_windows[1]);
+}
+
+/*
+ * tcp_close of the socket path: what one end's socket counted. Its own
+ * direction (c2s for the client's socket) has bytes sent, retransmissions
+ * and segments; the other direction bytes and segments received; its RTT
+ * is the smoothed RTT to its peer (the server's side for a client's
+ * socket), and the minimum the kernel keeps. Nothing the socket cannot
+ * know (the peer's retransmissions, gaps, duplicate ACKs, zero windows,
+ * RTT sample counts, midstream) is printed.
+ */
+static void print_json_sock_close(FILE *f, const struct wl_record *r)
+{
+	static const char *const side[2] = { "server", "client" };
+	static const char *const dir[2] = { "c2s", "s2c" };
+	int out = r->close.sock_side == 1 ? 0 : 1;
+
+	fprintf(f, ",\"reason\":\"%s\"", reason_name(r));
+	if (r->close.closed_by)
+		fprintf(f, ",\"closed_by\":\"%s\"",
+			r->close.closed_by == 1 ? "client" : "server");
+	fprintf(f,
+		",\"duration_ns\":%" PRId64 ",\"bytes_c2s\":%" PRIu64
+		",\"bytes_s2c\":%" PRIu64 ",\"retransmits_%s\":%u"
+		",\"segments_c2s\":%u,\"segments_s2c\":%u",
+		(int64_t)r->close.duration_ns, (uint64_t)r->close.bytes[0],
+		(uint64_t)r->close.bytes[1], dir[out], r->close.retrans[out],
+		r->close.segments[0], r->close.segments[1]);
+	if (r->close.rtt_n[out])
+		fprintf(f,
+			",\"rtt_%s_min_ns\":%" PRIu64 ",\"rtt_%s_avg_ns\":%" PRIu64,
+			side[out], (uint64_t)r->close.rtt_min_ns[out], side[out],
+			(uint64_t)r->close.rtt_avg_ns[out]);
 }
 
 /* Length of the well-formed UTF-8 sequence at @s, 0 if there is none. */
@@ -217,6 +252,11 @@ static void print_json(struct wl_output *o, const struct wl_record *r,
 		r->source == WL_SRC_SOCK ? "sock" : "wire");
 	switch (r->type) {
 	case WL_REC_HANDSHAKE:
+		if (r->source == WL_SRC_SOCK) {	/* connect latency alone */
+			fprintf(f, ",\"handshake_ns\":%" PRId64,
+				(int64_t)r->hs.handshake_ns);
+			break;
+		}
 		fprintf(f,
 			",\"syn_to_synack_ns\":%" PRId64
 			",\"synack_to_ack_ns\":%" PRId64
@@ -240,7 +280,10 @@ static void print_json(struct wl_output *o, const struct wl_record *r,
 		print_json_dns(o, r);
 		break;
 	case WL_REC_CLOSE:
-		print_json_close(f, r);
+		if (r->source == WL_SRC_SOCK)
+			print_json_sock_close(f, r);
+		else
+			print_json_close(f, r);
 		break;
 	}
 	fputs("}\n", f);
@@ -292,6 +335,11 @@ static void print_text(struct wl_output *o, const struct wl_record *r,
 	fprintf(o->f, "%s %-8s %-20s %-47s", ts, ifname, type_name(r), peers);
 	switch (r->type) {
 	case WL_REC_HANDSHAKE:
+		if (r->source == WL_SRC_SOCK) {
+			ms_str(r->hs.handshake_ns, c, sizeof(c));
+			fprintf(o->f, " connect %12s  (socket)", c);
+			break;
+		}
 		ms_str(r->hs.syn_to_synack_ns, a, sizeof(a));
 		ms_str(r->hs.synack_to_ack_ns, b, sizeof(b));
 		ms_str(r->hs.handshake_ns, c, sizeof(c));
@@ -330,6 +378,8 @@ static void print_text(struct wl_output *o, const struct wl_record *r,
 		}
 		if (r->close.midstream)
 			fputs("  midstream", o->f);
+		if (r->source == WL_SRC_SOCK)
+			fputs("  (socket)", o->f);
 		break;
 	}
 	fputc('\n', o->f);

@@ -13,6 +13,7 @@
 #include "wirelat.h"
 
 struct wirelat;
+struct bpf_link;
 
 /* Counters decided in userspace, added to the kernel's at export. */
 struct wl_user_stats {
@@ -39,6 +40,10 @@ struct wl_run {
 	/* how each interface is attached: labels of wirelat_attach_info */
 	const char *ingress_hook[WL_MAX_IFACES];
 	const char *egress_hook[WL_MAX_IFACES];
+	/* the socket path: how it runs (enum wl_sock_mode), its links */
+	int sock_mode;
+	struct bpf_link *sock_links[3];
+	int n_sock_links;
 	/* where records go: printed at once (live) or reordered (offline) */
 	void (*emit)(struct wl_run *run, const struct wl_record *r);
 	void *emit_ctx;
