@@ -71,7 +71,9 @@ stop_watch xfer
 
 "$PY" - "$tmp/xfer.jsonl" "$tmp/xfer.pcap" <<'PY' || fail "transfers"
 import json, subprocess, sys
-recs = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+# the wire's records: /metrics polled over loopback makes socket-path ones
+recs = [r for r in (json.loads(l) for l in open(sys.argv[1]) if l.startswith("{"))
+        if r["source"] == "wire"]
 closes = [r for r in recs if r["type"] == "tcp_close"]
 out = subprocess.run(["tshark", "-r", sys.argv[2], "-n", "-Y", "tcp", "-T", "fields", "-E", "separator=/t",
                       "-e", "ip.src", "-e", "ipv6.src", "-e", "tcp.srcport", "-e", "ip.dst",
@@ -126,7 +128,9 @@ stop_watch lru
 [ "${ev:-0}" -gt 0 ] && ok "evictions counted: $ev" || fail "no eviction counted: $ev"
 "$PY" - "$tmp/lru.jsonl" <<'PY' || fail "LRU pressure"
 import json, sys
-recs = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+# the wire's records: /metrics polled over loopback makes socket-path ones
+recs = [r for r in (json.loads(l) for l in open(sys.argv[1]) if l.startswith("{"))
+        if r["source"] == "wire"]
 closes = [r for r in recs if r["type"] == "tcp_close"]
 hs = [r for r in recs if r["type"] == "tcp_handshake"]
 whole = [r for r in closes if not r["midstream"]]
