@@ -149,7 +149,7 @@ static __always_inline void wl_sock_established(struct wl_sock_stats *ss,
 	if (!r)
 		return;
 	r->hs.handshake_ns = hs;
-	bpf_ringbuf_submit(r, 0);
+	wl_rec_submit(r);
 }
 
 /* How a connect ended, from the error the kernel left on the socket. */
@@ -194,7 +194,7 @@ static __always_inline void wl_sock_connect_failed(struct wl_sock_stats *ss,
 	/* in SYN_SENT every retransmission is one of the SYN */
 	r->syn_retransmits = BPF_CORE_READ(tp, total_retrans);
 	r->fail.elapsed_ns = (__s64)(now - c->start_ns);
-	bpf_ringbuf_submit(r, 0);
+	wl_rec_submit(r);
 }
 
 /*
@@ -246,7 +246,7 @@ static __always_inline void wl_sock_closed(struct wl_sock_stats *ss,
 		r->close.rtt_min_ns[out] =
 			(__u64)BPF_CORE_READ(tp, rtt_min.s[0].v) * 1000;
 	}
-	bpf_ringbuf_submit(r, 0);
+	wl_rec_submit(r);
 }
 
 /* connect() begins (CLOSE -> SYN_SENT, or the kprobe on tcp_vX_connect). */
@@ -267,7 +267,13 @@ static __always_inline int wl_sock_ours(struct sock___wl *sk)
 		       cfg.netns_inum;
 }
 
-/* One state change of the socket @skp: @old -> @new at @now. */
+/*
+ * One state change of the socket @skp: @old -> @new at @now. A socket is
+ * judged (TCP? our namespace?) only where it is first taken in, at the
+ * start of a connect or when an accepted child becomes ESTABLISHED; every
+ * later change of it is one hash lookup, and a change of any other socket
+ * costs that lookup alone.
+ */
 static __always_inline void wl_sock_state(__u64 skp, int old, int new,
 					  __u64 now)
 {
@@ -275,27 +281,34 @@ static __always_inline void wl_sock_state(__u64 skp, int old, int new,
 	struct wl_sock_stats *ss;
 	struct wl_sock_conn *c;
 
-	if (old == new || !wl_sock_ours(sk))
+	if (old == new)
 		return;
 	if (new == WL_TCP_SYN_SENT) {
-		wl_sock_connect(skp, now);
+		if (wl_sock_ours(sk))
+			wl_sock_connect(skp, now);
 		return;
 	}
 	if (old == WL_TCP_SYN_RECV && new == WL_TCP_ESTABLISHED) {
 		struct tcp_sock___wl *tp = (void *)sk;
-		/* the child's first RTT sample is its SYN-ACK -> ACK */
-		__u64 leg = (__u64)(BPF_CORE_READ(tp, srtt_us) >> 3) * 1000;
 		struct wl_sock_conn pc = { .role = WL_SOCK_PASSIVE };
 
-		pc.start_ns = now - leg;
+		if (!wl_sock_ours(sk))
+			return;
+		/* the child's first RTT sample is its SYN-ACK -> ACK */
+		pc.start_ns = now - (__u64)(BPF_CORE_READ(tp, srtt_us) >> 3) * 1000;
 		bpf_map_update_elem(&sock_conns, &skp, &pc, BPF_ANY);
 	}
 	c = bpf_map_lookup_elem(&sock_conns, &skp);
+	if (!c)
+		return;
 	ss = wl_sock_stats();
-	if (!c || !ss)
+	if (!ss)
 		return;
 	if (new == WL_TCP_ESTABLISHED && !c->reported && !c->quiet) {
 		wl_sock_established(ss, sk, c, now);
+		/* someone else reports it: nothing more to follow */
+		if (c->quiet)
+			bpf_map_delete_elem(&sock_conns, &skp);
 		return;
 	}
 	if (old == WL_TCP_ESTABLISHED && !c->first_close)

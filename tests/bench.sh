@@ -36,5 +36,9 @@ awk -v n="$n" -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN {
 	printf "wirelat is %.1fx tshark\n", t / w }'
 
 echo
+echo "== the socket path: what it adds per connection"
+"$ROOT/tests/bench_sock.sh"
+
+echo
 echo "== scrape latency, flow tables empty and full"
 "$ROOT/tests/bench_scrape.sh"

@@ -58,6 +58,7 @@ for ns in "$NS_S" "$NS_C" "$NS_X"; do
 	ip netns exec "$ns" "$PY" -m http.server 8080 --bind :: --directory "$tmp" \
 		>"$tmp/http-$ns.log" 2>&1 &
 	PIDS+=($!)
+	disown $!	# killed by the trap: no job notice
 done
 
 # get NS ADDR PORT: an HTTP/1.0 GET of /f.bin from NS; prints
