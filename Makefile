@@ -21,7 +21,7 @@ BPF_CFLAGS := -g -O2 -target bpf -Wall -Wextra -Werror -D__TARGET_ARCH_$(BPF_ARC
 	-Iinclude -I/usr/include/$(ARCH)-linux-gnu -MD -MP
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Iinclude -I$(OUT) -MMD -MP
-LDLIBS := -lxdp -lbpf -lelf -lz -lpcap -lmicrohttpd -lm
+LDLIBS := -lxdp -lbpf -lelf -lz -lpcap -lmicrohttpd -lpsl -lpthread -lm
 
 BPF_SRCS := xdp/wirelat_xdp.bpf.c tc/wirelat_tc.bpf.c sock/wirelat_sock.bpf.c
 BPF_OBJS := $(patsubst %.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))

@@ -28,6 +28,9 @@ enum {
 	OPT_RTT_INTERVAL,
 	OPT_SUMMARY_INTERVAL,
 	OPT_SOCK,
+	OPT_TOP,
+	OPT_TOP_WINDOW,
+	OPT_LABEL_SUBNET,
 };
 
 struct wl_option {
@@ -63,6 +66,12 @@ static const struct wl_option options[] = {
 	  "DURATION", "a query unanswered this long is a timeout (default 5s)" },
 	{ { "max-dns", required_argument, NULL, OPT_MAX_DNS }, "N",
 	  "outstanding DNS queries tracked (default 65536)" },
+	{ { "top", required_argument, NULL, OPT_TOP }, "N",
+	  "series per server, client, domain, DNS server for the N heaviest (default 20, 0 off)" },
+	{ { "top-window", required_argument, NULL, OPT_TOP_WINDOW }, "DURATION",
+	  "the sliding window that ranks them (default 5m = 300s)" },
+	{ { "label-subnet", required_argument, NULL, OPT_LABEL_SUBNET }, "CIDR=NAME",
+	  "addresses in CIDR appear as NAME in those series (repeatable)" },
 	{ { "listen", required_argument, NULL, OPT_LISTEN }, "ADDR:PORT",
 	  "serve /metrics here (default 127.0.0.1:9745; :9745 = all)" },
 	{ { "metrics-out", required_argument, NULL, OPT_METRICS_OUT }, "FILE",
@@ -213,6 +222,30 @@ static int parse_one(struct wl_config *cfg, int c, const char *arg)
 					 "auto, tracepoint, kprobe or off");
 		cfg->sock_mode_set = true;
 		return 0;
+	case OPT_TOP:
+		err = wl_parse_u64(arg, 0, 1000, &v);
+		if (err)
+			return bad_value("top", arg, err, "an integer from 0 to 1000");
+		cfg->top = v;
+		return 0;
+	case OPT_TOP_WINDOW:
+		err = wl_parse_duration(arg, 1000000000ULL, 86400000000000ULL, &v);
+		if (err)
+			return bad_value("top-window", arg, err,
+					 "a duration from 1s to 24h");
+		cfg->top_window_ns = v;
+		return 0;
+	case OPT_LABEL_SUBNET:
+		if (cfg->n_subnets >= WL_MAX_SUBNETS) {
+			pr_warn("too many --label-subnet: at most %d\n",
+				WL_MAX_SUBNETS);
+			return -EINVAL;
+		}
+		err = wl_subnet_parse(arg, &cfg->subnets[cfg->n_subnets]);
+		if (err)
+			return err;
+		cfg->n_subnets++;
+		return 0;
 	case OPT_MAX_FLOWS:
 		err = wl_parse_u64(arg, 1, 1u << 24, &v);
 		if (err)
@@ -317,6 +350,8 @@ int wl_config_parse(struct wl_config *cfg, int argc, char **argv)
 	cfg->summary_interval_ns = 10000000000ULL;
 	cfg->idle_timeout_ns = WL_DEFAULT_IDLE_TIMEOUT_NS;
 	cfg->listen = "127.0.0.1:9745";
+	cfg->top = 20;
+	cfg->top_window_ns = 300000000000ULL;
 
 	for (i = 0; i < N_OPTIONS; i++)
 		longopts[i] = options[i].opt;

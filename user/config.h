@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "wirelat.h"
+#include "who.h"
 
 enum wl_xdp_mode {
 	WL_XDP_AUTO = 0,
@@ -41,6 +42,10 @@ struct wl_config {
 	uint32_t max_dns;
 	uint16_t dns_ports[WL_MAX_DNS_PORTS];
 	int n_dns_ports;
+	int top;			/* --top N: named keys per breakdown */
+	uint64_t top_window_ns;		/* --top-window */
+	struct wl_subnet subnets[WL_MAX_SUBNETS];	/* --label-subnet */
+	int n_subnets;
 };
 
 /*

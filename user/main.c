@@ -15,11 +15,18 @@
 #include "metrics.h"
 #include "offline.h"
 #include "state.h"
+#include "who.h"
+
+static void observe_record(void *ctx, const struct wl_record *r)
+{
+	wl_who_record(ctx, r);
+}
 
 int main(int argc, char **argv)
 {
 	struct wl_config cfg;
 	struct wl_run run = { .cfg = &cfg };
+	struct wl_who who;
 	int err;
 
 	/* a closed pipe is an EPIPE to handle, not a death with programs
@@ -44,6 +51,14 @@ int main(int argc, char **argv)
 	err = wl_bpf_load(&run, cfg.read_file != NULL);
 	if (err)
 		return 1;
+	err = wl_who_init(&who, &run, cfg.read_file == NULL);
+	if (err) {
+		wl_bpf_destroy(&run);
+		return 1;
+	}
+	run.who = &who;
+	run.out.observe = observe_record;
+	run.out.observe_ctx = &who;
 	if (cfg.read_file)
 		err = wl_offline_run(&run);
 	else
@@ -53,5 +68,6 @@ int main(int argc, char **argv)
 	if (cfg.metrics_out && wl_metrics_write_file(&run, cfg.metrics_out))
 		err = err ? err : -1;
 	wl_bpf_destroy(&run);
+	wl_who_free(&who);
 	return err ? 1 : 0;
 }

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "names.h"
+#include "who.h"
 #include "wirelat.skel.h"
 
 /* Kernel per-CPU values summed, for every slot in use. */
@@ -58,13 +59,13 @@ static const char *slot_name(struct wl_run *run, int slot)
 	return slot < run->n_slots ? run->ifname[slot] : "other";
 }
 
-static void header(FILE *f, const char *name, const char *type,
+void wl_prom_header(FILE *f, const char *name, const char *type,
 		   const char *help)
 {
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-static void histogram(FILE *f, const char *name, const char *labels,
+void wl_prom_histogram(FILE *f, const char *name, const char *labels,
 		      const struct wl_hist *h)
 {
 	const char *sep = *labels ? "," : "";	/* a series without labels */
@@ -137,14 +138,14 @@ static void write_conns(FILE *f, struct wl_run *run, const struct wl_stats *s,
 	size_t k;
 	int slot, i;
 
-	header(f, "wirelat_tcp_connections_active", "gauge",
+	wl_prom_header(f, "wirelat_tcp_connections_active", "gauge",
 	       "Connections tracked at the last sweep (every second).");
 	for (slot = 0; slot < nslots; slot++)
 		fprintf(f,
 			"wirelat_tcp_connections_active{interface=\"%s\"} %llu\n",
 			slot_name(run, slot),
 			(unsigned long long)run->table_slot_entries[WL_T_CONNS][slot]);
-	header(f, "wirelat_tcp_connections_closed_total", "counter",
+	wl_prom_header(f, "wirelat_tcp_connections_closed_total", "counter",
 	       "Connections closed, by reason.");
 	for (slot = 0; slot < nslots; slot++)
 		for (i = 0; i < WL_CLOSE_MAX; i++)
@@ -154,7 +155,7 @@ static void write_conns(FILE *f, struct wl_run *run, const struct wl_stats *s,
 				(unsigned long long)(s[slot].conn_closed[i] +
 						     run->ustats[slot].conn_closed[i]));
 	for (k = 0; k < sizeof(by_dir) / sizeof(by_dir[0]); k++) {
-		header(f, by_dir[k].name, "counter", by_dir[k].help);
+		wl_prom_header(f, by_dir[k].name, "counter", by_dir[k].help);
 		for (slot = 0; slot < nslots; slot++)
 			for (i = 0; i < 2; i++)
 				fprintf(f,
@@ -163,14 +164,14 @@ static void write_conns(FILE *f, struct wl_run *run, const struct wl_stats *s,
 					(unsigned long long)((const __u64 *)((const char *)&s[slot] +
 									by_dir[k].off))[i]);
 	}
-	header(f, "wirelat_tcp_rtt_seconds", "histogram",
+	wl_prom_header(f, "wirelat_tcp_rtt_seconds", "histogram",
 	       "Continuous RTT from the observation point to one side and back.");
 	for (slot = 0; slot < nslots; slot++)
 		for (i = 0; i < 2; i++) {
 			snprintf(labels, sizeof(labels),
 				 "interface=\"%s\",side=\"%s\"",
 				 slot_name(run, slot), side[i]);
-			histogram(f, "wirelat_tcp_rtt_seconds", labels,
+			wl_prom_histogram(f, "wirelat_tcp_rtt_seconds", labels,
 				  &s[slot].hist[WL_H_RTT_SERVER + i]);
 		}
 }
@@ -180,7 +181,7 @@ static void write_packets(FILE *f, struct wl_run *run,
 {
 	int slot, d, r;
 
-	header(f, "wirelat_packets_total", "counter",
+	wl_prom_header(f, "wirelat_packets_total", "counter",
 	       "Packets seen, by hook direction and parse result.");
 	for (slot = 0; slot < nslots; slot++)
 		for (d = 0; d < WL_DIR_MAX; d++)
@@ -191,7 +192,7 @@ static void write_packets(FILE *f, struct wl_run *run,
 					wl_pkt_result_name[r],
 					(unsigned long long)(s[slot].packets[d][r] +
 							     run->ustats[slot].packets[d][r]));
-	header(f, "wirelat_malformed_packets_total", "counter",
+	wl_prom_header(f, "wirelat_malformed_packets_total", "counter",
 	       "Malformed packets by reason; they never produce a record.");
 	for (slot = 0; slot < nslots; slot++)
 		for (r = 0; r < WL_MAL_MAX; r++)
@@ -210,15 +211,15 @@ static void write_tcp(FILE *f, struct wl_run *run, const struct wl_stats *s,
 	int slot, r;
 
 	for (h = 0; h < sizeof(hists) / sizeof(hists[0]); h++) {
-		header(f, hists[h].name, "histogram", hists[h].help);
+		wl_prom_header(f, hists[h].name, "histogram", hists[h].help);
 		for (slot = 0; slot < nslots; slot++) {
 			snprintf(labels, sizeof(labels), "interface=\"%s\"",
 				 slot_name(run, slot));
-			histogram(f, hists[h].name, labels,
+			wl_prom_histogram(f, hists[h].name, labels,
 				  &s[slot].hist[hists[h].id]);
 		}
 	}
-	header(f, "wirelat_tcp_handshakes_total", "counter",
+	wl_prom_header(f, "wirelat_tcp_handshakes_total", "counter",
 	       "TCP handshakes by result.");
 	for (slot = 0; slot < nslots; slot++)
 		for (r = 0; r < WL_HS_MAX; r++)
@@ -272,7 +273,7 @@ static void write_simple(FILE *f, struct wl_run *run, const struct wl_stats *s,
 	int slot;
 
 	for (i = 0; i < sizeof(simple) / sizeof(simple[0]); i++) {
-		header(f, simple[i].name, "counter", simple[i].help);
+		wl_prom_header(f, simple[i].name, "counter", simple[i].help);
 		for (slot = 0; slot < nslots; slot++)
 			fprintf(f, "%s{interface=\"%s\"} %llu\n", simple[i].name,
 				slot_name(run, slot),
@@ -287,17 +288,17 @@ static void write_dns(FILE *f, struct wl_run *run, const struct wl_stats *s,
 	char labels[128];
 	int slot, i;
 
-	header(f, "wirelat_dns_response_seconds", "histogram",
+	wl_prom_header(f, "wirelat_dns_response_seconds", "histogram",
 	       "First query to the first matching response, by rcode.");
 	for (slot = 0; slot < nslots; slot++)
 		for (i = 0; i < WL_RC_MAX; i++) {
 			snprintf(labels, sizeof(labels),
 				 "interface=\"%s\",rcode=\"%s\"",
 				 slot_name(run, slot), wl_rcode_label_name[i]);
-			histogram(f, "wirelat_dns_response_seconds", labels,
+			wl_prom_histogram(f, "wirelat_dns_response_seconds", labels,
 				  &s[slot].hist[WL_H_DNS + i]);
 		}
-	header(f, "wirelat_dns_queries_total", "counter",
+	wl_prom_header(f, "wirelat_dns_queries_total", "counter",
 	       "DNS transactions started, by qtype (retransmissions not included).");
 	for (slot = 0; slot < nslots; slot++)
 		for (i = 0; i < WL_QT_MAX; i++)
@@ -305,7 +306,7 @@ static void write_dns(FILE *f, struct wl_run *run, const struct wl_stats *s,
 				"wirelat_dns_queries_total{interface=\"%s\",qtype=\"%s\"} %llu\n",
 				slot_name(run, slot), wl_qtype_label_name[i],
 				(unsigned long long)s[slot].dns_queries[i]);
-	header(f, "wirelat_dns_responses_total", "counter",
+	wl_prom_header(f, "wirelat_dns_responses_total", "counter",
 	       "Responses matched with their query, by rcode.");
 	for (slot = 0; slot < nslots; slot++)
 		for (i = 0; i < WL_RC_MAX; i++)
@@ -313,7 +314,7 @@ static void write_dns(FILE *f, struct wl_run *run, const struct wl_stats *s,
 				"wirelat_dns_responses_total{interface=\"%s\",rcode=\"%s\"} %llu\n",
 				slot_name(run, slot), wl_rcode_label_name[i],
 				(unsigned long long)s[slot].dns_responses[i]);
-	header(f, "wirelat_dns_timeouts_total", "counter",
+	wl_prom_header(f, "wirelat_dns_timeouts_total", "counter",
 	       "Queries that got no response: timeout, or an ICMP unreachable.");
 	for (slot = 0; slot < nslots; slot++) {
 		fprintf(f,
@@ -326,7 +327,7 @@ static void write_dns(FILE *f, struct wl_run *run, const struct wl_stats *s,
 			slot_name(run, slot),
 			(unsigned long long)s[slot].dns_unreachable);
 	}
-	header(f, "wirelat_dns_skipped_messages_total", "counter",
+	wl_prom_header(f, "wirelat_dns_skipped_messages_total", "counter",
 	       "DNS messages not looked at: malformed, split header, TCP framing lost.");
 	for (slot = 0; slot < nslots; slot++)
 		for (i = 0; i < WL_DNS_SKIP_MAX; i++)
@@ -369,18 +370,18 @@ static void write_tables(FILE *f, struct wl_run *run, const struct wl_stats *s,
 		if (ev > (int64_t)run->table_evictions[t])
 			run->table_evictions[t] = ev;
 	}
-	header(f, "wirelat_flow_table_entries", "gauge",
+	wl_prom_header(f, "wirelat_flow_table_entries", "gauge",
 	       "Entries in each flow table at the last sweep (every second).");
 	for (t = 0; t < WL_T_MAX; t++)
 		fprintf(f, "wirelat_flow_table_entries{table=\"%s\"} %llu\n",
 			table_name[t],
 			(unsigned long long)run->table_entries[t]);
-	header(f, "wirelat_flow_table_capacity", "gauge",
+	wl_prom_header(f, "wirelat_flow_table_capacity", "gauge",
 	       "Entries each flow table can hold.");
 	for (t = 0; t < WL_T_MAX; t++)
 		fprintf(f, "wirelat_flow_table_capacity{table=\"%s\"} %u\n",
 			table_name[t], bpf_map__max_entries(maps[t]));
-	header(f, "wirelat_flow_table_evictions_total", "counter",
+	wl_prom_header(f, "wirelat_flow_table_evictions_total", "counter",
 	       "Entries the LRU pushed out to make room (estimated).");
 	for (t = 0; t < WL_T_MAX; t++)
 		fprintf(f,
@@ -424,10 +425,10 @@ static void write_sock(FILE *f, const struct wl_sock_stats *ss)
 	};
 	int i;
 
-	header(f, "wirelat_sock_connect_seconds", "histogram",
+	wl_prom_header(f, "wirelat_sock_connect_seconds", "histogram",
 	       "Socket path: connect latency of connections no watched interface carried (passive opens: the SYN-ACK to ACK leg).");
-	histogram(f, "wirelat_sock_connect_seconds", "", &ss->connect);
-	header(f, "wirelat_sock_connections_total", "counter",
+	wl_prom_histogram(f, "wirelat_sock_connect_seconds", "", &ss->connect);
+	wl_prom_header(f, "wirelat_sock_connections_total", "counter",
 	       "Socket path: connects of connections no watched interface carried, by result.");
 	for (i = 0; i < WL_SOCK_MAX; i++)
 		fprintf(f, "wirelat_sock_connections_total{result=\"%s\"} %llu\n",
@@ -438,7 +439,7 @@ static void write_attach(FILE *f, struct wl_run *run)
 {
 	int i;
 
-	header(f, "wirelat_attach_info", "gauge",
+	wl_prom_header(f, "wirelat_attach_info", "gauge",
 	       "How each interface is watched (1 per interface).");
 	if (run->cfg->read_file) {
 		fprintf(f,
@@ -482,13 +483,15 @@ int wl_metrics_write(struct wl_run *run, FILE *f)
 	}
 	write_sock(f, &ss);
 	dropped += ss.records_dropped;
-	header(f, "wirelat_records_dropped_total", "counter",
+	wl_prom_header(f, "wirelat_records_dropped_total", "counter",
 	       "Records lost because the ring buffer was full.");
 	fprintf(f, "wirelat_records_dropped_total %llu\n",
 		(unsigned long long)dropped);
 	write_tables(f, run, s, nslots);
+	if (run->who)
+		wl_who_write(run->who, f, run, s, nslots, slot_name);
 	write_attach(f, run);
-	header(f, "wirelat_build_info", "gauge", "wirelat version.");
+	wl_prom_header(f, "wirelat_build_info", "gauge", "wirelat version.");
 	fprintf(f, "wirelat_build_info{version=\"%s\"} 1\n", WL_VERSION);
 	free(s);
 	return ferror(f) ? -EIO : 0;

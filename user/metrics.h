@@ -16,6 +16,14 @@ int wl_metrics_write(struct wl_run *run, FILE *f);
 /* The kernel's counters of @nslots slots, summed over CPUs, into @sum. */
 int wl_metrics_read(struct wl_run *run, struct wl_stats *sum, int nslots);
 
+/* "# HELP" and "# TYPE" lines of a metric. */
+void wl_prom_header(FILE *f, const char *name, const char *type,
+		    const char *help);
+
+/* The _bucket, _sum and _count lines of @h; @labels may be "". */
+void wl_prom_histogram(FILE *f, const char *name, const char *labels,
+		       const struct wl_hist *h);
+
 /* --metrics-out: write to @path atomically (tmp file + rename). */
 int wl_metrics_write_file(struct wl_run *run, const char *path);
 

@@ -402,6 +402,8 @@ void wl_output_record(struct wl_output *o, const struct wl_record *r)
 	char cip[INET6_ADDRSTRLEN], sip[INET6_ADDRSTRLEN];
 	const char *ifname = ifname_of(o, r->ifindex, ifbuf);
 
+	if (o->observe)
+		o->observe(o->observe_ctx, r);
 	wl_format_ts(r->ts_ns + o->ts_offset_ns, ts, sizeof(ts));
 	addr_str(r, r->client_ip, cip);
 	addr_str(r, r->server_ip, sip);

@@ -19,6 +19,9 @@ struct wl_output {
 	bool flush_each;	/* live: a line as soon as it is known */
 	bool broken;		/* a write failed (EPIPE: the reader is gone) */
 	uint64_t written;
+	/* told of every record as it is printed (the who-is-slow tables) */
+	void (*observe)(void *ctx, const struct wl_record *r);
+	void *observe_ctx;
 };
 
 /*

@@ -14,6 +14,7 @@
 
 struct wirelat;
 struct bpf_link;
+struct wl_who;
 
 /* Counters decided in userspace, added to the kernel's at export. */
 struct wl_user_stats {
@@ -44,6 +45,8 @@ struct wl_run {
 	int sock_mode;
 	struct bpf_link *sock_links[3];
 	int n_sock_links;
+	/* who is slow: the top-N breakdowns (NULL until set up) */
+	struct wl_who *who;
 	/* where records go: printed at once (live) or reordered (offline) */
 	void (*emit)(struct wl_run *run, const struct wl_record *r);
 	void *emit_ctx;

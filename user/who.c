@@ -1,0 +1,533 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * who.c - who is slow (see who.h): keys from records, the series of the
+ * named keys, "other" as the global series less the named ones.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libpsl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "config.h"
+#include "dnsname.h"
+#include "hist.h"
+#include "log.h"
+#include "metrics.h"
+#include "names.h"
+#include "state.h"
+#include "who.h"
+
+static const char *const table_name[WL_WHO_MAX] = {
+	[WL_WHO_SERVERS] = "servers",
+	[WL_WHO_CLIENTS] = "clients",
+	[WL_WHO_DOMAINS] = "domains",
+	[WL_WHO_DNS_SERVERS] = "dns_servers",
+};
+
+/* wirelat_dns_domain_failures_total{reason} */
+enum { WL_DOM_TIMEOUT = 0, WL_DOM_SERVFAIL, WL_DOM_NXDOMAIN, WL_DOM_MAX };
+static const char *const domain_fail_name[WL_DOM_MAX] = {
+	"timeout", "servfail", "nxdomain",
+};
+
+int wl_subnet_parse(const char *arg, struct wl_subnet *s)
+{
+	char buf[128], *eq, *slash, *end;
+	long len;
+
+	memset(s, 0, sizeof(*s));
+	if (strlen(arg) >= sizeof(buf))
+		goto bad;
+	strcpy(buf, arg);
+	eq = strchr(buf, '=');
+	if (!eq || !eq[1] || strlen(eq + 1) >= sizeof(s->name))
+		goto bad;
+	*eq = 0;
+	strcpy(s->name, eq + 1);
+	slash = strchr(buf, '/');
+	if (!slash)
+		goto bad;
+	*slash = 0;
+	if (inet_pton(AF_INET, buf, s->addr) == 1)
+		s->family = 4;
+	else if (inet_pton(AF_INET6, buf, s->addr) == 1)
+		s->family = 6;
+	else
+		goto bad;
+	errno = 0;
+	len = strtol(slash + 1, &end, 10);
+	if (errno || *end || end == slash + 1 || len < 0 ||
+	    len > (s->family == 4 ? 32 : 128))
+		goto bad;
+	s->len = len;
+	return 0;
+bad:
+	pr_warn("invalid --label-subnet '%s' (expected CIDR=NAME, e.g. 198.51.100.0/24=web, 2001:db8::/32=lab; NAME up to %d bytes)\n",
+		arg, WL_TOPN_KEY_MAX - 1);
+	return -EINVAL;
+}
+
+static int in_subnet(const struct wl_subnet *s, int family, const uint8_t *a)
+{
+	int full = s->len / 8, rest = s->len % 8;
+
+	if (s->family != family || memcmp(s->addr, a, full))
+		return 0;
+	return !rest || ((s->addr[full] ^ a[full]) & (0xff00 >> rest) & 0xff) == 0;
+}
+
+/* The longest --label-subnet holding @a, or NULL. */
+static const struct wl_subnet *subnet_of(const struct wl_config *cfg,
+					 int family, const uint8_t *a)
+{
+	const struct wl_subnet *best = NULL;
+	int i;
+
+	for (i = 0; i < cfg->n_subnets; i++)
+		if (in_subnet(&cfg->subnets[i], family, a) &&
+		    (!best || cfg->subnets[i].len > best->len))
+			best = &cfg->subnets[i];
+	return best;
+}
+
+void wl_who_addr_key(const struct wl_who *w, const struct wl_record *r,
+		     int client, char *buf, size_t len)
+{
+	const uint8_t *a = client ? r->client_ip : r->server_ip;
+	const struct wl_subnet *s = subnet_of(w->cfg, r->family, a);
+	char ip[INET6_ADDRSTRLEN];
+
+	if (s) {
+		snprintf(buf, len, "%s", s->name);
+		return;
+	}
+	inet_ntop(r->family == 4 ? AF_INET : AF_INET6, a, ip, sizeof(ip));
+	if (client)
+		snprintf(buf, len, "%s", ip);
+	else if (r->family == 6)
+		snprintf(buf, len, "[%s]:%u", ip, r->server_port);
+	else
+		snprintf(buf, len, "%s:%u", ip, r->server_port);
+}
+
+/* The registrable domain (eTLD+1) of the record's qname, lower case. */
+static void domain_key(const struct wl_who *w, const struct wl_record *r,
+		       char *buf, size_t len)
+{
+	char name[WL_QNAME_TEXT_MAX];
+	const char *reg = NULL;
+	size_t n;
+	char *p;
+
+	wl_qname_text(r->qname, r->dns.qname_len, name, sizeof(name));
+	for (p = name; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p += 'a' - 'A';
+	if (w->psl)
+		reg = psl_registrable_domain(w->psl, name);
+	/* a public suffix itself (a TLD query) or the root: the name */
+	reg = reg ? reg : name;
+	n = strlen(reg) < len - 1 ? strlen(reg) : len - 1;	/* a long name: cut */
+	memcpy(buf, reg, n);
+	buf[n] = 0;
+}
+
+int wl_who_init(struct wl_who *w, struct wl_run *run, int live)
+{
+	const struct wl_config *cfg = run->cfg;
+	int i, err;
+
+	memset(w, 0, sizeof(*w));
+	w->cfg = cfg;
+	w->run = run;
+	w->live = live;
+	pthread_mutex_init(&w->lock, NULL);
+	for (i = 0; i < WL_WHO_MAX; i++) {
+		err = wl_topn_init(&w->t[i], cfg->top, cfg->top_window_ns,
+				   sizeof(struct wl_who_series));
+		if (err) {
+			pr_warn("no memory for the --top %d tables\n", cfg->top);
+			wl_who_free(w);
+			return err;
+		}
+	}
+	if (cfg->top) {
+		/* the system's list if installed (publicsuffix), else libpsl's own */
+		w->psl = (void *)psl_latest(NULL);
+		if (!w->psl)
+			w->psl = (void *)psl_builtin();
+	}
+	return 0;
+}
+
+void wl_who_free(struct wl_who *w)
+{
+	int i;
+
+	for (i = 0; i < WL_WHO_MAX; i++)
+		wl_topn_free(&w->t[i]);
+	if (w->psl && w->psl != (void *)psl_builtin())
+		psl_free(w->psl);
+	w->psl = NULL;
+}
+
+static void observe(struct wl_hist *h, int64_t v)
+{
+	uint32_t k;
+
+	if (v < 0)
+		return;	/* as the kernel: counted apart, never histogrammed */
+	k = wl_hist_index(v);
+	h->bucket[k > WL_HIST_FINITE ? WL_HIST_FINITE : k]++;
+	h->sum_ns += v;
+}
+
+static uint32_t slot_of(const struct wl_who *w, const struct wl_record *r)
+{
+	return wl_run_slot(w->run, r->ifindex);
+}
+
+static void tcp_record(struct wl_who *w, const struct wl_record *r,
+		       uint32_t slot, uint64_t now)
+{
+	struct wl_who_series *srv, *cli;
+	char key[WL_TOPN_KEY_MAX];
+
+	wl_who_addr_key(w, r, 0, key, sizeof(key));
+	if (r->type == WL_REC_CLOSE) {
+		/* the end of a connection counted open, not a transaction */
+		if (r->close.midstream)
+			return;
+		srv = wl_topn_find(&w->t[WL_WHO_SERVERS], slot, key);
+		if (srv && srv->active > 0)
+			srv->active--;
+		wl_who_addr_key(w, r, 1, key, sizeof(key));
+		cli = wl_topn_find(&w->t[WL_WHO_CLIENTS], slot, key);
+		if (cli && cli->active > 0)
+			cli->active--;
+		return;
+	}
+	srv = wl_topn_hit(&w->t[WL_WHO_SERVERS], slot, key, now);
+	wl_who_addr_key(w, r, 1, key, sizeof(key));
+	cli = wl_topn_hit(&w->t[WL_WHO_CLIENTS], slot, key, now);
+	if (r->type == WL_REC_HANDSHAKE) {
+		observe(&srv->lat, r->hs.handshake_ns);
+		srv->active++;
+		cli->active++;
+	} else if (r->reason < WL_FAIL_MAX) {
+		srv->fail[r->reason]++;
+	}
+}
+
+static void dns_record(struct wl_who *w, const struct wl_record *r,
+		       uint32_t slot, uint64_t now)
+{
+	struct wl_who_series *dom, *srv;
+	char key[WL_TOPN_KEY_MAX];
+
+	domain_key(w, r, key, sizeof(key));
+	dom = wl_topn_hit(&w->t[WL_WHO_DOMAINS], slot, key, now);
+	wl_who_addr_key(w, r, 0, key, sizeof(key));
+	srv = wl_topn_hit(&w->t[WL_WHO_DNS_SERVERS], slot, key, now);
+	if (r->type == WL_REC_DNS_TIMEOUT) {
+		dom->fail[WL_DOM_TIMEOUT]++;
+		return;
+	}
+	observe(&dom->lat, r->dns.latency_ns);
+	observe(&srv->lat, r->dns.latency_ns);
+	if (r->dns.rcode == 2)
+		dom->fail[WL_DOM_SERVFAIL]++;
+	else if (r->dns.rcode == 3)
+		dom->fail[WL_DOM_NXDOMAIN]++;
+}
+
+void wl_who_record(struct wl_who *w, const struct wl_record *r)
+{
+	uint32_t slot;
+
+	/* the breakdowns split the wire's global series */
+	if (!w->cfg->top || r->source != WL_SRC_WIRE)
+		return;
+	slot = slot_of(w, r);
+	pthread_mutex_lock(&w->lock);
+	if (r->ts_ns > w->now_ns)
+		w->now_ns = r->ts_ns;
+	switch (r->type) {
+	case WL_REC_HANDSHAKE:
+	case WL_REC_HANDSHAKE_FAILED:
+	case WL_REC_CLOSE:
+		tcp_record(w, r, slot, w->now_ns);
+		break;
+	case WL_REC_DNS:
+	case WL_REC_DNS_TIMEOUT:
+		dns_record(w, r, slot, w->now_ns);
+		break;
+	}
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* A label value: backslash, quote and newline escaped. */
+static void label_value(char *out, size_t len, const char *in)
+{
+	size_t o = 0;
+
+	for (; *in && o + 3 < len; in++) {
+		if (*in == '\\' || *in == '"')
+			out[o++] = '\\';
+		else if (*in == '\n') {
+			out[o++] = '\\';
+			out[o++] = 'n';
+			continue;
+		}
+		out[o++] = *in;
+	}
+	out[o] = 0;
+}
+
+/* @acc less @h, bucket by bucket (never below zero). */
+static void hist_less(struct wl_hist *acc, const struct wl_hist *h)
+{
+	int k;
+
+	for (k = 0; k < WL_HIST_BUCKETS; k++)
+		acc->bucket[k] -= acc->bucket[k] > h->bucket[k] ? h->bucket[k] :
+								  acc->bucket[k];
+	acc->sum_ns -= acc->sum_ns > h->sum_ns ? h->sum_ns : acc->sum_ns;
+}
+
+static uint64_t less(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
+
+/* What one write needs: the named entries of each table, the globals. */
+struct who_out {
+	FILE *f;
+	struct wl_run *run;
+	const struct wl_stats *s;
+	int nslots;
+	const char *(*slot_name)(struct wl_run *, int);
+	const struct wl_topn_entry *named[WL_WHO_MAX][1024];
+	int n[WL_WHO_MAX];
+};
+
+static void labels_of(const struct who_out *o, const char *label,
+		      const char *key, int slot, char *buf, size_t len)
+{
+	char v[2 * WL_TOPN_KEY_MAX];	/* escaping at most doubles it */
+
+	label_value(v, sizeof(v), key);
+	snprintf(buf, len, "interface=\"%s\",%s=\"%s\"",
+		 o->slot_name(o->run, slot), label, v);
+}
+
+/* A histogram per named key of @table, then "other" per slot from @global. */
+static void write_hist(struct who_out *o, int table, const char *name,
+		       const char *label, const char *help,
+		       void (*global)(const struct who_out *, int, struct wl_hist *))
+{
+	char labels[3 * WL_TOPN_KEY_MAX];
+	struct wl_hist other;
+	int i, slot;
+
+	wl_prom_header(o->f, name, "histogram", help);
+	for (i = 0; i < o->n[table]; i++) {
+		const struct wl_topn_entry *e = o->named[table][i];
+		const struct wl_who_series *d = e->data;
+
+		if ((int)e->slot >= o->nslots)
+			continue;
+		labels_of(o, label, e->key, e->slot, labels, sizeof(labels));
+		wl_prom_histogram(o->f, name, labels, &d->lat);
+	}
+	for (slot = 0; slot < o->nslots; slot++) {
+		global(o, slot, &other);
+		for (i = 0; i < o->n[table]; i++)
+			if ((int)o->named[table][i]->slot == slot)
+				hist_less(&other, &((const struct wl_who_series *)
+							    o->named[table][i]->data)->lat);
+		labels_of(o, label, "other", slot, labels, sizeof(labels));
+		wl_prom_histogram(o->f, name, labels, &other);
+	}
+}
+
+static void global_handshake(const struct who_out *o, int slot,
+			     struct wl_hist *h)
+{
+	*h = o->s[slot].hist[WL_H_HANDSHAKE];
+}
+
+static void global_dns(const struct who_out *o, int slot, struct wl_hist *h)
+{
+	int rc, k;
+
+	memset(h, 0, sizeof(*h));
+	for (rc = 0; rc < WL_RC_MAX; rc++) {
+		for (k = 0; k < WL_HIST_BUCKETS; k++)
+			h->bucket[k] += o->s[slot].hist[WL_H_DNS + rc].bucket[k];
+		h->sum_ns += o->s[slot].hist[WL_H_DNS + rc].sum_ns;
+	}
+}
+
+/* Counters per named key and reason, then "other" = @global less them. */
+static void write_fail(struct who_out *o, int table, const char *name,
+		       const char *label, const char *help,
+		       const char *const *reasons, const int *index, int nreasons,
+		       uint64_t (*global)(const struct who_out *, int, int))
+{
+	char labels[3 * WL_TOPN_KEY_MAX];
+	int i, r, slot;
+
+	wl_prom_header(o->f, name, "counter", help);
+	for (r = 0; r < nreasons; r++) {
+		for (i = 0; i < o->n[table]; i++) {
+			const struct wl_topn_entry *e = o->named[table][i];
+			const struct wl_who_series *d = e->data;
+
+			if ((int)e->slot >= o->nslots)
+				continue;
+			labels_of(o, label, e->key, e->slot, labels, sizeof(labels));
+			fprintf(o->f, "%s{%s,reason=\"%s\"} %llu\n", name, labels,
+				reasons[r], (unsigned long long)d->fail[index[r]]);
+		}
+		for (slot = 0; slot < o->nslots; slot++) {
+			uint64_t v = global(o, slot, index[r]);
+
+			for (i = 0; i < o->n[table]; i++)
+				if ((int)o->named[table][i]->slot == slot)
+					v = less(v, ((const struct wl_who_series *)
+							     o->named[table][i]->data)->fail[index[r]]);
+			labels_of(o, label, "other", slot, labels, sizeof(labels));
+			fprintf(o->f, "%s{%s,reason=\"%s\"} %llu\n", name, labels,
+				reasons[r], (unsigned long long)v);
+		}
+	}
+}
+
+static uint64_t global_server_fail(const struct who_out *o, int slot,
+				   int reason)
+{
+	static const int hs[WL_FAIL_MAX] = {
+		[WL_FAIL_REFUSED] = WL_HS_REFUSED,
+		[WL_FAIL_ABORTED] = WL_HS_ABORTED,
+		[WL_FAIL_UNREACHABLE] = WL_HS_UNREACHABLE,
+		[WL_FAIL_TIMEOUT] = WL_HS_TIMEOUT,
+	};
+
+	return o->s[slot].hs_result[hs[reason]] +
+	       o->run->ustats[slot].hs_result[hs[reason]];
+}
+
+static uint64_t global_domain_fail(const struct who_out *o, int slot,
+				   int reason)
+{
+	const struct wl_stats *s = &o->s[slot];
+
+	switch (reason) {
+	case WL_DOM_TIMEOUT:
+		return s->dns_timeouts + s->dns_unreachable +
+		       o->run->ustats[slot].dns_timeouts;
+	case WL_DOM_SERVFAIL:
+		return s->dns_responses[WL_RC_SERVFAIL];
+	default:
+		return s->dns_responses[WL_RC_NXDOMAIN];
+	}
+}
+
+/* Gauges of connections open per named key; "other" from the sweep's count. */
+static void write_active(struct who_out *o, int table, const char *name,
+			 const char *label, const char *help)
+{
+	char labels[3 * WL_TOPN_KEY_MAX];
+	int i, slot;
+
+	wl_prom_header(o->f, name, "gauge", help);
+	for (i = 0; i < o->n[table]; i++) {
+		const struct wl_topn_entry *e = o->named[table][i];
+
+		if ((int)e->slot >= o->nslots)
+			continue;
+		labels_of(o, label, e->key, e->slot, labels, sizeof(labels));
+		fprintf(o->f, "%s{%s} %lld\n", name, labels,
+			(long long)((const struct wl_who_series *)e->data)->active);
+	}
+	for (slot = 0; slot < o->nslots; slot++) {
+		uint64_t v = o->run->table_slot_entries[WL_T_CONNS][slot];
+
+		for (i = 0; i < o->n[table]; i++)
+			if ((int)o->named[table][i]->slot == slot)
+				v = less(v, ((const struct wl_who_series *)
+						     o->named[table][i]->data)->active);
+		labels_of(o, label, "other", slot, labels, sizeof(labels));
+		fprintf(o->f, "%s{%s} %llu\n", name, labels, (unsigned long long)v);
+	}
+}
+
+static uint64_t now_of(const struct wl_who *w)
+{
+	struct timespec ts;
+	uint64_t mono;
+
+	if (!w->live)
+		return w->now_ns;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	mono = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	return mono > w->now_ns ? mono : w->now_ns;
+}
+
+void wl_who_write(struct wl_who *w, FILE *f, struct wl_run *run,
+		  const struct wl_stats *s, int nslots,
+		  const char *(*slot_name)(struct wl_run *, int))
+{
+	static const int server_idx[4] = { WL_FAIL_REFUSED, WL_FAIL_TIMEOUT,
+					   WL_FAIL_UNREACHABLE, WL_FAIL_ABORTED };
+	static const char *const server_reasons[4] = { "refused", "timeout",
+						       "unreachable", "aborted" };
+	static const int domain_idx[WL_DOM_MAX] = { WL_DOM_TIMEOUT,
+						    WL_DOM_SERVFAIL,
+						    WL_DOM_NXDOMAIN };
+	struct who_out *o;
+	uint64_t now;
+	int t;
+
+	if (!w->cfg->top)
+		return;
+	o = calloc(1, sizeof(*o));
+	if (!o)
+		return;
+	o->f = f;
+	o->run = run;
+	o->s = s;
+	o->nslots = nslots;
+	o->slot_name = slot_name;
+	pthread_mutex_lock(&w->lock);
+	now = now_of(w);
+	for (t = 0; t < WL_WHO_MAX; t++)
+		o->n[t] = wl_topn_named(&w->t[t], now, o->named[t]);
+	write_hist(o, WL_WHO_SERVERS, "wirelat_server_handshake_seconds", "server",
+		   "First SYN to the ACK, per server of the top N (by attempts over --top-window) and other.",
+		   global_handshake);
+	write_fail(o, WL_WHO_SERVERS, "wirelat_server_failures_total", "server",
+		   "Failed handshakes per server of the top N and other, by reason.",
+		   server_reasons, server_idx, 4, global_server_fail);
+	write_active(o, WL_WHO_SERVERS, "wirelat_server_connections_active", "server",
+		     "Connections open (from their handshake) per server of the top N; other: the rest of the tracked connections.");
+	write_active(o, WL_WHO_CLIENTS, "wirelat_client_connections_active", "client",
+		     "Connections open (from their handshake) per client of the top N; other: the rest of the tracked connections.");
+	write_hist(o, WL_WHO_DOMAINS, "wirelat_dns_domain_response_seconds", "domain",
+		   "DNS latency per registrable domain (Public Suffix List) of the top N and other.",
+		   global_dns);
+	write_fail(o, WL_WHO_DOMAINS, "wirelat_dns_domain_failures_total", "domain",
+		   "Queries per registrable domain of the top N and other that timed out or got SERVFAIL or NXDOMAIN.",
+		   domain_fail_name, domain_idx, WL_DOM_MAX, global_domain_fail);
+	write_hist(o, WL_WHO_DNS_SERVERS, "wirelat_dns_server_response_seconds", "server",
+		   "DNS latency per DNS server of the top N and other.", global_dns);
+	wl_prom_header(f, "wirelat_top_replacements_total", "counter",
+		       "Keys that took the place of another in a top-N candidate table (churn).");
+	for (t = 0; t < WL_WHO_MAX; t++)
+		fprintf(f, "wirelat_top_replacements_total{table=\"%s\"} %llu\n",
+			table_name[t], (unsigned long long)w->t[t].replacements);
+	pthread_mutex_unlock(&w->lock);
+	free(o);
+}
