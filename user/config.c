@@ -92,7 +92,8 @@ static void usage(FILE *f)
 
 	fprintf(f,
 		"Usage: wirelat -i IFACE [-i IFACE...] [OPTIONS]\n"
-		"       wirelat -r FILE [OPTIONS]\n\n"
+		"       wirelat -r FILE [OPTIONS]\n"
+		"       wirelat top [--from URL | -i IFACE | -r FILE] [--sort KEY] (see wirelat top --help)\n\n"
 		"Times TCP handshakes and DNS queries on the wire (XDP ingress, TC\n"
 		"egress) or in a capture file; prints one record per transaction.\n\n"
 		"Options:\n");

@@ -161,7 +161,7 @@ int wl_live_run(struct wl_run *run)
 	struct reader rd = { 0 };
 	struct ring_buffer *rb = NULL;
 	struct MHD_Daemon *http;
-	uint64_t next_sweep, next_summary = 0, every;
+	uint64_t next_sweep, next_summary = 0, every, next_tick;
 	bool reading = false;
 	int i, err = 0;
 
@@ -218,6 +218,7 @@ int wl_live_run(struct wl_run *run)
 		goto out;
 
 	next_sweep = clock_ns(CLOCK_MONOTONIC) + 1000000000ULL;
+	next_tick = next_sweep;
 	/* a terminal reading aligned lines also gets a summary now and then */
 	every = run->cfg->summary_interval_ns;
 	if (every && !run->cfg->json && isatty(STDOUT_FILENO))
@@ -241,6 +242,12 @@ int wl_live_run(struct wl_run *run)
 		if (clock_ns(CLOCK_MONOTONIC) >= next_sweep) {
 			wl_sweep(run, clock_ns(CLOCK_MONOTONIC), 0);
 			next_sweep += 1000000000ULL;
+		}
+		if (run->tick && clock_ns(CLOCK_MONOTONIC) >= next_tick) {
+			pthread_mutex_lock(&out_lock);
+			run->tick(run, run->tick_ctx);
+			pthread_mutex_unlock(&out_lock);
+			next_tick += 1000000000ULL;
 		}
 		if (next_summary && clock_ns(CLOCK_MONOTONIC) >= next_summary) {
 			pthread_mutex_lock(&out_lock);

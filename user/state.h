@@ -47,6 +47,9 @@ struct wl_run {
 	int n_sock_links;
 	/* who is slow: the top-N breakdowns (NULL until set up) */
 	struct wl_who *who;
+	/* called every second live (wirelat top -i), NULL otherwise */
+	void (*tick)(struct wl_run *run, void *ctx);
+	void *tick_ctx;
 	/* where records go: printed at once (live) or reordered (offline) */
 	void (*emit)(struct wl_run *run, const struct wl_record *r);
 	void *emit_ctx;

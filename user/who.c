@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <libpsl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,10 +197,14 @@ static void tcp_record(struct wl_who *w, const struct wl_record *r,
 
 	wl_who_addr_key(w, r, 0, key, sizeof(key));
 	if (r->type == WL_REC_CLOSE) {
-		/* the end of a connection counted open, not a transaction */
-		if (r->close.midstream)
-			return;
+		/* the end of a connection, not a transaction */
 		srv = wl_topn_find(&w->t[WL_WHO_SERVERS], slot, key);
+		if (srv) {
+			srv->segments += r->close.segments[0] + r->close.segments[1];
+			srv->retransmits += r->close.retrans[0] + r->close.retrans[1];
+		}
+		if (r->close.midstream)
+			return;	/* never counted open */
 		if (srv && srv->active > 0)
 			srv->active--;
 		wl_who_addr_key(w, r, 1, key, sizeof(key));
@@ -464,6 +469,46 @@ static void write_active(struct who_out *o, int table, const char *name,
 	}
 }
 
+/* Counters per named server of a wl_who_series field; other = @global less them. */
+static void write_server_counter(struct who_out *o, const char *name,
+				 const char *help, size_t off,
+				 uint64_t (*global)(const struct who_out *, int))
+{
+	char labels[3 * WL_TOPN_KEY_MAX];
+	int i, slot;
+
+	wl_prom_header(o->f, name, "counter", help);
+	for (i = 0; i < o->n[WL_WHO_SERVERS]; i++) {
+		const struct wl_topn_entry *e = o->named[WL_WHO_SERVERS][i];
+
+		if ((int)e->slot >= o->nslots)
+			continue;
+		labels_of(o, "server", e->key, e->slot, labels, sizeof(labels));
+		fprintf(o->f, "%s{%s} %llu\n", name, labels,
+			(unsigned long long)*(const uint64_t *)((const char *)e->data + off));
+	}
+	for (slot = 0; slot < o->nslots; slot++) {
+		uint64_t v = global(o, slot);
+
+		for (i = 0; i < o->n[WL_WHO_SERVERS]; i++)
+			if ((int)o->named[WL_WHO_SERVERS][i]->slot == slot)
+				v = less(v, *(const uint64_t *)((const char *)
+					o->named[WL_WHO_SERVERS][i]->data + off));
+		labels_of(o, "server", "other", slot, labels, sizeof(labels));
+		fprintf(o->f, "%s{%s} %llu\n", name, labels, (unsigned long long)v);
+	}
+}
+
+static uint64_t global_segments(const struct who_out *o, int slot)
+{
+	return o->s[slot].segments[0] + o->s[slot].segments[1];
+}
+
+static uint64_t global_retransmits(const struct who_out *o, int slot)
+{
+	return o->s[slot].retransmits[0] + o->s[slot].retransmits[1];
+}
+
 static uint64_t now_of(const struct wl_who *w)
 {
 	struct timespec ts;
@@ -511,6 +556,12 @@ void wl_who_write(struct wl_who *w, FILE *f, struct wl_run *run,
 	write_fail(o, WL_WHO_SERVERS, "wirelat_server_failures_total", "server",
 		   "Failed handshakes per server of the top N and other, by reason.",
 		   server_reasons, server_idx, 4, global_server_fail);
+	write_server_counter(o, "wirelat_server_segments_total",
+			     "Data segments (both directions, retransmissions included) of the closed connections of each server of the top N; other: the rest of wirelat_tcp_segments_total.",
+			     offsetof(struct wl_who_series, segments), global_segments);
+	write_server_counter(o, "wirelat_server_retransmits_total",
+			     "Retransmitted segments (both directions) of the closed connections of each server of the top N; other: the rest of wirelat_tcp_retransmits_total.",
+			     offsetof(struct wl_who_series, retransmits), global_retransmits);
 	write_active(o, WL_WHO_SERVERS, "wirelat_server_connections_active", "server",
 		     "Connections open (from their handshake) per server of the top N; other: the rest of the tracked connections.");
 	write_active(o, WL_WHO_CLIENTS, "wirelat_client_connections_active", "client",

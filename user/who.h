@@ -34,6 +34,8 @@ struct wl_who_series {
 	struct wl_hist lat;	/* handshake (servers), response (domains, DNS servers) */
 	uint64_t fail[WL_WHO_FAIL_MAX];
 	int64_t active;		/* connections open (servers, clients) */
+	uint64_t segments;	/* servers: data segments of closed connections, both ways */
+	uint64_t retransmits;	/* servers: their retransmissions */
 };
 
 /* --label-subnet CIDR=NAME */
