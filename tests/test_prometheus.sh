@@ -324,6 +324,10 @@ def lint(dash_path, rules_path, proms):
             fail("dashboard: variable %s does not use ${datasource}" % name)
     npanels = ntargets = 0
     for p in d.get("panels", []):
+        if p.get("type") == "row":	# a heading: no query, no unit
+            if not p.get("title"):
+                fail("dashboard: row %s has no title" % p.get("id"))
+            continue
         npanels += 1
         what = "panel %s %r" % (p.get("id"), p.get("title"))
         if not p.get("fieldConfig", {}).get("defaults", {}).get("unit"):
