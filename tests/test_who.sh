@@ -106,6 +106,15 @@ for table, name, label in (("servers", "wirelat_server_handshake_seconds", "serv
     rest = sum(t["lat_n"] for k, t in truth[table].items() if k not in named)
     check(cnt.get("other") == rest, "%s: other %s = the rest %d" % (table, cnt.get("other"), rest))
 
+# DNS server time: latency less the server's baseline (its least latency
+# of 5 minutes), per DNS server
+cnt = series(m, "wirelat_dns_server_time_seconds_count", "server")
+sm = series(m, "wirelat_dns_server_time_seconds_sum", "server")
+for k, t in sorted(truth["dns_servers"].items()):
+    check(cnt.get(k) == t["lat_n"] and abs(sm.get(k, -1) * 1e9 - t["st_sum_ns"]) < 1e3,
+          "dns server time %s: count %s sum %.6f s = truth %d %.6f s" %
+          (k, cnt.get(k), sm.get(k, -1), t["lat_n"], t["st_sum_ns"] / 1e9))
+
 # the named series equal wirelat's own records of their keys
 rec_cnt = {}
 for r in recs:

@@ -147,6 +147,7 @@ def main():
             e["fail"][fail] = e["fail"].get(fail, 0) + 1
 
     pkts = []
+    answers = []    # (response time, DNS server, latency)
     port = 20000
     qid = 1
     for t, kind, key in tx:
@@ -186,6 +187,15 @@ def main():
             pkts.append((T0 + t + lat, udp(rip, 53, client, port, dns_msg(qid, name, True, rcode))))
             rec("domains", key, lat=lat, fail={3: "nxdomain", 2: "servfail"}.get(rcode))
             rec("dns_servers", res, lat=lat)
+            answers.append((t + lat, res, lat))
+    # DNS server time: latency less the server's least latency of the last
+    # 5 minutes (the capture is shorter: the least so far), in the order the
+    # responses come
+    base = {}
+    for _, res, lat in sorted(answers):
+        base[res] = min(base.get(res, lat), lat)
+        e = truth["dns_servers"][res]
+        e["st_sum_ns"] = e.get("st_sum_ns", 0) + lat - base[res]
     pkts.sort(key=lambda p: p[0])
     # a last packet at the end of the span: the window ends here
     pkts.append((T0 + span, udp("198.51.100.1", 9, "198.51.100.2", 9, b"end")))

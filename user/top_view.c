@@ -42,6 +42,8 @@ struct row {
 	double failures;
 	double segments, retransmits;
 	double p50, p99;
+	double st_bucket[WL_HIST_BUCKETS];	/* server time (DNS servers) */
+	double st_p99;
 };
 
 struct view {
@@ -163,6 +165,15 @@ static void parse_line(struct view *v, const char *line)
 		}
 		return;
 	}
+	if (!strncmp(name, "wirelat_dns_server_time_seconds_bucket", 38) &&
+	    label(labels, "server", key, sizeof(key)) && strcmp(key, "other") &&
+	    label(labels, "le", le, sizeof(le))) {
+		int k = bucket_index(le);
+
+		if (k >= 0 && (r = row_of(v, T_DNS, key)))
+			r->st_bucket[k] += val;
+		return;
+	}
 	if (!strcmp(name, "wirelat_server_failures_total") &&
 	    label(labels, "server", key, sizeof(key)) && strcmp(key, "other")) {
 		if ((r = row_of(v, T_SERVERS, key)))
@@ -186,9 +197,9 @@ static void parse_line(struct view *v, const char *line)
 }
 
 /* histogram_quantile(): linear inside the bucket that holds rank q. */
-static double quantile(const struct row *r, double q)
+static double quantile_of(const double *bucket, double q)
 {
-	double total = r->bucket[WL_HIST_FINITE], rank = q * total, lo = 0, prev = 0;
+	double total = bucket[WL_HIST_FINITE], rank = q * total, lo = 0, prev = 0;
 	int k;
 
 	if (total <= 0)
@@ -196,15 +207,20 @@ static double quantile(const struct row *r, double q)
 	for (k = 0; k < WL_HIST_FINITE; k++) {
 		double hi = 1e-5 * pow(2.0, k / 2.0);
 
-		if (r->bucket[k] >= rank) {
-			double in = r->bucket[k] - prev;
+		if (bucket[k] >= rank) {
+			double in = bucket[k] - prev;
 
 			return in > 0 ? lo + (hi - lo) * (rank - prev) / in : hi;
 		}
 		lo = hi;
-		prev = r->bucket[k];
+		prev = bucket[k];
 	}
 	return lo;	/* in +Inf: the highest finite bound, as Prometheus */
+}
+
+static double quantile(const struct row *r, double q)
+{
+	return quantile_of(r->bucket, q);
 }
 
 static int parse_page(struct view *v, const char *page)
@@ -228,6 +244,7 @@ static int parse_page(struct view *v, const char *page)
 		for (i = 0; i < v->n[t]; i++) {
 			v->rows[t][i].p50 = quantile(&v->rows[t][i], 0.5);
 			v->rows[t][i].p99 = quantile(&v->rows[t][i], 0.99);
+			v->rows[t][i].st_p99 = quantile_of(v->rows[t][i].st_bucket, 0.99);
 		}
 	return 0;
 }
@@ -295,7 +312,8 @@ static void render(struct view *v, FILE *f)
 		fprintf(f, "\n%-40s %8s %10s %10s", table_title[t], "COUNT",
 			"P50", "P99");
 		fprintf(f, "%s\n", t == T_SERVERS ? "     FAIL   RETX%" :
-				  t == T_DOMAINS ? "     FAIL" : "");
+				  t == T_DOMAINS ? "     FAIL" :
+						   "  SRV P99  NETWORK");
 		if (!v->n[t])
 			fprintf(f, "(none yet)\n");
 		for (i = 0; i < v->n[t] && i < v->max_rows; i++) {
@@ -308,6 +326,14 @@ static void render(struct view *v, FILE *f)
 				r->count + r->failures, a, b);
 			if (t != T_DNS)
 				fprintf(f, " %8s", c);
+			if (t == T_DNS) {
+				/* of the p99: the server's part (its time beyond
+				 * its own baseline), the rest is the network's */
+				fmt_s(a, sizeof(a), r->st_p99);
+				fmt_s(b, sizeof(b), isnan(r->st_p99) ? NAN :
+						    r->p99 > r->st_p99 ? r->p99 - r->st_p99 : 0);
+				fprintf(f, " %8s %8s", a, b);
+			}
 			if (t == T_SERVERS) {
 				if (r->segments > 0)
 					fprintf(f, " %7.2f", 100.0 * r->retransmits / r->segments);

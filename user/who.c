@@ -225,6 +225,31 @@ static void tcp_record(struct wl_who *w, const struct wl_record *r,
 	}
 }
 
+/*
+ * The server's network baseline with @lat_ns (just measured) in it: the
+ * least latency of the last 5 minutes, kept as one minimum per tenth.
+ */
+static uint64_t dns_baseline(struct wl_who_series *srv, uint64_t lat_ns,
+			     uint64_t now)
+{
+	uint64_t sub = WL_DNS_BASELINE_NS / WL_TOPN_SUBWIN, cur = now / sub;
+	uint64_t base = lat_ns;
+	int i = cur % WL_TOPN_SUBWIN;
+
+	/* epoch + 1: 0 marks a sub-window never used */
+	if (srv->base_epoch[i] != cur + 1) {
+		srv->base_epoch[i] = cur + 1;
+		srv->base_min[i] = lat_ns;
+	} else if (lat_ns < srv->base_min[i]) {
+		srv->base_min[i] = lat_ns;
+	}
+	for (i = 0; i < WL_TOPN_SUBWIN; i++)
+		if (srv->base_epoch[i] && srv->base_epoch[i] + WL_TOPN_SUBWIN > cur + 1 &&
+		    srv->base_min[i] < base)
+			base = srv->base_min[i];
+	return base;
+}
+
 static void dns_record(struct wl_who *w, const struct wl_record *r,
 		       uint32_t slot, uint64_t now)
 {
@@ -241,6 +266,14 @@ static void dns_record(struct wl_who *w, const struct wl_record *r,
 	}
 	observe(&dom->lat, r->dns.latency_ns);
 	observe(&srv->lat, r->dns.latency_ns);
+	if (r->dns.latency_ns >= 0) {
+		int64_t st = r->dns.latency_ns -
+			     (int64_t)dns_baseline(srv, r->dns.latency_ns, now);
+
+		observe(&srv->server_time, st);
+		if (slot < WL_NSLOTS)
+			observe(&w->dns_server_time[slot], st);
+	}
 	if (r->dns.rcode == 2)
 		dom->fail[WL_DOM_SERVFAIL]++;
 	else if (r->dns.rcode == 3)
@@ -308,6 +341,7 @@ static uint64_t less(uint64_t a, uint64_t b)
 
 /* What one write needs: the named entries of each table, the globals. */
 struct who_out {
+	struct wl_who *w;
 	FILE *f;
 	struct wl_run *run;
 	const struct wl_stats *s;
@@ -328,6 +362,14 @@ static void labels_of(const struct who_out *o, const char *label,
 }
 
 /* A histogram per named key of @table, then "other" per slot from @global. */
+static const struct wl_hist *hist_of(const struct wl_topn_entry *e,
+				     const char *name)
+{
+	const struct wl_who_series *d = e->data;
+
+	return strstr(name, "server_time") ? &d->server_time : &d->lat;
+}
+
 static void write_hist(struct who_out *o, int table, const char *name,
 		       const char *label, const char *help,
 		       void (*global)(const struct who_out *, int, struct wl_hist *))
@@ -339,19 +381,17 @@ static void write_hist(struct who_out *o, int table, const char *name,
 	wl_prom_header(o->f, name, "histogram", help);
 	for (i = 0; i < o->n[table]; i++) {
 		const struct wl_topn_entry *e = o->named[table][i];
-		const struct wl_who_series *d = e->data;
 
 		if ((int)e->slot >= o->nslots)
 			continue;
 		labels_of(o, label, e->key, e->slot, labels, sizeof(labels));
-		wl_prom_histogram(o->f, name, labels, &d->lat);
+		wl_prom_histogram(o->f, name, labels, hist_of(e, name));
 	}
 	for (slot = 0; slot < o->nslots; slot++) {
 		global(o, slot, &other);
 		for (i = 0; i < o->n[table]; i++)
 			if ((int)o->named[table][i]->slot == slot)
-				hist_less(&other, &((const struct wl_who_series *)
-							    o->named[table][i]->data)->lat);
+				hist_less(&other, hist_of(o->named[table][i], name));
 		labels_of(o, label, "other", slot, labels, sizeof(labels));
 		wl_prom_histogram(o->f, name, labels, &other);
 	}
@@ -373,6 +413,12 @@ static void global_dns(const struct who_out *o, int slot, struct wl_hist *h)
 			h->bucket[k] += o->s[slot].hist[WL_H_DNS + rc].bucket[k];
 		h->sum_ns += o->s[slot].hist[WL_H_DNS + rc].sum_ns;
 	}
+}
+
+static void global_dns_server_time(const struct who_out *o, int slot,
+				   struct wl_hist *h)
+{
+	*h = o->w->dns_server_time[slot];
 }
 
 /* Counters per named key and reason, then "other" = @global less them. */
@@ -541,6 +587,7 @@ void wl_who_write(struct wl_who *w, FILE *f, struct wl_run *run,
 	o = calloc(1, sizeof(*o));
 	if (!o)
 		return;
+	o->w = w;
 	o->f = f;
 	o->run = run;
 	o->s = s;
@@ -574,6 +621,9 @@ void wl_who_write(struct wl_who *w, FILE *f, struct wl_run *run,
 		   domain_fail_name, domain_idx, WL_DOM_MAX, global_domain_fail);
 	write_hist(o, WL_WHO_DNS_SERVERS, "wirelat_dns_server_response_seconds", "server",
 		   "DNS latency per DNS server of the top N and other.", global_dns);
+	write_hist(o, WL_WHO_DNS_SERVERS, "wirelat_dns_server_time_seconds", "server",
+		   "DNS latency less the server's network baseline (its least latency over 5 minutes), per DNS server of the top N and other.",
+		   global_dns_server_time);
 	wl_prom_header(f, "wirelat_top_replacements_total", "counter",
 		       "Keys that took the place of another in a top-N candidate table (churn).");
 	for (t = 0; t < WL_WHO_MAX; t++)

@@ -36,7 +36,14 @@ struct wl_who_series {
 	int64_t active;		/* connections open (servers, clients) */
 	uint64_t segments;	/* servers: data segments of closed connections, both ways */
 	uint64_t retransmits;	/* servers: their retransmissions */
+	/* DNS servers: the least latency per sub-window of the baseline window */
+	uint64_t base_min[WL_TOPN_SUBWIN];
+	uint64_t base_epoch[WL_TOPN_SUBWIN];
+	struct wl_hist server_time;	/* DNS servers: latency less the baseline */
 };
+
+/* DNS: a server's network baseline is its least latency over 5 minutes. */
+#define WL_DNS_BASELINE_NS 300000000000ULL
 
 /* --label-subnet CIDR=NAME */
 struct wl_subnet {
@@ -58,6 +65,8 @@ struct wl_who {
 	const struct wl_config *cfg;
 	struct wl_run *run;
 	uint64_t now_ns;	/* the latest record's time: the window's end */
+	/* DNS server time of every record, per slot: "other" is it less the named */
+	struct wl_hist dns_server_time[WL_NSLOTS];
 	int live;		/* the window also ends at CLOCK_MONOTONIC now */
 };
 
