@@ -246,6 +246,66 @@ static __always_inline void wl_conn_window(struct wl_stats *st,
 }
 
 /*
+ * Turns (DESIGN.md): a request is client payload sent when it had
+ * received all the server sent (its ACK covers the server's highest
+ * sequence); the response is the server's first payload beyond all it
+ * sent before; response_ns = that segment's time - the request's last
+ * payload. Client payload sent while server data is unacknowledged (both
+ * sides sending at once: pipelining, streaming) spoils the request: no
+ * turn. Server time = response - the least server-side RTT (of the
+ * samples so far and the handshake's server leg), never below 0. Runs
+ * only for payload segments carrying new data.
+ */
+static __always_inline void wl_conn_turn(struct wl_stats *st,
+					 struct wl_conn *c,
+					 const struct wl_pkt *p, int dir,
+					 __u64 *now)
+{
+	__u64 resp, rtt, srv;
+
+	if (dir == WL_C2S) {
+		int pending = c->req_gen != c->resp_gen &&
+			      c->dirty_gen != c->req_gen;
+
+		if (c->high_set[WL_S2C] && (!(p->tcp_flags & WL_TCP_ACK) ||
+					    wl_seq_lt(p->ack, c->high[WL_S2C]))) {
+			if (pending)
+				c->dirty_gen = c->req_gen;
+			return;
+		}
+		if (!pending)
+			c->req_gen++;
+		wl_now_once(now);
+		c->req_ns = *now;
+		return;
+	}
+	if (c->req_gen == c->resp_gen)
+		return;
+	c->resp_gen = c->req_gen;
+	if (c->dirty_gen == c->req_gen)
+		return;
+	wl_now_once(now);
+	if (*now < c->req_ns)
+		return;		/* offline, a capture whose clock went back */
+	resp = *now - c->req_ns;
+	/* the least server-side RTT: the samples so far and the handshake's
+	 * server leg (a SYN-ACK comes from the kernel, not the application) */
+	rtt = c->synack_leg_ns;
+	if (c->rtt_n[0] && (!rtt || c->rtt_min_ns[0] < rtt))
+		rtt = c->rtt_min_ns[0];
+	srv = resp > rtt ? resp - rtt : 0;
+	c->turns++;
+	c->resp_sum_ns += resp;
+	c->srv_sum_ns += srv;
+	if (c->turns == 1 || resp < c->resp_min_ns)
+		c->resp_min_ns = resp;
+	if (resp > c->resp_max_ns)
+		c->resp_max_ns = resp;
+	wl_hist_add(st, WL_H_RESPONSE, resp);
+	wl_hist_add(st, WL_H_SERVER_TIME, srv);
+}
+
+/*
  * A packet of the tracked connection @c. Returns 1 when the connection is
  * gone and the packet must be looked at as untracked (a new SYN on the
  * tuple, or the connection had idled out), 0 otherwise.
@@ -258,7 +318,7 @@ static __always_inline int wl_conn_packet(struct wl_stats *st,
 	__u8 flags = p->tcp_flags;
 	int dir = side == c->client_side ? WL_C2S : WL_S2C;
 	__u64 seen = wl_coarse_ns(), clock = wl_clock_ns(seen), now = 0;
-	int rtx;
+	int rtx, fresh;
 
 	/* the precise clock only where a measurement needs it: now is lazy */
 	if (clock > c->last_ns + cfg.idle_timeout_ns) {
@@ -295,12 +355,19 @@ static __always_inline int wl_conn_packet(struct wl_stats *st,
 		st->retransmits[dir]++;
 		return 0;
 	}
+	/* new data: payload starting at or beyond all the direction sent */
+	fresh = p->payload_len && !c->midstream &&
+		(!c->high_set[dir] || !wl_seq_lt(p->seq, c->high[dir]));
 	rtx = wl_conn_seq(st, c, p, dir);
 	if (rtx) {
 		c->retrans[dir]++;
 		st->retransmits[dir]++;
 	}
 	wl_conn_window(st, c, p, dir);
+	/* before the RTT: the sample this very response answers holds the
+	 * server's think time, it is no network RTT */
+	if (fresh)
+		wl_conn_turn(st, c, p, dir, &now);
 	wl_conn_rtt(st, c, p, dir, rtx, &now);
 
 	if ((flags & WL_TCP_FIN) && !c->fin_seen[dir]) {

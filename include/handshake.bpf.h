@@ -44,6 +44,9 @@ static __always_inline void wl_hs_to_conn(struct wl_stats *st,
 	c->high_set[WL_C2S] = 1;
 	c->retrans[WL_C2S] = hs->syn_retransmits;
 	if (synack_seen) {
+		/* the server-side RTT a turn's server time uses before samples */
+		c->synack_leg_ns = hs->synack_ns > hs->last_syn_ns ?
+					   hs->synack_ns - hs->last_syn_ns : 0;
 		c->high[WL_S2C] = hs->server_isn + 1;
 		c->high_set[WL_S2C] = 1;
 		c->retrans[WL_S2C] = hs->synack_retransmits;

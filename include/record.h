@@ -36,6 +36,13 @@ static __always_inline void wl_rec_conn(struct wl_record *r,
 	int i;
 
 	r->close.midstream = c->midstream;
+	r->close.turns = c->turns;
+	if (c->turns) {
+		r->close.resp_min_ns = c->resp_min_ns;
+		r->close.resp_max_ns = c->resp_max_ns;
+		r->close.resp_avg_ns = c->resp_sum_ns / c->turns;
+		r->close.srv_avg_ns = c->srv_sum_ns / c->turns;
+	}
 	for (i = 0; i < 2; i++) {
 		r->close.bytes[i] = c->bytes[i];
 		r->close.retrans[i] = c->retrans[i];

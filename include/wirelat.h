@@ -123,6 +123,8 @@ enum wl_hist_id {
 	WL_H_HANDSHAKE,
 	WL_H_RTT_SERVER,	/* observation point -> server -> back */
 	WL_H_RTT_CLIENT,	/* observation point -> client -> back */
+	WL_H_RESPONSE,		/* a turn: request -> response */
+	WL_H_SERVER_TIME,	/* a turn less the server-side RTT */
 	WL_H_DNS,		/* + enum wl_rcode_label */
 	WL_H_MAX = WL_H_DNS + WL_RC_MAX,
 };
@@ -295,6 +297,25 @@ struct wl_conn {
 	__u8 sample_dead[2];	/* dropped (Karn): not to be answered */
 	__u8 ack_set[2];	/* last_ack/last_win hold an ACK */
 	__u8 pad[2];
+	/*
+	 * Turns (DESIGN.md, where the time goes). The client's direction
+	 * starts a request (req_gen++, req_ns) with payload sent after it
+	 * received all the server sent; more payload before the response moves
+	 * req_ns; payload sent while server data is still unacknowledged
+	 * (pipelining, multiplexing) spoils the pending request (dirty_gen).
+	 * The server's direction answers a clean pending request with its
+	 * first new payload (resp_gen = req_gen) and owns the sums.
+	 */
+	__u64 req_ns;		/* c2s: the request's last client payload */
+	__u64 synack_leg_ns;	/* syn_to_synack: the server RTT before samples */
+	__u64 resp_sum_ns;	/* s2c: the turns' responses... */
+	__u64 resp_min_ns;
+	__u64 resp_max_ns;
+	__u64 srv_sum_ns;	/* ...and their server times */
+	__u32 turns;
+	__u32 req_gen;		/* c2s */
+	__u32 dirty_gen;	/* c2s */
+	__u32 resp_gen;		/* s2c */
 };
 
 /* The window a direction advertised last (zero windows, probes). */
@@ -428,6 +449,12 @@ struct wl_record {
 			__u32 seq_gaps[2];
 			__u32 dup_acks[2];
 			__u32 zero_windows[2];
+			__u64 resp_min_ns;	/* turns */
+			__u64 resp_avg_ns;
+			__u64 resp_max_ns;
+			__u64 srv_avg_ns;
+			__u32 turns;
+			__u32 pad_turns;
 			__u8 closed_by;		/* 0 none, 1 client, 2 server */
 			__u8 midstream;
 			__u8 sock_side;		/* source sock: 1 the socket is the client's, 2 the server's */

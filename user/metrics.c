@@ -101,6 +101,10 @@ static const struct {
 	  "First SYN-ACK to the client's ACK of it: the client-side leg." },
 	{ WL_H_HANDSHAKE, "wirelat_tcp_handshake_seconds",
 	  "First SYN to the ACK completing the handshake." },
+	{ WL_H_RESPONSE, "wirelat_tcp_response_seconds",
+	  "Request/response turns: the client's last request payload to the server's first new payload after it, at the observation point." },
+	{ WL_H_SERVER_TIME, "wirelat_tcp_server_time_seconds",
+	  "Turns less the connection's least server-side RTT: the server's own time." },
 };
 
 /* Counters of tracked connections by direction: a __u64[2] in wl_stats. */

@@ -112,6 +112,15 @@ static void print_json_close(FILE *f, const struct wl_record *r)
 		r->close.segments[0], r->close.segments[1], r->close.seq_gaps[0],
 		r->close.seq_gaps[1], r->close.dup_acks[0], r->close.dup_acks[1],
 		r->close.zero_windows[0], r->close.zero_windows[1]);
+	if (r->close.turns)	/* where the time goes: absent without turns */
+		fprintf(f,
+			",\"turns\":%u,\"response_min_ns\":%" PRIu64
+			",\"response_avg_ns\":%" PRIu64 ",\"response_max_ns\":%" PRIu64
+			",\"server_time_avg_ns\":%" PRIu64,
+			r->close.turns, (uint64_t)r->close.resp_min_ns,
+			(uint64_t)r->close.resp_avg_ns,
+			(uint64_t)r->close.resp_max_ns,
+			(uint64_t)r->close.srv_avg_ns);
 }
 
 /*
@@ -375,6 +384,12 @@ static void print_text(struct wl_output *o, const struct wl_record *r,
 		if (r->close.rtt_n[1]) {
 			ms_str(r->close.rtt_avg_ns[1], c, sizeof(c));
 			fprintf(o->f, "  rtt cli %s", c);
+		}
+		if (r->close.turns) {
+			ms_str(r->close.resp_avg_ns, b, sizeof(b));
+			ms_str(r->close.srv_avg_ns, c, sizeof(c));
+			fprintf(o->f, "  turns %u response %s server %s",
+				r->close.turns, b, c);
 		}
 		if (r->close.midstream)
 			fputs("  midstream", o->f);

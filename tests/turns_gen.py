@@ -1,0 +1,167 @@
+#!/usr/bin/python3
+"""Generate a capture of request/response turns with known times, and its truth.
+
+  turns_gen.py OUT.pcap TRUTH.json
+
+Captured beside the clients: every server is 10 ms away (SYN -> SYN-ACK 10
+ms, each request ACKed 10 ms after it), and answers after a known think
+time. Per connection (client port), the truth holds the turns, response
+min/avg/max and the average server time (response - 10 ms):
+
+  - keep-alive: requests answered after 5, 50 and 200 ms of think time;
+  - a request in two segments 3 ms apart: the response counts from the
+    second;
+  - a response in several segments: one turn, from its first segment;
+  - pipelined: the client sends its second request while the first
+    response is still arriving (its ACK does not cover all the server
+    sent): the second request makes no turn; a third request after
+    everything was received does;
+  - without turns: the server speaks first and the client only ACKs.
+
+No TCP options: RTT from seq/ack. Raw pcap writing, nanosecond stamps.
+"""
+import json
+import struct
+import sys
+
+sys.path.insert(0, __import__("os").path.dirname(__file__))
+from who_gen import tcp  # noqa: E402
+
+T0 = 1_700_000_000 * 10**9
+MS = 10**6
+RTT = 10 * MS
+CLIENT = "198.51.100.20"
+
+
+class Conn:
+    def __init__(self, pkts, sport, server, dport, t):
+        self.pkts, self.sport, self.server, self.dport = pkts, sport, server, dport
+        self.cseq, self.sseq = 1000, 500000
+        self.add(t, True, 0x02, b"", self.cseq, 0)
+        self.add(t + RTT, False, 0x12, b"", self.sseq, self.cseq + 1)
+        self.cseq += 1
+        self.sseq += 1
+        self.add(t + RTT + MS // 10, True, 0x10, b"")
+        self.sent_ack = self.sseq    # what the client acknowledged last
+
+    def add(self, t, c2s, flags, payload, seq=None, ack=None):
+        if c2s:
+            seq = self.cseq if seq is None else seq
+            ack = self.sseq if ack is None else ack
+            self.pkts.append((t, tcp(CLIENT, self.sport, self.server, self.dport, seq, ack, flags, payload)))
+            self.cseq = seq + len(payload)
+        else:
+            seq = self.sseq if seq is None else seq
+            ack = self.cseq if ack is None else ack
+            self.pkts.append((t, tcp(self.server, self.dport, CLIENT, self.sport, seq, ack, flags, payload)))
+            self.sseq = seq + len(payload)
+
+    def request(self, t, n=100, ack=None):
+        self.add(t, True, 0x18, b"q" * n, ack=ack)
+
+    def response(self, t, n=300, ack=None):
+        self.add(t, False, 0x18, b"r" * n, ack=ack)
+
+    def server_ack(self, t):
+        self.add(t, False, 0x10, b"")
+
+    def client_ack(self, t):
+        self.add(t, True, 0x10, b"")
+
+    def close(self, t):
+        self.add(t, True, 0x11, b"")
+        self.cseq += 1
+        self.add(t + RTT, False, 0x11, b"")
+        self.sseq += 1
+        self.add(t + RTT + MS // 10, True, 0x10, b"")
+
+
+def main():
+    pkts, truth = [], {}
+
+    def expect(port, responses):
+        if not responses:
+            truth[port] = {"turns": 0}
+            return
+        srv = [max(r - RTT, 0) for r in responses]
+        truth[port] = {"turns": len(responses), "response_min_ns": min(responses),
+                       "response_max_ns": max(responses),
+                       "response_avg_ns": sum(responses) // len(responses),
+                       "server_time_avg_ns": sum(srv) // len(srv)}
+
+    # keep-alive, three think times
+    c = Conn(pkts, 40001, "203.0.113.80", 80, 0)
+    t, resp = 100 * MS, []
+    for think in (5, 50, 200):
+        c.request(t)
+        c.server_ack(t + RTT)
+        c.response(t + RTT + think * MS)
+        c.client_ack(t + RTT + think * MS + MS)
+        resp.append(RTT + think * MS)
+        t += 500 * MS
+    c.close(t)
+    expect(40001, resp)
+
+    # a request in two segments 3 ms apart
+    c = Conn(pkts, 40002, "203.0.113.81", 80, 10 * MS)
+    t = 200 * MS
+    c.request(t, 50)
+    c.request(t + 3 * MS, 50)
+    c.server_ack(t + 3 * MS + RTT)
+    c.response(t + 3 * MS + RTT + 20 * MS)
+    c.client_ack(t + 3 * MS + RTT + 21 * MS)
+    c.close(t + 400 * MS)
+    expect(40002, [RTT + 20 * MS])
+
+    # a response in four segments: one turn, from the first
+    c = Conn(pkts, 40003, "203.0.113.82", 80, 20 * MS)
+    t = 300 * MS
+    c.request(t)
+    for i in range(4):
+        c.response(t + RTT + 30 * MS + i * MS, 1000)
+    c.client_ack(t + RTT + 35 * MS)
+    c.close(t + 400 * MS)
+    expect(40003, [RTT + 30 * MS])
+
+    # pipelined: request 2 goes out while response 1 is still arriving
+    c = Conn(pkts, 40004, "203.0.113.83", 80, 30 * MS)
+    t = 400 * MS
+    c.request(t)
+    c.response(t + RTT + 15 * MS, 1000)          # response 1, first part
+    acked = c.sseq                                # the client ACKs only this
+    c.response(t + RTT + 16 * MS, 1000)          # response 1, second part
+    before2 = c.cseq
+    c.request(t + RTT + 16 * MS + MS // 2, ack=acked)   # request 2: ACK below the server's high
+    # response 1, last part: the server has not received request 2 yet
+    c.response(t + RTT + 17 * MS, 1000, ack=before2)
+    c.response(t + RTT + 40 * MS, 1000)          # ... and response 2: no turn
+    c.client_ack(t + RTT + 41 * MS)
+    t2 = t + 300 * MS
+    c.request(t2)                                 # request 3: all received
+    c.response(t2 + RTT + 8 * MS)
+    c.client_ack(t2 + RTT + 9 * MS)
+    c.close(t2 + 300 * MS)
+    expect(40004, [RTT + 15 * MS, RTT + 8 * MS])
+
+    # the server speaks first, the client only ACKs: no turn
+    c = Conn(pkts, 40005, "203.0.113.84", 25, 40 * MS)
+    t = 500 * MS
+    c.response(t, 100)
+    c.client_ack(t + MS)
+    c.response(t + 50 * MS, 100)
+    c.client_ack(t + 51 * MS)
+    c.close(t + 300 * MS)
+    expect(40005, [])
+
+    pkts.sort(key=lambda p: p[0])
+    with open(sys.argv[1], "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B23C4D, 2, 4, 0, 0, 65535, 1))
+        for ts, frame in pkts:
+            f.write(struct.pack("<IIII", (T0 + ts) // 10**9, (T0 + ts) % 10**9, len(frame), len(frame)))
+            f.write(frame)
+    with open(sys.argv[2], "w") as f:
+        json.dump(truth, f)
+
+
+if __name__ == "__main__":
+    main()
