@@ -6,7 +6,7 @@
 # speaks first (no turn). Every tcp_close's turns, response min/avg/max and
 # server time equal the truth to the nanosecond; the histograms
 # wirelat_tcp_response_seconds and wirelat_tcp_server_time_seconds hold
-# exactly those turns.
+# exactly those turns, and wirelat_server_time_seconds per server too.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -52,6 +52,23 @@ check(m.get("wirelat_tcp_response_seconds_count") == n and abs(m.get("wirelat_tc
 check(m.get("wirelat_tcp_server_time_seconds_count") == n and abs(m.get("wirelat_tcp_server_time_seconds_sum", 0) - ss) < 1e-6,
       "wirelat_tcp_server_time_seconds: %s turns, %.6f s (truth %d, %.6f s)" %
       (m.get("wirelat_tcp_server_time_seconds_count"), m.get("wirelat_tcp_server_time_seconds_sum", 0), n, ss))
+# per server (the who-is-slow series): each connection's turns at their average
+srv = {}
+for line in open(tmp + "/t.prom"):
+    mm = re.match(r'^wirelat_server_time_seconds_(count|sum)\{interface="pcap",server="([^"]+)"\} (\S+)$', line)
+    if mm:
+        srv.setdefault(mm.group(2), {})[mm.group(1)] = float(mm.group(3))
+for port, exp in sorted(truth.items()):
+    r = closes.get(port)
+    if not r or not exp["turns"]:
+        continue
+    key = "%s:%d" % (r["server_ip"], r["server_port"])
+    got = srv.get(key, {})
+    check(got.get("count") == exp["turns"] and
+          abs(got.get("sum", 0) - exp["turns"] * exp["server_time_avg_ns"] / 1e9) < 1e-6,
+          "wirelat_server_time_seconds{server=%s}: %s" % (key, got))
+check(abs(sum(v.get("sum", 0) for v in srv.values()) - m.get("wirelat_tcp_server_time_seconds_sum", -1)) < 1e-6,
+      "wirelat_server_time_seconds: the sum over server is the global series")
 sys.exit(1 if bad else 0)
 PY
 echo "all passed"

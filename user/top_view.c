@@ -165,12 +165,13 @@ static void parse_line(struct view *v, const char *line)
 		}
 		return;
 	}
-	if (!strncmp(name, "wirelat_dns_server_time_seconds_bucket", 38) &&
+	if ((!strcmp(name, "wirelat_dns_server_time_seconds_bucket") ||
+	     !strcmp(name, "wirelat_server_time_seconds_bucket")) &&
 	    label(labels, "server", key, sizeof(key)) && strcmp(key, "other") &&
 	    label(labels, "le", le, sizeof(le))) {
 		int k = bucket_index(le);
 
-		if (k >= 0 && (r = row_of(v, T_DNS, key)))
+		if (k >= 0 && (r = row_of(v, name[8] == 'd' ? T_DNS : T_SERVERS, key)))
 			r->st_bucket[k] += val;
 		return;
 	}
@@ -294,6 +295,25 @@ static void fmt_s(char *buf, size_t len, double s)
 		snprintf(buf, len, "%.2fs", s);
 }
 
+/*
+ * Where the time goes: of a DNS server's p99, the server's part (its time
+ * beyond its own baseline) and the network's (the rest); of a TCP server,
+ * the p99 of its turns' server time, and its handshake p99 as the
+ * network's (a SYN-ACK comes from the kernel, not the application).
+ */
+static void split(FILE *f, const struct row *r, int dns)
+{
+	char a[32], b[32];
+	double net = r->p99;
+
+	if (dns)
+		net = isnan(r->st_p99) || isnan(r->p99) ? NAN :
+		      r->p99 > r->st_p99 ? r->p99 - r->st_p99 : 0;
+	fmt_s(a, sizeof(a), r->st_p99);
+	fmt_s(b, sizeof(b), net);
+	fprintf(f, " %8s %8s", a, b);
+}
+
 static void render(struct view *v, FILE *f)
 {
 	static const char *const sort_name[] = { "p99", "p50", "count",
@@ -311,7 +331,7 @@ static void render(struct view *v, FILE *f)
 		qsort_r(v->rows[t], v->n[t], sizeof(struct row), by_key, &v->sort);
 		fprintf(f, "\n%-40s %8s %10s %10s", table_title[t], "COUNT",
 			"P50", "P99");
-		fprintf(f, "%s\n", t == T_SERVERS ? "     FAIL   RETX%" :
+		fprintf(f, "%s\n", t == T_SERVERS ? "     FAIL   RETX%  SRV P99  NETWORK" :
 				  t == T_DOMAINS ? "     FAIL" :
 						   "  SRV P99  NETWORK");
 		if (!v->n[t])
@@ -326,20 +346,14 @@ static void render(struct view *v, FILE *f)
 				r->count + r->failures, a, b);
 			if (t != T_DNS)
 				fprintf(f, " %8s", c);
-			if (t == T_DNS) {
-				/* of the p99: the server's part (its time beyond
-				 * its own baseline), the rest is the network's */
-				fmt_s(a, sizeof(a), r->st_p99);
-				fmt_s(b, sizeof(b), isnan(r->st_p99) ? NAN :
-						    r->p99 > r->st_p99 ? r->p99 - r->st_p99 : 0);
-				fprintf(f, " %8s %8s", a, b);
-			}
 			if (t == T_SERVERS) {
 				if (r->segments > 0)
 					fprintf(f, " %7.2f", 100.0 * r->retransmits / r->segments);
 				else
 					fprintf(f, " %7s", "-");
 			}
+			if (t != T_DOMAINS)
+				split(f, r, t == T_DNS);
 			fputc('\n', f);
 		}
 	}

@@ -184,6 +184,18 @@ static void observe(struct wl_hist *h, int64_t v)
 	h->sum_ns += v;
 }
 
+/* @n observations of @v (the turns of a connection, at their average). */
+static void observe_n(struct wl_hist *h, int64_t v, uint32_t n)
+{
+	uint32_t k;
+
+	if (v < 0 || !n)
+		return;
+	k = wl_hist_index(v);
+	h->bucket[k > WL_HIST_FINITE ? WL_HIST_FINITE : k] += n;
+	h->sum_ns += (uint64_t)v * n;
+}
+
 static uint32_t slot_of(const struct wl_who *w, const struct wl_record *r)
 {
 	return wl_run_slot(w->run, r->ifindex);
@@ -202,6 +214,9 @@ static void tcp_record(struct wl_who *w, const struct wl_record *r,
 		if (srv) {
 			srv->segments += r->close.segments[0] + r->close.segments[1];
 			srv->retransmits += r->close.retrans[0] + r->close.retrans[1];
+			/* the record has the average: its turns in its bucket */
+			observe_n(&srv->server_time, r->close.srv_avg_ns,
+				  r->close.turns);
 		}
 		if (r->close.midstream)
 			return;	/* never counted open */
@@ -403,6 +418,12 @@ static void global_handshake(const struct who_out *o, int slot,
 	*h = o->s[slot].hist[WL_H_HANDSHAKE];
 }
 
+static void global_server_time(const struct who_out *o, int slot,
+			       struct wl_hist *h)
+{
+	*h = o->s[slot].hist[WL_H_SERVER_TIME];
+}
+
 static void global_dns(const struct who_out *o, int slot, struct wl_hist *h)
 {
 	int rc, k;
@@ -600,6 +621,9 @@ void wl_who_write(struct wl_who *w, FILE *f, struct wl_run *run,
 	write_hist(o, WL_WHO_SERVERS, "wirelat_server_handshake_seconds", "server",
 		   "First SYN to the ACK, per server of the top N (by attempts over --top-window) and other.",
 		   global_handshake);
+	write_hist(o, WL_WHO_SERVERS, "wirelat_server_time_seconds", "server",
+		   "Request/response turns less the server-side RTT, per server of the top N and other (each connection's turns at their average, from its tcp_close).",
+		   global_server_time);
 	write_fail(o, WL_WHO_SERVERS, "wirelat_server_failures_total", "server",
 		   "Failed handshakes per server of the top N and other, by reason.",
 		   server_reasons, server_idx, 4, global_server_fail);
