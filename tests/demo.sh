@@ -9,6 +9,11 @@
 #              d200.* after 200 ms, and tcpreplay of captures from pcaps/
 #              with slow handshakes, refused and retransmitted SYNs, and
 #              slow and unanswered DNS
+# and seed 004's two diagnoses told apart (where the time goes): a server
+# that thinks (port 8081 answers after 150 ms on a fast path: server time
+# high, network flat) and a slow path (a generated capture of a server
+# 80 ms away that answers at once: network high, server time near 0); at
+# the end, `wirelat top` splits each server's p99 into server and network.
 # wirelat prints every record as it comes (human-readable lines); every 5 s
 # a summary computed from /metrics (tests/metrics_summary.py) follows.
 # Meanwhile, from another terminal:
@@ -132,6 +137,50 @@ ip netns exec "$NS_S" dnsmasq --no-daemon --no-resolv --no-hosts --bind-interfac
 PIDS+=($!)
 ip netns exec "$NS_S" "$PY" "$ROOT/tests/dns_responder.py" "$S4" 5300 >"$tmp/responder.log" 2>&1 &
 PIDS+=($!)
+# a server that thinks: 150 ms per request, on the fast veth path
+ip netns exec "$NS_S" "$PY" - "$S4" 8081 >"$tmp/think.log" 2>&1 <<'PY' &
+import http.server, sys, time
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_GET(self):
+        time.sleep(0.150)
+        self.send_response(200)
+        self.send_header("Content-Length", "6")
+        self.end_headers()
+        self.wfile.write(b"think\n")
+    def log_message(self, *a):
+        pass
+http.server.ThreadingHTTPServer((sys.argv[1], int(sys.argv[2])), H).serve_forever()
+PY
+PIDS+=($!)
+# a slow path: a server 80 ms away that answers at once (generated capture)
+"$PY" - "$ROOT/tests" "$tmp/slow-path.pcap" <<'PY' || die "cannot generate the slow-path capture"
+import struct, sys
+sys.path.insert(0, sys.argv[1])
+from who_gen import tcp
+T0, MS, C, S = 1_700_000_000 * 10**9, 10**6, "198.51.100.240", "203.0.113.99"
+pkts, t = [], 0
+for i in range(3):
+    port, cs, ss = 45000 + i, 1000, 900000
+    pkts += [(t, tcp(C, port, S, 80, cs, 0, 0x02)), (t + 80 * MS, tcp(S, 80, C, port, ss, cs + 1, 0x12)),
+             (t + 80 * MS + 50000, tcp(C, port, S, 80, cs + 1, ss + 1, 0x10))]
+    t += 81 * MS
+    for _ in range(2):    # requests answered at once, 80 ms away
+        pkts.append((t, tcp(C, port, S, 80, cs + 1, ss + 1, 0x18, b"GET / HTTP/1.1\r\n\r\n")))
+        cs += 18
+        pkts.append((t + 80 * MS, tcp(S, 80, C, port, ss + 1, cs + 1, 0x18, b"HTTP/1.1 200 OK\r\n\r\n")))
+        ss += 19
+        pkts.append((t + 80 * MS + 50000, tcp(C, port, S, 80, cs + 1, ss + 1, 0x10)))
+        t += 100 * MS
+    pkts += [(t, tcp(C, port, S, 80, cs + 1, ss + 1, 0x11)), (t + 80 * MS, tcp(S, 80, C, port, ss + 1, cs + 2, 0x11)),
+             (t + 80 * MS + 50000, tcp(C, port, S, 80, cs + 2, ss + 2, 0x10))]
+    t += 200 * MS
+with open(sys.argv[2], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xA1B23C4D, 2, 4, 0, 0, 65535, 1))
+    for ts, fr in sorted(pkts, key=lambda p: p[0]):
+        f.write(struct.pack("<IIII", (T0 + ts) // 10**9, (T0 + ts) % 10**9, len(fr), len(fr)))
+        f.write(fr)
+PY
 
 # ---------------------------------------------------------------- wirelat
 # in a session of its own: a Ctrl-C on the terminal reaches this script,
@@ -181,6 +230,7 @@ while :; do
 	[ \$((i % 3)) -eq 0 ] && curl -s -o /dev/null --max-time 2 http://$S4:81/
 	[ \$((i % 3)) -eq 1 ] && q @$S4 -p 5300 d200.slow.demo.test A
 	[ \$((i % 3)) -eq 2 ] && q @$S4 missing.demo.test TXT
+	curl -s -o /dev/null --max-time 2 http://$S4:8081/think
 	i=\$((i + 1))
 	sleep 1
 done
@@ -191,6 +241,7 @@ PIDS+=($!)
 # replayed captures into the client's interface, again and again
 cat >"$tmp/replay.sh" <<EOF
 while :; do
+	tcpreplay -q -i $VS "$tmp/slow-path.pcap" >/dev/null 2>&1
 	for f in tcp-ipv4 tcp-refused tcp-syn-retransmit dns-udp-edge; do
 		tcpreplay -q -i $VS "$ROOT/pcaps/\$f.pcap" >/dev/null 2>&1
 	done
@@ -228,6 +279,10 @@ for p in "${PIDS[@]}"; do [ "$p" = "$TAIL_PID" ] || kill -TERM "$p" 2>/dev/null;
 sleep 1
 if [ -n "$WL_PID" ] && kill -0 "$WL_PID" 2>/dev/null; then
 	inC "$PY" "$ROOT/tests/metrics_summary.py" http://127.0.0.1:9745/metrics
+	say "where the time goes (wirelat top): a server that thinks ($S4:8081: SRV P99 high, NETWORK low)"
+	say "and a slow path (203.0.113.99:80, replayed: NETWORK high, SRV P99 near 0)"
+	inC "$WIRELAT" top --from http://127.0.0.1:9745 --rows 1000 |
+		grep -E "^SERVER|^$S4:8081 |^203\.0\.113\.99:80 " | sed 's/^/  /'
 	stop_wirelat
 	if [ "${WL_RC:-1}" -eq 0 ]; then
 		say "wirelat detached and exited 0"

@@ -115,6 +115,19 @@ grep -q ' tcp_handshake_failed .* refused ' "$out" && grep -q ' NXDOMAIN ' "$out
 	fail "no refused handshake, NXDOMAIN or slow answer printed"
 [ "$sm" -ge 2 ] && ok "$sm summaries: $(grep -A1 '^--- wirelat summary' "$out" | grep '^handshakes' | tail -1)" ||
 	fail "$sm summaries printed"
+# where the time goes: the server that thinks has the server time, the
+# replayed slow path the network (wirelat top's SRV P99 and NETWORK, in ms)
+think=$(awk '$1 == "198.51.100.242:8081" {print $(NF-1), $NF}' "$out")
+slow=$(awk '$1 == "203.0.113.99:80" {print $(NF-1), $NF}' "$out")
+$PY - "$think" "$slow" <<'PY' && ok "told apart: thinking server (SRV P99, NETWORK) $think; slow path $slow" ||
+def ms(v):
+    return float(v[:-2]) if v.endswith("ms") else float(v[:-1]) * 1e3 if v.endswith("s") else float("nan")
+import sys
+t, s = sys.argv[1].split(), sys.argv[2].split()
+ok = len(t) == 2 and len(s) == 2 and ms(t[0]) > 100 and ms(t[1]) < 10 and ms(s[0]) < 5 and ms(s[1]) > 50
+sys.exit(0 if ok else 1)
+PY
+	fail "where the time goes not told apart: thinking server '$think', slow path '$slow'"
 grep -q 'sudo ip netns exec wl-demo-c curl -s 127.0.0.1:9745/metrics' "$out" &&
 	ok "says how to look at the metrics" || fail "does not say how to look at the metrics"
 grep -q '^demo: wirelat detached and exited 0' "$out" && grep -q '^demo: removed namespaces' "$out" &&
