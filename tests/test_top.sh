@@ -9,7 +9,9 @@
 # transaction, `wirelat top --from` runs on a terminal (tmux, capture-pane:
 # a redrawn screen; the domain is the registrable one, example.co.uk) and
 # through a pipe (plain text, printed once); then
-# `wirelat top -r` on the capture itself.
+# `wirelat top -r` on the capture itself. wirelat itself runs on a terminal
+# (script's pty): its summary line names the slowest server and DNS server
+# with their server and network parts.
 #
 # Network rules: lib.sh netns_pair (two namespaces made here, one veth
 # pair, no route out, forwarding off, 198.51.100.0/24 and 203.0.113.0/24
@@ -62,9 +64,12 @@ with open(sys.argv[2], "wb") as f:
 PY
 [ -s "$tmp/top.pcap" ] || { echo "FAIL: cannot generate the capture"; exit 1; }
 
-ip netns exec "$NS_S" "$WIRELAT" -i "$VS" --json >"$tmp/rec.jsonl" 2>"$tmp/wirelat.err" &
+# on a terminal (script's pty): readable records and a summary line a second
+ip netns exec "$NS_S" script -qfec "$WIRELAT -i $VS --summary-interval 1s" "$tmp/tty.txt" \
+	>/dev/null 2>&1 </dev/null &
 PIDS+=($!)
-wait_file "$tmp/wirelat.err" 'watching' || { echo "FAIL: wirelat did not start: $(cat "$tmp/wirelat.err")"; exit 1; }
+disown $!	# killed by the trap: no job notice
+wait_file "$tmp/tty.txt" 'watching' || { echo "FAIL: wirelat did not start: $(cat "$tmp/tty.txt")"; exit 1; }
 ip netns exec "$NS_C" tcpreplay -i "$VC" -q "$tmp/top.pcap" >"$tmp/replay.out" 2>&1 ||
 	{ echo "FAIL: tcpreplay: $(tail -3 "$tmp/replay.out")"; exit 1; }
 
@@ -82,7 +87,14 @@ while [ $n -gt 0 ]; do
 	n=$((n - 1))
 done
 [ $n -gt 0 ] && ok "wirelat measured the 60 queries and 60 handshakes" ||
-	fail "wirelat measured $(grep -c '"type":"dns"' "$tmp/rec.jsonl") queries, $(grep -c '"type":"tcp_handshake"' "$tmp/rec.jsonl") handshakes of 60"
+	fail "wirelat measured fewer than 60 queries and 60 handshakes: $(grep -c ' dns ' "$tmp/tty.txt") dns, $(grep -c ' tcp_handshake ' "$tmp/tty.txt") tcp_handshake records"
+
+# the summary line names the slowest server and DNS server, split
+n=100
+until grep -q 'slowest server 203\.0\.113\.12:8443 server .* network .*slowest DNS server 198\.51\.100\.53:53 server' "$tmp/tty.txt" ||
+	[ $n -eq 0 ]; do sleep 0.1; n=$((n - 1)); done
+line=$(grep -a 'slowest server' "$tmp/tty.txt" | tail -1 | tr -d '\r')
+[ $n -gt 0 ] && ok "summary line: ${line#*| slowest}" || fail "summary line: '$line'"
 
 # first_row FILE TITLE: the first row under the table headed TITLE
 first_row() {

@@ -7,6 +7,7 @@
 #include <time.h>
 #include "metrics.h"
 #include "summary.h"
+#include "who.h"
 
 /* Upper bound (seconds) of the bucket holding quantile @q of @h. */
 static double quantile(const struct wl_hist *h, double q)
@@ -50,7 +51,7 @@ int wl_summary_print(struct wl_run *run, FILE *f)
 	struct wl_stats *s = calloc(WL_NSLOTS, sizeof(*s)), sum;
 	uint64_t hs_ok = 0, hs_fail = 0, dns_ok = 0, dns_to = 0, bad = 0;
 	int nslots = run->cfg->read_file ? 1 : WL_NSLOTS, i, r;
-	char a[16], b[16], c[16], d[16];
+	char a[16], b[16], c[16], d[16], slow_tcp[400] = "", slow_dns[400] = "";
 	struct wl_hist dns = { 0 };
 	int err;
 
@@ -82,12 +83,22 @@ int wl_summary_print(struct wl_run *run, FILE *f)
 	ms(b, sizeof(b), quantile(&sum.hist[WL_H_HANDSHAKE], 0.99));
 	ms(c, sizeof(c), quantile(&dns, 0.5));
 	ms(d, sizeof(d), quantile(&dns, 0.99));
+	if (run->who) {
+		wl_who_slowest(run->who, 0, slow_tcp, sizeof(slow_tcp));
+		wl_who_slowest(run->who, 1, slow_dns, sizeof(slow_dns));
+	}
 	fprintf(f,
-		"-- handshakes %llu ok %llu failed (p50 %s p99 %s) | dns %llu answered %llu timed out (p50 %s p99 %s) | %llu connections open | %llu malformed\n",
+		"-- handshakes %llu ok %llu failed (p50 %s p99 %s) | dns %llu answered %llu timed out (p50 %s p99 %s) | %llu connections open | %llu malformed",
 		(unsigned long long)hs_ok, (unsigned long long)hs_fail, a, b,
 		(unsigned long long)dns_ok, (unsigned long long)dns_to, c, d,
 		(unsigned long long)run->table_entries[WL_T_CONNS],
 		(unsigned long long)bad);
+	/* where the time goes: the slowest server of each kind, split */
+	if (slow_tcp[0])
+		fprintf(f, " | slowest server %s", slow_tcp);
+	if (slow_dns[0])
+		fprintf(f, " | slowest DNS server %s", slow_dns);
+	fputc('\n', f);
 	fflush(f);
 	free(s);
 	return 0;

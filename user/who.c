@@ -656,3 +656,57 @@ void wl_who_write(struct wl_who *w, FILE *f, struct wl_run *run,
 	pthread_mutex_unlock(&w->lock);
 	free(o);
 }
+
+/* The bucket bound holding quantile @q of @h (seconds), NAN when empty. */
+static double hist_quantile(const struct wl_hist *h, double q)
+{
+	uint64_t total = 0, cum = 0;
+	int k;
+
+	for (k = 0; k < WL_HIST_BUCKETS; k++)
+		total += h->bucket[k];
+	if (!total)
+		return -1;
+	for (k = 0; k < WL_HIST_FINITE; k++) {
+		cum += h->bucket[k];
+		if (cum >= q * total)
+			return wl_hist_bound_ns[k] / 1e9;
+	}
+	return wl_hist_bound_ns[WL_HIST_FINITE - 1] / 1e9;
+}
+
+void wl_who_slowest(struct wl_who *w, int dns, char *buf, size_t len)
+{
+	const struct wl_topn_entry *named[1024], *best = NULL;
+	struct wl_topn *t = &w->t[dns ? WL_WHO_DNS_SERVERS : WL_WHO_SERVERS];
+	double best_p99 = -1, srv, net;
+	int i, n;
+
+	buf[0] = 0;
+	if (!w->cfg->top)
+		return;
+	pthread_mutex_lock(&w->lock);
+	n = wl_topn_named(t, now_of(w), named);
+	for (i = 0; i < n; i++) {
+		const struct wl_who_series *d = named[i]->data;
+		double p = hist_quantile(&d->lat, 0.99);
+
+		if (!dns)	/* a TCP server's response: server time + network */
+			p = hist_quantile(&d->server_time, 0.99) + p;
+		if (p > best_p99) {
+			best_p99 = p;
+			best = named[i];
+		}
+	}
+	if (best) {
+		const struct wl_who_series *d = best->data;
+
+		srv = hist_quantile(&d->server_time, 0.99);
+		net = hist_quantile(&d->lat, 0.99);
+		if (dns)
+			net = srv >= 0 && net > srv ? net - srv : 0;
+		snprintf(buf, len, "%s server %.3gms network %.3gms", best->key,
+			 srv >= 0 ? srv * 1e3 : 0.0, net >= 0 ? net * 1e3 : 0.0);
+	}
+	pthread_mutex_unlock(&w->lock);
+}

@@ -82,6 +82,14 @@ void wl_who_addr_key(const struct wl_who *w, const struct wl_record *r,
 		     int client, char *buf, size_t len);
 
 /*
+ * Where the time goes, for the summary line: the named server (TCP, and
+ * DNS) whose p99 is the highest, as "ADDR server S network N" (S: the p99
+ * of its server time; N: TCP, its handshake p99; DNS, its p99 less S) into
+ * @buf; "" when there is none yet.
+ */
+void wl_who_slowest(struct wl_who *w, int dns, char *buf, size_t len);
+
+/*
  * The series, in the Prometheus text format. @s: the kernel's counters per
  * slot (for "other" = global - named), @slot_name: a slot's label value.
  */
