@@ -48,7 +48,7 @@ static __always_inline void wl_conn_close(struct wl_stats *st,
 		r->close.duration_ns = dur;
 		r->close.closed_by = closed_by;
 		wl_rec_conn(r, c);
-		bpf_ringbuf_submit(r, 0);
+		wl_rec_submit(r);
 	}
 	wl_table_delete(st, &conns, k, WL_T_CONNS);
 }

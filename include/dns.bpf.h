@@ -208,7 +208,7 @@ static __always_inline void wl_dns_record(struct wl_stats *st,
 	r->dns.answers = ancount;
 	r->dns.rcode = flags & 0xf;
 	r->dns.truncated = !!(flags & WL_DNS_TC);
-	bpf_ringbuf_submit(r, 0);
+	wl_rec_submit(r);
 }
 
 static __always_inline void wl_dns_timeout(struct wl_stats *st,

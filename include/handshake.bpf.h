@@ -83,7 +83,7 @@ static __always_inline void wl_hs_complete(struct wl_stats *st,
 	r->hs.syn_to_synack_ns = leg1;
 	r->hs.synack_to_ack_ns = leg2;
 	r->hs.handshake_ns = total;
-	bpf_ringbuf_submit(r, 0);
+	wl_rec_submit(r);
 }
 
 /* tcp_handshake_failed record: @ts is when it ended. */
@@ -117,7 +117,7 @@ static __always_inline void wl_hs_fail(struct wl_stats *st,
 	wl_rec_tuple(r, k, hs->client_side);
 	r->syn_retransmits = hs->syn_retransmits;
 	r->fail.elapsed_ns = ts - hs->first_syn_ns;
-	bpf_ringbuf_submit(r, 0);
+	wl_rec_submit(r);
 }
 
 /* A new attempt from @side with the SYN @p at @now. */

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * live.c - the daemon loop: records from the ring buffer as they come,
- * the sweeper once a second on CLOCK_MONOTONIC (the clock of
- * bpf_ktime_get_ns()), and a clean detach when wirelat is told to stop:
+ * live.c - the daemon loop. A reader thread of its own drains the record
+ * ring at least every 100 ms (records are submitted without a wakeup until
+ * the ring is a quarter full, include/stats.bpf.h) and prints them; the
+ * main thread keeps the signals, the sweeps on CLOCK_MONOTONIC (the clock
+ * of bpf_ktime_get_ns()) and the summary, so neither a long sweep nor a
+ * scrape (on the HTTP server's thread) can hold records back. One lock
+ * keeps their lines whole. A clean detach when wirelat is told to stop:
  * SIGINT, SIGTERM, SIGHUP, or the reader of its output going away (a
  * closed pipe, `wirelat ... | head`). SIGPIPE is ignored (main.c), so a
  * write to a closed pipe fails with EPIPE instead of killing wirelat
@@ -10,6 +14,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,7 +30,20 @@
 #include "sweep.h"
 #include "wirelat.skel.h"
 
+/* The reader polls at least this often: records wait at most this long. */
+#define WL_READER_POLL_MS 100
+
 static volatile sig_atomic_t stop;
+
+/* Lines from the reader (records) and the main thread (summary) whole. */
+static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct reader {
+	struct ring_buffer *rb;
+	pthread_t thread;
+	volatile int done;	/* set by the main thread at exit */
+	int err;		/* the reader's failure, for the main thread */
+};
 
 static void on_signal(int sig)
 {
@@ -62,8 +80,10 @@ static uint64_t clock_ns(clockid_t id)
  * shows in the very next record (three vDSO reads, ~60 ns a record). */
 static void emit_now(struct wl_run *run, const struct wl_record *r)
 {
+	pthread_mutex_lock(&out_lock);
 	wl_output_sync_clock(&run->out);
 	wl_output_record(&run->out, r);
+	pthread_mutex_unlock(&out_lock);
 }
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -74,6 +94,38 @@ static int on_record(void *ctx, void *data, size_t size)
 	if (wl_record_copy(&r, data, size))
 		run->emit(run, &r);
 	return 0;
+}
+
+/*
+ * The reader thread: epoll on the ring (woken when a quarter is full) with
+ * a timeout, then whatever is there, woken or not.
+ */
+static void *reader_main(void *arg)
+{
+	struct reader *rd = arg;
+	int err;
+
+	while (!rd->done) {
+		err = ring_buffer__poll(rd->rb, WL_READER_POLL_MS);
+		if (err >= 0 || err == -EINTR)
+			err = ring_buffer__consume(rd->rb);
+		if (err < 0 && err != -EINTR) {
+			rd->err = err;
+			stop = 1;
+			break;
+		}
+	}
+	return NULL;
+}
+
+static bool output_gone_locked(const struct wl_output *o, int fd)
+{
+	bool gone;
+
+	pthread_mutex_lock(&out_lock);
+	gone = output_gone(o, fd);
+	pthread_mutex_unlock(&out_lock);
+	return gone;
 }
 
 int wl_live_prepare(struct wl_run *run)
@@ -105,9 +157,11 @@ int wl_live_run(struct wl_run *run)
 {
 	struct wl_attach att[WL_MAX_IFACES] = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
+	struct reader rd = { 0 };
 	struct ring_buffer *rb = NULL;
 	struct MHD_Daemon *http;
 	uint64_t next_sweep, next_summary = 0, every;
+	bool reading = false;
 	int i, err = 0;
 
 	sigaction(SIGINT, &sa, NULL);
@@ -162,14 +216,19 @@ int wl_live_run(struct wl_run *run)
 	every = run->cfg->summary_interval_ns;
 	if (every && !run->cfg->json && isatty(STDOUT_FILENO))
 		next_summary = clock_ns(CLOCK_MONOTONIC) + every;
+	rd.rb = rb;
+	err = pthread_create(&rd.thread, NULL, reader_main, &rd);
+	if (err) {
+		err = -err;
+		pr_warn("failed to start the record reader: %s\n", strerror(-err));
+		goto out;
+	}
+	reading = true;
 	while (!stop) {
-		err = ring_buffer__poll(rb, 200);
-		if (err < 0 && err != -EINTR) {
-			pr_warn("reading records failed: %s\n", strerror(-err));
-			break;
-		}
-		err = 0;
-		if (output_gone(&run->out, fileno(run->out.f))) {
+		struct timespec tick = { 0, 50 * 1000000L };
+
+		nanosleep(&tick, NULL);	/* a signal cuts it short */
+		if (output_gone_locked(&run->out, fileno(run->out.f))) {
 			pr_info("output closed: detaching and exiting\n");
 			break;
 		}
@@ -178,15 +237,26 @@ int wl_live_run(struct wl_run *run)
 			next_sweep += 1000000000ULL;
 		}
 		if (next_summary && clock_ns(CLOCK_MONOTONIC) >= next_summary) {
+			pthread_mutex_lock(&out_lock);
 			wl_summary_print(run, stdout);
+			pthread_mutex_unlock(&out_lock);
 			next_summary += every;
 		}
 	}
-	ring_buffer__consume(rb);
 out:
+	if (reading) {
+		rd.done = 1;
+		pthread_join(rd.thread, NULL);
+		if (rd.err) {
+			pr_warn("reading records failed: %s\n", strerror(-rd.err));
+			err = rd.err;
+		}
+	}
 	wl_http_stop(http);
 	for (i = 0; i < run->n_slots; i++)
 		wl_detach_iface(&att[i]);
+	/* what the programs wrote before they were detached */
+	ring_buffer__consume(rb);
 	ring_buffer__free(rb);
 	return err;
 }
