@@ -15,13 +15,13 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-BPF_CFLAGS := -g -O2 -target bpf -Wall -Wextra -Werror \
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -Wall -Wextra -Werror \
 	-Iinclude -I/usr/include/$(ARCH)-linux-gnu -MD -MP
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Iinclude -I$(OUT) -MMD -MP
 LDLIBS := -lxdp -lbpf -lelf -lz -lpcap -lmicrohttpd -lm
 
-BPF_SRCS := xdp/wirelat_xdp.bpf.c tc/wirelat_tc.bpf.c
+BPF_SRCS := xdp/wirelat_xdp.bpf.c tc/wirelat_tc.bpf.c sweep/wirelat_sweep.bpf.c
 BPF_OBJS := $(patsubst %.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
 USER_SRCS := $(wildcard user/*.c)
 USER_OBJS := $(patsubst %.c,$(OUT)/%.o,$(USER_SRCS))

@@ -65,6 +65,20 @@ extern int wl_hist_observe(struct wl_hist *h, __u64 *negative, __s64 v);
 	wl_hist_observe(&(st)->hist[id], &(st)->negative_durations, v)
 
 /*
+ * Move @state from @from to @to by compare-and-swap. XDP, TC and the sweep
+ * run at once on different CPUs; every terminal transition of an entry
+ * (completed, failed, timed out, closed) is claimed this way, so exactly
+ * one of them reports it. Returns 1 when this caller made the move, 0 when
+ * another changed the state first. Also a full barrier: fields written
+ * before it are seen by whoever sees the new state. (One locked cmpxchg,
+ * ~5-20 ns; it replaces a plain store only on a transition.)
+ */
+static __always_inline int wl_claim(__u32 *state, __u32 from, __u32 to)
+{
+	return __sync_val_compare_and_swap(state, from, to) == from;
+}
+
+/*
  * Entries in and out of a flow table, counted so that userspace can tell
  * LRU evictions (inserts - deletes - entries) without the kernel's help.
  */
