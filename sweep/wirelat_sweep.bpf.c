@@ -17,31 +17,44 @@
  */
 #include "entry.bpf.h"
 
-/* Room kept in the ring: a walk stops before it could drop a record. */
-#define WL_SWEEP_RING_SLACK (16u << 10)
+/*
+ * Room kept in the ring: the walk looks at the ring every
+ * WL_SWEEP_RING_EVERY entries (two helper calls per entry were a tenth of
+ * a 1M-entry walk), and each entry writes at most one record (< 512 B),
+ * so it stops before it could drop one.
+ */
+#define WL_SWEEP_RING_EVERY 64
+#define WL_SWEEP_RING_SLACK (64u << 10)
 
 struct wl_walk {
 	__u64 clock;
-	__u32 table;
 	__u32 eof;
+	__u32 n;		/* entries looked at */
 };
 
-/* The ring is nearly full: stop the walk (wl_sweep_io.more). */
-static __always_inline int wl_sweep_ring_full(void)
+/*
+ * Before an entry of @ifindex: its interface's counters (NULL: skip it),
+ * its slot in *@slot; NULL and wl_sweep_io.more when the ring is nearly
+ * full (the walk stops: the caller drains the ring and walks again).
+ */
+static __always_inline struct wl_stats *wl_sweep_entry(struct wl_walk *w,
+						       __u32 ifindex,
+						       __u32 *slot)
 {
-	__u64 avail = bpf_ringbuf_query(&records, BPF_RB_AVAIL_DATA);
-	__u64 size = bpf_ringbuf_query(&records, BPF_RB_RING_SIZE);
-
-	if (avail + WL_SWEEP_RING_SLACK <= size)
-		return 0;
-	wl_sweep_io.more = 1;
-	return 1;
+	if (!(w->n++ % WL_SWEEP_RING_EVERY) &&
+	    bpf_ringbuf_query(&records, BPF_RB_AVAIL_DATA) +
+			    WL_SWEEP_RING_SLACK >
+		    bpf_ringbuf_query(&records, BPF_RB_RING_SIZE)) {
+		wl_sweep_io.more = 1;
+		return NULL;
+	}
+	*slot = wl_slot(ifindex);
+	return bpf_map_lookup_elem(&stats, slot);
 }
 
-static __always_inline void wl_sweep_count(__u32 table, __u32 ifindex)
+/* One more entry left in @table, of interface @slot. */
+static __always_inline void wl_sweep_count(__u32 table, __u32 slot)
 {
-	__u32 slot = wl_slot(ifindex);
-
 	if (table < WL_T_MAX && slot < WL_NSLOTS)
 		wl_sweep_io.entries[table][slot]++;
 }
@@ -49,39 +62,42 @@ static __always_inline void wl_sweep_count(__u32 table, __u32 ifindex)
 static long wl_sweep_hs(void *map, struct wl_flow_key *k, struct wl_hs *hs,
 			struct wl_walk *w)
 {
-	struct wl_stats *st = wl_stats_of(k->ifindex);
+	__u32 slot = 0;
+	struct wl_stats *st = wl_sweep_entry(w, k->ifindex, &slot);
 
 	(void)map;
-	if (!st || wl_sweep_ring_full())
-		return !st ? 0 : 1;
+	if (!st)
+		return wl_sweep_io.more ? 1 : 0;
 	if (!wl_hs_expire(st, k, hs, w->clock))
-		wl_sweep_count(WL_T_HANDSHAKES, k->ifindex);
+		wl_sweep_count(WL_T_HANDSHAKES, slot);
 	return 0;
 }
 
 static long wl_sweep_dns(void *map, struct wl_dns_key *k, struct wl_dns_q *q,
 			 struct wl_walk *w)
 {
-	struct wl_stats *st = wl_stats_of(k->ifindex);
+	__u32 slot = 0;
+	struct wl_stats *st = wl_sweep_entry(w, k->ifindex, &slot);
 
 	(void)map;
-	if (!st || wl_sweep_ring_full())
-		return !st ? 0 : 1;
+	if (!st)
+		return wl_sweep_io.more ? 1 : 0;
 	if (!wl_dns_expire(st, k, q, w->clock))
-		wl_sweep_count(WL_T_DNS, k->ifindex);
+		wl_sweep_count(WL_T_DNS, slot);
 	return 0;
 }
 
 static long wl_sweep_conn(void *map, struct wl_flow_key *k, struct wl_conn *c,
 			  struct wl_walk *w)
 {
-	struct wl_stats *st = wl_stats_of(k->ifindex);
+	__u32 slot = 0;
+	struct wl_stats *st = wl_sweep_entry(w, k->ifindex, &slot);
 
 	(void)map;
-	if (!st || wl_sweep_ring_full())
-		return !st ? 0 : 1;
+	if (!st)
+		return wl_sweep_io.more ? 1 : 0;
 	if (!wl_conn_expire(st, k, c, w->clock, w->eof))
-		wl_sweep_count(WL_T_CONNS, k->ifindex);
+		wl_sweep_count(WL_T_CONNS, slot);
 	return 0;
 }
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # make bench: per-packet cost of the XDP program against an empty XDP
-# program, and offline throughput against tshark on the same file. Ratios
+# program (steady state, and one packet per new flow), 1M handshakes live
+# (records delivered, idle CPU, bytes per connection), and offline
+# throughput against tshark on the same file. Ratios
 # against floors measured in this run; nothing here is a pass/fail test.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -8,6 +10,10 @@ cd "$ROOT"
 
 echo "== per-packet cost (BPF_PROG_TEST_RUN, repeat ${REPEAT:-1000000}, median of 5)"
 build/bench_xdp "${REPEAT:-1000000}"
+
+echo
+echo "== scale: ${SCALE_N:-1000000} handshakes live, then idle with them tracked"
+"$ROOT/tests/bench_scale.sh"
 
 echo
 echo "== offline: wirelat -r vs tshark on the same file"

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "log.h"
@@ -45,7 +46,9 @@ int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
 	int fd = bpf_program__fd(run->skel->progs.wirelat_sweep);
 	uint64_t ins[WL_T_MAX], del[WL_T_MAX];
 	int t, slot, err, runs = 0;
+	struct timespec t0, t1;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	err = table_counts(run, ins, NULL);
 	for (;;) {
 		LIBBPF_OPTS(bpf_test_run_opts, topts);
@@ -70,6 +73,7 @@ int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
 	}
 	if (!err)
 		err = table_counts(run, NULL, del);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	for (t = 0; t < WL_T_MAX; t++) {
 		uint64_t n = 0;
 		int64_t ev;
@@ -95,5 +99,13 @@ int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
 		if (ev > (int64_t)run->table_evictions[t])
 			run->table_evictions[t] = ev;
 	}
+	if (tables & (1u << WL_T_CONNS))	/* the long walk: -v shows it */
+		pr_debug("sweep: %llu connections, %llu handshakes, %llu queries walked in %.1f ms (%d runs)\n",
+			 (unsigned long long)run->table_entries[WL_T_CONNS],
+			 (unsigned long long)run->table_entries[WL_T_HANDSHAKES],
+			 (unsigned long long)run->table_entries[WL_T_DNS],
+			 (t1.tv_sec - t0.tv_sec) * 1e3 +
+				 (t1.tv_nsec - t0.tv_nsec) / 1e6,
+			 runs);
 	return runs;
 }
