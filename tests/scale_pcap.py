@@ -5,6 +5,10 @@ bench), written with struct, not scapy: 100k handshakes in about a second.
   scale_pcap.py handshakes N OUT [--v6-every K]
       N handshakes (SYN, SYN-ACK, ACK), each on a tuple of its own, 20 us
       apart; every K-th over IPv6.
+  scale_pcap.py offline N OUT
+      issue 11's offline capture: N handshakes each followed by two data
+      segments (one each way) and N DNS transactions, a packet every 20 us
+      (7N packets).
   scale_pcap.py edge N TIMEOUT_S OUT [FILL]
       N handshakes whose SYN-ACK (and ACK) comes near the handshake
       deadline, and N DNS queries answered near the DNS timeout: spread
@@ -106,6 +110,15 @@ def handshake(p, i, t_syn, gap1, gap2, is6):
     p.add(t_syn + gap1 + gap2, frame(ip(c, s, 6, tcp(cp, sp, isn + 1, sisn + 1, 0x10)), is6))
 
 
+def data(p, i, t, is6):
+    """Two data segments after flow i's handshake: request and response."""
+    c, cp, s, sp = tuple_of(i, is6)
+    ip = ip6 if is6 else ip4
+    isn, sisn = 1000 + 7 * i, 5000000 + 13 * i
+    p.add(t, frame(ip(c, s, 6, tcp(cp, sp, isn + 1, sisn + 1, 0x18) + b"x" * 100), is6))
+    p.add(t + 20 * US, frame(ip(s, c, 6, tcp(sp, cp, sisn + 1, isn + 101, 0x18) + b"y" * 200), is6))
+
+
 def dns(p, i, t_q, gap):
     c, cp, s, _ = tuple_of(i, False)
     name = b"\x05q%04d\x05scale\x07example\x00" % (i % 10000)
@@ -124,6 +137,15 @@ def main():
         p = Pcap(out)
         for i in range(n):
             handshake(p, i, T0 + i * 20 * US, 50 * US, 30 * US, bool(k) and i % k == 0)
+        p.close()
+    elif mode == "offline":
+        n, out = int(sys.argv[2]), sys.argv[3]
+        p = Pcap(out)
+        for i in range(n):
+            t = T0 + i * 140 * US
+            handshake(p, i, t, 20 * US, 20 * US, False)
+            data(p, i, t + 60 * US, False)
+            dns(p, i, t + 100 * US, 20 * US)
         p.close()
     elif mode == "edge":
         n, timeout, out = int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
