@@ -9,6 +9,12 @@ bench), written with struct, not scapy: 100k handshakes in about a second.
       issue 11's offline capture: N handshakes each followed by two data
       segments (one each way) and N DNS transactions, a packet every 20 us
       (7N packets).
+  scale_pcap.py flood EST FLOOD AFTER OUT
+      EST connections established (handshake, one data segment each way),
+      then FLOOD SYNs from spoofed sources, then on each established
+      connection one more data segment each way and a FIN close, then
+      AFTER new handshakes: the flood may evict pending handshakes, never an
+      established connection, and the handshakes after it are measured.
   scale_pcap.py edge N TIMEOUT_S OUT [FILL]
       N handshakes whose SYN-ACK (and ACK) comes near the handshake
       deadline, and N DNS queries answered near the DNS timeout: spread
@@ -119,6 +125,19 @@ def data(p, i, t, is6):
     p.add(t + 20 * US, frame(ip(s, c, 6, tcp(sp, cp, sisn + 1, isn + 101, 0x18) + b"y" * 200), is6))
 
 
+def close(p, i, t):
+    """Flow i's second exchange and a FIN close from the client."""
+    c, cp, s, sp = tuple_of(i, False)
+    isn, sisn = 1000 + 7 * i, 5000000 + 13 * i
+    cs, ss = isn + 101, sisn + 201
+    p.add(t, frame(ip4(c, s, 6, tcp(cp, sp, cs, ss, 0x18) + b"x" * 100), False))
+    p.add(t + 10 * US, frame(ip4(s, c, 6, tcp(sp, cp, ss, cs + 100, 0x18) + b"y" * 200), False))
+    cs, ss = cs + 100, ss + 200
+    p.add(t + 20 * US, frame(ip4(c, s, 6, tcp(cp, sp, cs, ss, 0x11)), False))
+    p.add(t + 30 * US, frame(ip4(s, c, 6, tcp(sp, cp, ss, cs + 1, 0x11)), False))
+    p.add(t + 40 * US, frame(ip4(c, s, 6, tcp(cp, sp, cs + 1, ss + 1, 0x10)), False))
+
+
 def dns(p, i, t_q, gap):
     c, cp, s, _ = tuple_of(i, False)
     name = b"\x05q%04d\x05scale\x07example\x00" % (i % 10000)
@@ -146,6 +165,26 @@ def main():
             handshake(p, i, t, 20 * US, 20 * US, False)
             data(p, i, t + 60 * US, False)
             dns(p, i, t + 100 * US, 20 * US)
+        p.close()
+    elif mode == "flood":
+        est, flood, after, out = (int(sys.argv[2]), int(sys.argv[3]),
+                                  int(sys.argv[4]), sys.argv[5])
+        p = Pcap(out)
+        t = T0
+        for i in range(est):
+            handshake(p, i, t, 20 * US, 20 * US, False)
+            data(p, i, t + 60 * US, False)
+            t += 100 * US
+        for j in range(flood):
+            c, cp, s, sp = tuple_of(1000000 + j, False)
+            p.add(t, frame(ip4(c, s, 6, tcp(cp, sp, 99 + j, 0, 0x02)), False))
+            t += 5 * US
+        for i in range(est):
+            close(p, i, t)
+            t += 60 * US
+        for i in range(est, est + after):
+            handshake(p, i, t, 20 * US, 20 * US, False)
+            t += 60 * US
         p.close()
     elif mode == "edge":
         n, timeout, out = int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]

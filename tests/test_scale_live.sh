@@ -13,6 +13,12 @@
 #      +200 ms, one or two every millisecond), while the sweep walks 20000 unanswered
 #      handshakes (in the kernel, racing the packet path for each): every
 #      attempt reported once.
+#   3. Flood: 1000 established connections, then 32768 spoofed SYNs (twice
+#      --max-flows 16384), then the connections' data and FIN closes and
+#      1000 new handshakes: every connection closes by FIN with all its
+#      segments (none evicted, none restarted mid-stream), the handshakes
+#      after the flood are all measured, the flood's evictions counted
+#      (entries + evictions == the flood).
 # Nothing here depends on timing: tcpreplay stretches a 5 s gap by 2-10%
 # on veth here, either outcome of a race is right; only the counts are
 # checked. Waits are for states, bounded for a broken run.
@@ -36,6 +42,8 @@ t0=$SECONDS
 $PY "$ROOT/tests/scale_pcap.py" handshakes $N "$tmp/hs.pcap" --v6-every 10 ||
 	{ fail "cannot write the capture"; exit 1; }
 $PY "$ROOT/tests/scale_pcap.py" edge $EDGE 5 "$tmp/edge.pcap" $FILL ||
+	{ fail "cannot write the capture"; exit 1; }
+$PY "$ROOT/tests/scale_pcap.py" flood 1000 32768 1000 "$tmp/flood.pcap" ||
 	{ fail "cannot write the capture"; exit 1; }
 echo "captures written in $((SECONDS - t0)) s"
 
@@ -189,6 +197,45 @@ print("ok: every attempt reported exactly once: %d handshakes (%d completed, %d 
       "%d of them unanswered), %d queries (%d answered, %d timed out)"
       % (hs, kinds["tcp_handshake"], kinds["tcp_handshake_failed"], fill, dns, kinds["dns"],
          kinds["dns_timeout"]))
+PY
+echo "    ($((SECONDS - t0)) s)"
+
+echo "--- 3. a SYN flood of twice the handshake table over 1000 established connections"
+start flood --max-flows 16384 || exit 1
+t0=$SECONDS
+replay --topspeed "$tmp/flood.pcap"
+until_count "$tmp/flood.jsonl" tcp_handshake 2000
+until_count "$tmp/flood.jsonl" tcp_close 1000
+n=300
+while [ $n -gt 0 ]; do
+	scrape flood
+	e=$(value 'wirelat_flow_table_entries{table="handshakes"}' "$tmp/flood.prom")
+	ev=$(value 'wirelat_flow_table_evictions_total{table="handshakes"}' "$tmp/flood.prom")
+	[ $((e + ev)) -eq 32768 ] && break
+	sleep 0.1
+	n=$((n - 1))
+done
+stop
+[ $((e + ev)) -eq 32768 ] && [ "$ev" -ge 16384 ] &&
+	ok "flood: $e pending + $ev evicted == 32768 SYNs" ||
+	fail "flood: $e pending + $ev evicted, want 32768 (at least 16384 evicted)"
+$PY - "$tmp/flood.jsonl" <<'PY' || fail "established connections did not survive the flood"
+import collections, json, sys
+closes = collections.Counter()
+hs = 0
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if r["type"] == "tcp_handshake":
+        hs += 1
+    elif r["type"] == "tcp_close":
+        closes[(r["reason"], r["midstream"], r["segments_c2s"], r["segments_s2c"])] += 1
+good = closes[("fin", False, 2, 2)]
+if hs != 2000 or good != 1000 or sum(closes.values()) != 1000:
+    print("FAIL: %d handshakes (want 2000), closes %s (want 1000 fin, 2 segments each way)"
+          % (hs, dict(closes)))
+    sys.exit(1)
+print("ok: 1000 connections closed by FIN with every segment, 2000 handshakes measured "
+      "(1000 after the flood)")
 PY
 echo "    ($((SECONDS - t0)) s)"
 
