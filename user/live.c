@@ -183,6 +183,7 @@ int wl_live_run(struct wl_run *run)
 	struct wl_attach att[WL_MAX_IFACES] = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct reader rd = { 0 };
+	sigset_t block, old;
 	struct ring_buffer *rb = NULL;
 	struct MHD_Daemon *http;
 	uint64_t next_sweep, next_conn_sweep, conn_every, next_summary = 0,
@@ -246,7 +247,15 @@ int wl_live_run(struct wl_run *run)
 	if (every && !run->cfg->json && isatty(STDOUT_FILENO))
 		next_summary = clock_ns(CLOCK_MONOTONIC) + every;
 	rd.rb = rb;
+	/* the reader inherits a mask without the stop signals: they go to the
+	 * main thread, whose sleep they cut short */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
 	err = pthread_create(&rd.thread, NULL, reader_main, &rd);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err) {
 		err = -err;
 		pr_warn("failed to start the record reader: %s\n", strerror(-err));
