@@ -3,8 +3,11 @@
 # tcpreplay --topspeed through a veth pair into wirelat --max-conns N:
 # records delivered and dropped; then N connections tracked and no traffic:
 # the daemon's CPU over IDLE_S seconds; the connection table's kernel
-# memory per entry (bpftool map show: memlock / max_entries). Two
-# namespaces made here, removed by the trap; synthetic addresses only.
+# memory per entry (bpftool map show: memlock / max_entries). Then a flood
+# of N spoofed SYNs over 1000 established connections into the default
+# handshake table: its fill and evictions, the connections that survived,
+# the handshakes after the flood. Two namespaces made here, removed by the
+# trap; synthetic addresses only.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -59,3 +62,29 @@ printf '%-44s %s\n' "connections tracked (table entries)" "$entries"
 printf '%-44s %s\n' "idle with them, CPU of the daemon" "$cpu% over $IDLE_S s"
 printf '%-44s %s\n' "scrape latency (GET /metrics)" "$scrape_ms ms"
 printf '%-44s %s\n' "connection table, kernel memory" "${memlock:-?} B for ${maxe:-?} entries: $(( ${memlock:-0} / ${maxe:-1} )) B each"
+kill -INT $WL; wait $WL 2>/dev/null
+rm -f "$tmp/hs.pcap"
+
+# a flood of N spoofed SYNs over 1000 established connections
+$PY "$ROOT/tests/scale_pcap.py" flood 1000 "$N" 1000 "$tmp/flood.pcap" || exit 1
+ip netns exec "$NS_S" "$WIRELAT" -i "$VS" --json --listen "127.0.0.1:$PORT" \
+	>"$tmp/flood.jsonl" 2>"$tmp/err" &
+WL=$!
+PIDS+=($WL)
+wait_file "$tmp/err" watching || { cat "$tmp/err"; exit 1; }
+ip netns exec "$NS_C" tcpreplay -i "$VC" -q --topspeed "$tmp/flood.pcap" >"$tmp/replay.out" 2>&1
+pps=$(sed -n 's/.*Rated: [0-9.]* Bps, [0-9.]* Mbps, \([0-9.]*\) pps.*/\1/p' "$tmp/replay.out")
+n=300
+while [ "$(grep -c '"type":"tcp_handshake"' "$tmp/flood.jsonl")" -lt 2000 ] && [ $n -gt 0 ]; do
+	sleep 0.1
+	n=$((n - 1))
+done
+sleep 1.5	# a sweep counts the handshake table
+m=$(scrape)
+kill -INT $WL; wait $WL 2>/dev/null
+survived=$(grep '"type":"tcp_close"' "$tmp/flood.jsonl" | grep '"reason":"fin"' | grep -c '"midstream":false,"segments_c2s":2,"segments_s2c":2')
+after=$(grep -c '"type":"tcp_handshake"' "$tmp/flood.jsonl")
+printf '%-44s %s\n' "SYN flood (tcpreplay --topspeed)" "$N spoofed SYNs at ${pps:-?} packets/s"
+printf '%-44s %s\n' "handshake table: entries / capacity / evicted" "$(value 'wirelat_flow_table_entries{table="handshakes"}' <<<"$m") / $(value 'wirelat_flow_table_capacity{table="handshakes"}' <<<"$m") / $(value 'wirelat_flow_table_evictions_total{table="handshakes"}' <<<"$m")"
+printf '%-44s %s\n' "established before the flood, closed intact" "$survived of 1000"
+printf '%-44s %s\n' "handshakes measured (1000 before, 1000 after)" "$after of 2000"
