@@ -278,8 +278,6 @@ struct wl_conn {
 	__u32 sample_val[2];	/* TSval, or end seq (no timestamps) */
 	__u32 last_tsval[2];
 	__u32 fin_end[2];	/* a FIN's seq + len + 1 */
-	__u32 sample_gen[2];	/* samples taken by the direction */
-	__u32 answered_gen[2];	/* sample_gen answered, by the other way */
 	__u32 client_isn;
 	/* loss, located (DESIGN.md), by direction */
 	__u32 segments[2];	/* with payload, retransmissions included */
@@ -297,9 +295,12 @@ struct wl_conn {
 	__u8 win_state[2];	/* enum wl_win_state of the direction */
 	__u8 sample_dead[2];	/* dropped (Karn): not to be answered */
 	__u8 ack_set[2];	/* last_ack/last_win hold an ACK */
-	__u8 pad[2];
+	/* samples taken by the direction, and the last of them answered by
+	 * the other way: only ever compared for equality, so 8 bits wrap
+	 * harmlessly */
+	__u8 sample_gen[2];
+	__u8 answered_gen[2];
 	__u32 state;		/* enum wl_conn_state, changed by wl_claim() */
-	__u32 pad2;
 };
 
 enum wl_conn_state {
