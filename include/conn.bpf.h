@@ -29,14 +29,19 @@ static __always_inline int wl_seq_lt(__u32 a, __u32 b)
 	return (__s32)(a - b) < 0;
 }
 
-/* tcp_close record for @c; @ts is when it ended, @dur its duration. */
+/*
+ * Close @c: a tcp_close record (@ts when it ended, @dur its duration) and
+ * the entry removed, by whichever of XDP, TC and the sweep claims it.
+ */
 static __always_inline void wl_conn_close(struct wl_stats *st,
 					  const struct wl_flow_key *k,
-					  const struct wl_conn *c, int reason,
+					  struct wl_conn *c, int reason,
 					  __u64 ts, __s64 dur, int closed_by)
 {
 	struct wl_record *r;
 
+	if (!wl_claim(&c->state, WL_CONN_OPEN, WL_CONN_CLOSED))
+		return;		/* another CPU closed it first */
 	if (reason >= 0 && reason < WL_CLOSE_MAX)
 		st->conn_closed[reason]++;
 	r = wl_rec_reserve(st, WL_RECORD_TCP_SIZE, WL_RECORD_TCP_SIZE);
@@ -54,22 +59,47 @@ static __always_inline void wl_conn_close(struct wl_stats *st,
 }
 
 /*
- * Start tracking @k. @client_side as for handshakes; @isn the client's
- * ISN (0 mid-stream); @has_ts whether RTT comes from timestamps.
+ * The idle rule, applied to @c by @clock: by the packet path to its own
+ * connection and by the sweep to every one. Quiet for the idle timeout: a
+ * tcp_close "timeout" at the deadline; with @eof (offline, end of file)
+ * any other closes with "eof" at its last packet. Returns 1 when @c is
+ * closed (by this call or another CPU), 0 when it stays open.
  */
-static __always_inline void wl_conn_open(struct wl_stats *st,
-					 const struct wl_flow_key *k,
-					 int client_side, __u32 isn,
-					 __u64 first_ns, __u64 now, int midstream,
-					 int has_ts)
+static __always_inline int wl_conn_expire(struct wl_stats *st,
+					  const struct wl_flow_key *k,
+					  struct wl_conn *c, __u64 clock,
+					  int eof)
+{
+	__u64 last = c->last_ns;
+
+	if (clock > last + cfg.idle_timeout_ns)
+		wl_conn_close(st, k, c, WL_CLOSE_TIMEOUT,
+			      last + cfg.idle_timeout_ns,
+			      wl_conn_duration(c, last), 0);
+	else if (eof)
+		wl_conn_close(st, k, c, WL_CLOSE_EOF, last,
+			      wl_conn_duration(c, last), 0);
+	return c->state != WL_CONN_OPEN;
+}
+
+/*
+ * A new connection, built in the per-CPU scratch (the stack is too small
+ * for it), not yet in conns: the caller applies the packet that opened it
+ * (wl_conn_packet) and then inserts it (wl_conn_insert), one lookup fewer
+ * than inserting first and looking it up again. @client_side as for
+ * handshakes; @isn the client's ISN (0 mid-stream); @has_ts whether RTT
+ * comes from timestamps. NULL only if the scratch is missing.
+ */
+static __always_inline struct wl_conn *wl_conn_new(int client_side, __u32 isn,
+						   __u64 first_ns, __u64 now,
+						   int midstream, int has_ts)
 {
 	struct wl_conn *c;
 	__u32 zero = 0;
 
-	/* built in per-CPU scratch: the stack is too small for it */
 	c = bpf_map_lookup_elem(&dns_scratch, &zero);
 	if (!c)
-		return;
+		return NULL;
 	c = &((struct wl_dns_scratch *)c)->conn;
 	__builtin_memset(c, 0, sizeof(*c));
 	c->first_ns = first_ns;
@@ -81,7 +111,16 @@ static __always_inline void wl_conn_open(struct wl_stats *st,
 	/* a handshake's windows were open; mid-stream nothing is known yet */
 	c->win_state[0] = c->win_state[1] = midstream ? WL_WIN_UNKNOWN :
 							 WL_WIN_OPEN;
-	wl_table_insert(st, &conns, k, c, WL_T_CONNS);
+	return c;
+}
+
+/* Start tracking @c (from wl_conn_new), unless its first packet closed it. */
+static __always_inline void wl_conn_insert(struct wl_stats *st,
+					   const struct wl_flow_key *k,
+					   struct wl_conn *c)
+{
+	if (c->state == WL_CONN_OPEN)
+		wl_table_insert(st, &conns, k, c, WL_T_CONNS);
 }
 
 /* One RTT sample for @side (0 = server, 1 = client). */
@@ -321,12 +360,8 @@ static __always_inline int wl_conn_packet(struct wl_stats *st,
 	int rtx, fresh;
 
 	/* the precise clock only where a measurement needs it: now is lazy */
-	if (clock > c->last_ns + cfg.idle_timeout_ns) {
-		wl_conn_close(st, k, c, WL_CLOSE_TIMEOUT,
-			      c->last_ns + cfg.idle_timeout_ns,
-			      wl_conn_duration(c, c->last_ns), 0);
-		return 1;
-	}
+	if (wl_conn_expire(st, k, c, clock, 0))
+		return 1;	/* idled out, or closed by another CPU */
 	if ((flags & (WL_TCP_SYN | WL_TCP_ACK | WL_TCP_RST)) == WL_TCP_SYN &&
 	    (c->midstream || dir != WL_C2S || p->seq != c->client_isn)) {
 		/* a SYN that is not this connection's again: a new one */

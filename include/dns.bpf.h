@@ -225,7 +225,9 @@ static __always_inline void wl_dns_timeout(struct wl_stats *st,
 }
 
 /*
- * The timeout rule by @clock (the same as the sweeper's). Returns 1 when
+ * The timeout rule, applied to @q by @clock: by the packet path to its
+ * own transaction and by the sweep to every one. A timeout is claimed
+ * (wl_claim()): a response on another CPU may race for it. Returns 1 when
  * the entry is gone, 0 when it stays (possibly as a tombstone).
  */
 static __always_inline int wl_dns_expire(struct wl_stats *st,
@@ -236,12 +238,12 @@ static __always_inline int wl_dns_expire(struct wl_stats *st,
 
 	switch (q->state) {
 	case WL_DNS_PENDING:
-		if (clock <= q->last_ns + t)
+		if (clock <= q->last_ns + t ||
+		    !wl_claim(&q->state, WL_DNS_PENDING, WL_DNS_TIMED_OUT))
 			return 0;
 		wl_dns_timeout(st, k, q, q->last_ns + t, WL_FAIL_TIMEOUT);
-		q->state = WL_DNS_TIMED_OUT;
 		if (clock <= q->last_ns + 2 * t)
-			return 0;	/* the tombstone's time is over too */
+			return 0;	/* the tombstone's time is not over */
 		break;
 	case WL_DNS_ANSWERED:
 		if (clock <= q->answered_ns + t)
@@ -251,6 +253,8 @@ static __always_inline int wl_dns_expire(struct wl_stats *st,
 		if (clock <= q->last_ns + 2 * t)
 			return 0;
 		break;
+	default:	/* DONE: another CPU removes it */
+		return 0;
 	}
 	wl_table_delete(st, &dns_pending, k, WL_T_DNS);
 	return 1;
@@ -286,11 +290,15 @@ static __always_inline int wl_dns_same_question(const struct wl_dns_q *q,
 	return 1;
 }
 
-/* A new transaction for query @d, built in the per-CPU scratch. */
+/*
+ * A new transaction for query @d, built in the per-CPU scratch; @exists:
+ * an entry of @k is there (answered, or a tombstone) and is replaced.
+ */
 static __always_inline void wl_dns_open(struct wl_stats *st,
 					struct wl_dns_scratch *sc,
 					const struct wl_dns_key *k,
-					const struct wl_dns_msg *d, __u64 now)
+					const struct wl_dns_msg *d, __u64 now,
+					int exists)
 {
 	struct wl_dns_q *q = &sc->q;
 
@@ -303,7 +311,8 @@ static __always_inline void wl_dns_open(struct wl_stats *st,
 	q->state = WL_DNS_PENDING;
 	q->qname_len = d->qname_len;
 	__builtin_memcpy(q->qname, &sc->msg[WL_DNS_HDR], WL_QNAME_MAX);
-	if (bpf_map_update_elem(&dns_pending, k, q, BPF_EXIST))
+	/* a new key is inserted at once: no failed update first */
+	if (!exists || bpf_map_update_elem(&dns_pending, k, q, BPF_EXIST))
 		wl_table_insert(st, &dns_pending, k, q, WL_T_DNS);
 	st->dns_queries[wl_qtype_label(d->qtype) % WL_QT_MAX]++;
 }
@@ -315,13 +324,14 @@ static __always_inline void wl_dns_query(struct wl_stats *st,
 					 const struct wl_dns_msg *d, __u64 now)
 {
 	if (!q || q->state != WL_DNS_PENDING) {
-		wl_dns_open(st, sc, k, d, now);
+		wl_dns_open(st, sc, k, d, now, !!q);
 		return;
 	}
 	if (!wl_dns_same_question(q, sc->msg, d)) {
 		/* the socket asked something else: the old one is over */
-		wl_dns_timeout(st, k, q, now, WL_FAIL_TIMEOUT);
-		wl_dns_open(st, sc, k, d, now);
+		if (wl_claim(&q->state, WL_DNS_PENDING, WL_DNS_TIMED_OUT))
+			wl_dns_timeout(st, k, q, now, WL_FAIL_TIMEOUT);
+		wl_dns_open(st, sc, k, d, now, 1);
 		return;
 	}
 	q->retransmits++;
@@ -344,12 +354,14 @@ static __always_inline void wl_dns_response(struct wl_stats *st,
 		return;
 	}
 	switch (q->state) {
+	case WL_DNS_PENDING:
+		break;
 	case WL_DNS_ANSWERED:
 		st->dns_duplicate++;
 		return;
 	case WL_DNS_TIMED_OUT:
-		st->dns_late++;		/* once: the tombstone goes */
-		wl_table_delete(st, &dns_pending, k, WL_T_DNS);
+		goto late;
+	default:
 		return;
 	}
 	if (!wl_dns_same_question(q, sc->msg, d)) {
@@ -357,11 +369,22 @@ static __always_inline void wl_dns_response(struct wl_stats *st,
 		return;
 	}
 	lat = now - q->first_ns;
-	q->state = WL_DNS_ANSWERED;
-	q->answered_ns = now;
+	q->answered_ns = now;	/* before the swap publishes it */
+	if (!wl_claim(&q->state, WL_DNS_PENDING, WL_DNS_ANSWERED)) {
+		if (q->state == WL_DNS_TIMED_OUT)
+			goto late;	/* the sweep timed it out first */
+		return;
+	}
 	st->dns_responses[rc % WL_RC_MAX]++;
 	wl_hist_add(st, WL_H_DNS + rc % WL_RC_MAX, lat);
 	wl_dns_record(st, k, q, WL_REC_DNS, now, lat, d->flags, d->ancount, 0);
+	return;
+late:
+	/* counted once: the tombstone goes */
+	if (!wl_claim(&q->state, WL_DNS_TIMED_OUT, WL_DNS_DONE))
+		return;
+	st->dns_late++;
+	wl_table_delete(st, &dns_pending, k, WL_T_DNS);
 }
 
 /*
@@ -421,7 +444,7 @@ __noinline int wl_dns_unreachable(struct wl_stats *st, struct wl_pkt *p,
 		return 0;
 	now = wl_now_ns();
 	if (wl_dns_expire(st, &k, q, wl_clock_ns(now)) ||
-	    q->state != WL_DNS_PENDING)
+	    !wl_claim(&q->state, WL_DNS_PENDING, WL_DNS_DONE))
 		return 0;
 	wl_dns_timeout(st, &k, q, now, WL_FAIL_UNREACHABLE);
 	wl_table_delete(st, &dns_pending, &k, WL_T_DNS);

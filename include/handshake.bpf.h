@@ -11,7 +11,10 @@
  * challenge ACK (RFC 5961: the server holds an old connection on the
  * tuple); the client's RST to it is not an abort, the attempt goes on.
  * Expiry is checked here lazily for the packet's own flow and by the
- * sweeper for the rest, with the same rule: clock > hs->deadline_ns.
+ * sweep program (sweep/) for the rest, with the same helper,
+ * wl_hs_expire(). Every end of an attempt is claimed by compare-and-swap
+ * on hs->state (wl_claim()): XDP, TC and the sweep may race for it, and
+ * only the one whose swap succeeds reports it.
  */
 #ifndef WIRELAT_HANDSHAKE_BPF_H
 #define WIRELAT_HANDSHAKE_BPF_H
@@ -24,20 +27,21 @@
 /* What wl_handshake() did with a segment. */
 #define WL_HS_RET_NONE 0	/* handled (or ignored) by a pending entry */
 #define WL_HS_RET_UNTRACKED 1	/* no entry, and the segment opened none */
-#define WL_HS_RET_CONN 2	/* the handshake ended: a connection opened */
+#define WL_HS_RET_CONN 2	/* the handshake ended: a connection is in
+				 * the scratch, for the caller to insert */
 
-/* Track the connection a handshake led to; high[] from both ISNs. */
-static __always_inline void wl_hs_to_conn(struct wl_stats *st,
-					  const struct wl_flow_key *k,
-					  const struct wl_hs *hs, __u64 now,
+/*
+ * The connection a handshake led to, high[] from both ISNs, built in the
+ * scratch for wl_tcp() to insert (wl_conn_new()).
+ */
+static __always_inline void wl_hs_to_conn(const struct wl_hs *hs, __u64 now,
 					  int synack_seen)
 {
 	struct wl_conn *c;
 
 	/* timestamps only when both offered them; else RTT from seq/ack */
-	wl_conn_open(st, k, hs->client_side, hs->client_isn, hs->first_syn_ns,
-		     now, 0, hs->syn_ts && (!synack_seen || hs->synack_ts));
-	c = bpf_map_lookup_elem(&conns, k);
+	c = wl_conn_new(hs->client_side, hs->client_isn, hs->first_syn_ns, now,
+			0, hs->syn_ts && (!synack_seen || hs->synack_ts));
 	if (!c)
 		return;
 	c->high[WL_C2S] = hs->client_isn + 1;
@@ -126,18 +130,32 @@ static __always_inline void wl_hs_fail(struct wl_stats *st,
 	wl_rec_submit(r);
 }
 
-/* A new attempt from @side with the SYN @p at @now. */
+/*
+ * A new attempt from @side with the SYN @p at @now, in state WL_HS_NEW:
+ * the caller publishes it (a map insert, or wl_hs_restart()).
+ */
 static __always_inline void wl_hs_start(struct wl_hs *hs, int side,
 					const struct wl_pkt *p, __u64 now)
 {
 	__builtin_memset(hs, 0, sizeof(*hs));
-	hs->state = WL_HS_SYN_SENT;
 	hs->client_side = side;
 	hs->client_isn = p->seq;
 	hs->syn_ts = p->has_ts;
 	hs->first_syn_ns = now;
 	hs->last_syn_ns = now;
 	hs->deadline_ns = wl_hs_deadline(now, 0, cfg.handshake_timeout_ns);
+}
+
+/*
+ * A new attempt in place of one the caller claimed (WL_HS_DONE): its state
+ * goes to SYN_SENT last, by a swap that orders the writes before it, so
+ * the sweep never judges a half-written deadline.
+ */
+static __always_inline void wl_hs_restart(struct wl_hs *hs, int side,
+					  const struct wl_pkt *p, __u64 now)
+{
+	wl_hs_start(hs, side, p, now);
+	wl_claim(&hs->state, WL_HS_NEW, WL_HS_SYN_SENT);
 }
 
 /* The attempt's SYN again at @now: a later deadline if it backs off. */
@@ -154,8 +172,10 @@ static __always_inline void wl_hs_resend(struct wl_stats *st, struct wl_hs *hs,
 }
 
 /*
- * Apply the timeout rule to @hs by @clock. Returns 1 when the entry is
- * gone (deleted), 0 when it is still there (possibly now a tombstone).
+ * The timeout rule, applied to @hs by @clock: by the packet path to its
+ * own flow and by the sweep to every entry. Returns 1 when the entry is
+ * gone (deleted), 0 when it is still there (possibly now a tombstone, or
+ * being ended by another CPU).
  */
 static __always_inline int wl_hs_expire(struct wl_stats *st,
 					const struct wl_flow_key *k,
@@ -165,20 +185,28 @@ static __always_inline int wl_hs_expire(struct wl_stats *st,
 	case WL_HS_SYN_SENT:
 		if (clock <= hs->deadline_ns)
 			return 0;
+		/* a SYN-ACK, a RST or the sweep may have come first */
+		if (!wl_claim(&hs->state, WL_HS_SYN_SENT, WL_HS_TIMED_OUT))
+			return 0;
 		wl_hs_fail(st, k, hs, WL_FAIL_TIMEOUT, hs->deadline_ns);
-		hs->state = WL_HS_TIMED_OUT;
 		if (clock <= wl_hs_tombstone_end(hs))
-			return 0;	/* the tombstone's time is over too */
+			return 0;	/* the tombstone's time is not over */
+		if (!wl_claim(&hs->state, WL_HS_TIMED_OUT, WL_HS_DONE))
+			return 0;
 		break;
 	case WL_HS_SYNACK_SEEN:
 		/* the client never acked the SYN-ACK: nothing to measure */
-		if (clock <= hs->synack_ns + cfg.handshake_timeout_ns)
+		if (clock <= hs->synack_ns + cfg.handshake_timeout_ns ||
+		    !wl_claim(&hs->state, WL_HS_SYNACK_SEEN, WL_HS_DONE))
 			return 0;
 		break;
 	case WL_HS_TIMED_OUT:
-		if (clock <= wl_hs_tombstone_end(hs))
+		if (clock <= wl_hs_tombstone_end(hs) ||
+		    !wl_claim(&hs->state, WL_HS_TIMED_OUT, WL_HS_DONE))
 			return 0;
 		break;
+	default:	/* NEW, DONE: another CPU has it in hand */
+		return 0;
 	}
 	wl_table_delete(st, &handshakes, k, WL_T_HANDSHAKES);
 	return 1;
@@ -190,14 +218,17 @@ static __always_inline void wl_hs_syn(struct wl_stats *st,
 				      struct wl_hs *hs, const struct wl_pkt *p,
 				      int side, __u64 now)
 {
-	if (hs->state == WL_HS_TIMED_OUT) {
+	__u32 state = hs->state;
+
+	if (state == WL_HS_TIMED_OUT) {
 		if (side == hs->client_side && p->seq == hs->client_isn) {
 			/* the client still retries: the attempt resumes (the
-			 * timeout reported stands; first SYN time kept) */
-			hs->state = WL_HS_SYN_SENT;
+			 * timeout reported stands; first SYN time kept); the
+			 * new deadline is written before the state */
 			wl_hs_resend(st, hs, now);
-		} else {
-			wl_hs_start(hs, side, p, now);
+			wl_claim(&hs->state, WL_HS_TIMED_OUT, WL_HS_SYN_SENT);
+		} else if (wl_claim(&hs->state, WL_HS_TIMED_OUT, WL_HS_DONE)) {
+			wl_hs_restart(hs, side, p, now);
 		}
 		return;
 	}
@@ -205,8 +236,10 @@ static __always_inline void wl_hs_syn(struct wl_stats *st,
 		return;
 	if (p->seq != hs->client_isn) {
 		/* a new attempt on this tuple ends the old one */
+		if (!wl_claim(&hs->state, state, WL_HS_DONE))
+			return;
 		wl_hs_fail(st, k, hs, WL_FAIL_TIMEOUT, now);
-		wl_hs_start(hs, side, p, now);
+		wl_hs_restart(hs, side, p, now);
 		return;
 	}
 	if (hs->state == WL_HS_SYN_SENT) {
@@ -228,23 +261,32 @@ static __always_inline void wl_hs_synack(struct wl_stats *st,
 		return;
 	switch (hs->state) {
 	case WL_HS_SYN_SENT:
-		hs->state = WL_HS_SYNACK_SEEN;
+		/* written before the swap publishes them */
 		hs->server_isn = p->seq;
 		hs->synack_ns = now;
 		hs->synack_ts = p->has_ts;
+		if (wl_claim(&hs->state, WL_HS_SYN_SENT, WL_HS_SYNACK_SEEN))
+			return;
+		/* the sweep timed it out first: this SYN-ACK is late */
+		if (hs->state != WL_HS_TIMED_OUT)
+			return;
 		break;
 	case WL_HS_SYNACK_SEEN:
 		if (p->seq == hs->server_isn) {
 			hs->synack_retransmits++;
 			st->synack_retransmits++;
 		}
-		break;
+		return;
 	case WL_HS_TIMED_OUT:
-		/* counted once; the tombstone has done its job */
-		wl_hs_result(st, WL_HS_LATE);
-		wl_table_delete(st, &handshakes, k, WL_T_HANDSHAKES);
 		break;
+	default:
+		return;
 	}
+	/* late: counted once; the tombstone has done its job */
+	if (!wl_claim(&hs->state, WL_HS_TIMED_OUT, WL_HS_DONE))
+		return;
+	wl_hs_result(st, WL_HS_LATE);
+	wl_table_delete(st, &handshakes, k, WL_T_HANDSHAKES);
 }
 
 /*
@@ -274,13 +316,17 @@ static __always_inline int wl_hs_segment(struct wl_stats *st,
 					  const struct wl_pkt *p, int side,
 					  __u64 now)
 {
-	if (hs->state == WL_HS_TIMED_OUT)
+	__u32 state = hs->state;
+
+	if (state != WL_HS_SYN_SENT && state != WL_HS_SYNACK_SEEN)
 		return WL_HS_RET_NONE;
 	if (p->tcp_flags & WL_TCP_RST) {
 		int reason = wl_hs_rst_reason(hs, p, side);
 
 		if (reason < 0)
 			return WL_HS_RET_NONE;	/* not acceptable: ignored */
+		if (!wl_claim(&hs->state, state, WL_HS_DONE))
+			return WL_HS_RET_NONE;
 		wl_hs_fail(st, k, hs, reason, now);
 		wl_table_delete(st, &handshakes, k, WL_T_HANDSHAKES);
 		return WL_HS_RET_NONE;
@@ -289,24 +335,27 @@ static __always_inline int wl_hs_segment(struct wl_stats *st,
 		return WL_HS_RET_NONE;
 	if (side != hs->client_side) {
 		/* a bare ACK answering the SYN: stale state on the server */
-		if (hs->state == WL_HS_SYN_SENT && !p->payload_len &&
+		if (state == WL_HS_SYN_SENT && !p->payload_len &&
 		    !(p->tcp_flags & WL_TCP_FIN)) {
 			hs->challenge_acks++;
 			st->challenge_acks++;
 		}
 		return WL_HS_RET_NONE;
 	}
-	if (hs->state == WL_HS_SYN_SENT) {
+	if (state == WL_HS_SYN_SENT) {
 		/* one-sided path: the SYN-ACK went another way */
+		if (!wl_claim(&hs->state, WL_HS_SYN_SENT, WL_HS_DONE))
+			return WL_HS_RET_NONE;
 		wl_hs_result(st, WL_HS_UNOBSERVED);
-		wl_hs_to_conn(st, k, hs, now, 0);
+		wl_hs_to_conn(hs, now, 0);
 		wl_table_delete(st, &handshakes, k, WL_T_HANDSHAKES);
 		return WL_HS_RET_CONN;
 	}
-	if (p->ack != hs->server_isn + 1)
+	if (p->ack != hs->server_isn + 1 ||
+	    !wl_claim(&hs->state, WL_HS_SYNACK_SEEN, WL_HS_DONE))
 		return WL_HS_RET_NONE;
 	wl_hs_complete(st, k, hs, now);
-	wl_hs_to_conn(st, k, hs, now, 1);
+	wl_hs_to_conn(hs, now, 1);
 	wl_table_delete(st, &handshakes, k, WL_T_HANDSHAKES);
 	return WL_HS_RET_CONN;
 }
@@ -319,7 +368,8 @@ static __always_inline void wl_hs_unreachable(struct wl_stats *st,
 					      __u64 now)
 {
 	if (hs->state != WL_HS_SYN_SENT || side != hs->client_side ||
-	    p->seq != hs->client_isn)
+	    p->seq != hs->client_isn ||
+	    !wl_claim(&hs->state, WL_HS_SYN_SENT, WL_HS_DONE))
 		return;
 	wl_hs_fail(st, k, hs, WL_FAIL_UNREACHABLE, now);
 	wl_table_delete(st, &handshakes, k, WL_T_HANDSHAKES);
@@ -349,6 +399,8 @@ __noinline int wl_handshake(struct wl_stats *st, struct wl_pkt *p,
 		now = wl_now_ns();
 		if (wl_hs_expire(st, k, hs, wl_clock_ns(now)))
 			hs = NULL;
+		else if (hs->state == WL_HS_NEW || hs->state == WL_HS_DONE)
+			return WL_HS_RET_NONE;	/* another CPU ends it now */
 	}
 	if (!hs) {
 		struct wl_dns_scratch *sc;
@@ -362,6 +414,7 @@ __noinline int wl_handshake(struct wl_stats *st, struct wl_pkt *p,
 		if (!sc)
 			return WL_HS_RET_NONE;
 		wl_hs_start(&sc->hs, side, p, now ? now : wl_now_ns());
+		sc->hs.state = WL_HS_SYN_SENT;
 		wl_table_insert(st, &handshakes, k, &sc->hs, WL_T_HANDSHAKES);
 		return WL_HS_RET_NONE;
 	}
@@ -402,20 +455,27 @@ __noinline int wl_tcp(struct wl_stats *st, struct wl_pkt *p)
 		return 0;
 
 	ret = wl_handshake(st, p, &k, side);
-	if (ret == WL_HS_RET_UNTRACKED && p->payload_len &&
-	    !(p->tcp_flags & (WL_TCP_SYN | WL_TCP_FIN | WL_TCP_RST))) {
+	if (ret == WL_HS_RET_CONN) {
+		__u32 zero = 0;
+
+		c = bpf_map_lookup_elem(&dns_scratch, &zero);
+		if (c)
+			c = &((struct wl_dns_scratch *)c)->conn;
+	} else if (ret == WL_HS_RET_UNTRACKED && p->payload_len &&
+		   !(p->tcp_flags & (WL_TCP_SYN | WL_TCP_FIN | WL_TCP_RST))) {
 		/* mid-stream: the lower port serves; on a tie, the receiver */
 		int client = p->sport < p->dport ? side ^ 1 : side;
 		__u64 now = wl_now_ns();
 
-		wl_conn_open(st, &k, client, 0, now, now, 1, p->has_ts);
-		ret = WL_HS_RET_CONN;
-	}
-	if (ret != WL_HS_RET_CONN)
+		c = wl_conn_new(client, 0, now, now, 1, p->has_ts);
+	} else {
 		return 0;
-	c = bpf_map_lookup_elem(&conns, &k);
-	if (c)
+	}
+	/* the opening packet first, then the insert: one lookup, not two */
+	if (c) {
 		wl_conn_packet(st, &k, c, p, side);
+		wl_conn_insert(st, &k, c);
+	}
 	return 0;
 }
 #else

@@ -58,7 +58,7 @@ struct wl_dns_scratch {
 	struct wl_dns_q q;
 	__u64 launder;		/* see wl_dns_tcp_msg() */
 	struct wl_tcp_opts opts;	/* TCP options, see wl_tcp_options() */
-	struct wl_conn conn;		/* a new connection, see wl_conn_open() */
+	struct wl_conn conn;		/* a new connection, see wl_conn_new() */
 	struct wl_hs hs;		/* a new handshake, see wl_handshake() */
 	struct wl_dns_stream_key skey;	/* see wl_dns_tcp_segment() */
 	struct wl_dns_stream stream;
@@ -137,5 +137,8 @@ extern const volatile struct wl_cfg cfg;
 
 /* Offline only: written by the replay loop before each packet. */
 WL_GLOBAL struct wl_offline wl_offline;
+
+/* The sweep program's input and output (sweep/, user/sweep.c). */
+WL_GLOBAL struct wl_sweep_io wl_sweep_io;
 
 #endif /* WIRELAT_MAPS_BPF_H */

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * record.h - filling a struct wl_record from table entries, shared by the
- * BPF programs (records at the completing packet) and the userspace
- * sweeper (records at a deadline), so both write the same fields the same
- * way. Plain C on both sides.
+ * record.h - filling a struct wl_record from table entries, for the
+ * packet path (records at the completing packet) and the sweep program
+ * (records at a deadline), so both write the same fields the same way.
  */
 #ifndef WIRELAT_RECORD_H
 #define WIRELAT_RECORD_H

@@ -198,10 +198,17 @@ struct wl_flow_key {
 	__u16 port_hi;
 };
 
+/*
+ * States of a table entry change by compare-and-swap (wl_claim()): XDP, TC
+ * and the sweep run at once on different CPUs, and the one whose swap
+ * succeeds reports the transition; the others see the new state.
+ */
 enum wl_hs_state {
+	WL_HS_NEW = 0,		/* being (re)started in place: not yet judged */
 	WL_HS_SYN_SENT = 1,	/* SYN seen, waiting for the SYN-ACK */
 	WL_HS_SYNACK_SEEN = 2,	/* SYN-ACK seen, waiting for the client's ACK */
 	WL_HS_TIMED_OUT = 3,	/* tombstone: a SYN-ACK now is "late" */
+	WL_HS_DONE = 4,		/* reported (completed or failed): being removed */
 };
 
 /* Sides of a canonical key. */
@@ -216,14 +223,14 @@ struct wl_hs {
 	__u64 deadline_ns;	/* SYN_SENT/TIMED_OUT: no SYN-ACK by then = timeout */
 	__u32 client_isn;
 	__u32 server_isn;
+	__u32 state;		/* enum wl_hs_state, changed by wl_claim() */
 	__u16 syn_retransmits;
 	__u16 synack_retransmits;
 	__u16 challenge_acks;	/* bare ACKs of the server answering a SYN */
-	__u8 state;		/* enum wl_hs_state */
 	__u8 client_side;	/* WL_SIDE_LO or WL_SIDE_HI */
 	__u8 syn_ts;		/* the SYN carried the timestamp option */
 	__u8 synack_ts;		/* the SYN-ACK carried it */
-	__u8 pad[6];
+	__u8 pad[3];
 };
 
 /*
@@ -232,8 +239,7 @@ struct wl_hs {
  * first), so a client backing off (Linux 1, 2, 4 s; Windows 3, 6, 12 s) is
  * never declared timed out while it still retries. A timed-out attempt
  * stays as a tombstone for as long again after its deadline (a late SYN-ACK
- * is counted, a late SYN with its ISN resumes it). Shared by the BPF state
- * machine and the sweeper.
+ * is counted, a late SYN with its ISN resumes it).
  */
 static inline __u64 wl_hs_deadline(__u64 last_syn_ns, __u64 gap_ns, __u64 t)
 {
@@ -277,8 +283,6 @@ struct wl_conn {
 	__u32 sample_val[2];	/* TSval, or end seq (no timestamps) */
 	__u32 last_tsval[2];
 	__u32 fin_end[2];	/* a FIN's seq + len + 1 */
-	__u32 sample_gen[2];	/* samples taken by the direction */
-	__u32 answered_gen[2];	/* sample_gen answered, by the other way */
 	__u32 client_isn;
 	/* loss, located (DESIGN.md), by direction */
 	__u32 segments[2];	/* with payload, retransmissions included */
@@ -296,7 +300,12 @@ struct wl_conn {
 	__u8 win_state[2];	/* enum wl_win_state of the direction */
 	__u8 sample_dead[2];	/* dropped (Karn): not to be answered */
 	__u8 ack_set[2];	/* last_ack/last_win hold an ACK */
-	__u8 pad[2];
+	/* samples taken by the direction, and the last of them answered by
+	 * the other way: only ever compared for equality, so 8 bits wrap
+	 * harmlessly */
+	__u8 sample_gen[2];
+	__u8 answered_gen[2];
+	__u32 state;		/* enum wl_conn_state, changed by wl_claim() */
 	/*
 	 * Turns (DESIGN.md, where the time goes). The client's direction
 	 * starts a request (req_gen++, req_ns) with payload sent after it
@@ -316,6 +325,11 @@ struct wl_conn {
 	__u32 req_gen;		/* c2s */
 	__u32 dirty_gen;	/* c2s */
 	__u32 resp_gen;		/* s2c */
+};
+
+enum wl_conn_state {
+	WL_CONN_OPEN = 0,
+	WL_CONN_CLOSED = 1,	/* reported (tcp_close): being removed */
 };
 
 /* The window a direction advertised last (zero windows, probes). */
@@ -355,6 +369,7 @@ enum wl_dns_state {
 	WL_DNS_PENDING = 1,
 	WL_DNS_ANSWERED = 2,	/* kept a timeout long: duplicates */
 	WL_DNS_TIMED_OUT = 3,	/* tombstone: a response now is "late" */
+	WL_DNS_DONE = 4,	/* the tombstone's response counted: being removed */
 };
 
 /* DNS over TCP: one direction of a connection, as its sender sees it. */
@@ -389,9 +404,9 @@ struct wl_dns_q {
 	__u64 qhash;		/* hash of qname bytes, qtype and length */
 	__u16 qtype;
 	__u16 retransmits;
-	__u8 state;		/* enum wl_dns_state */
+	__u32 state;		/* enum wl_dns_state, changed by wl_claim() */
 	__u8 qname_len;		/* wire-form bytes in qname */
-	__u8 pad[2];
+	__u8 pad[7];
 	__u8 qname[WL_QNAME_MAX];
 };
 
@@ -409,8 +424,8 @@ enum wl_source {
 };
 
 /*
- * One record per transaction, through the ring buffer (and made by the
- * sweeper in userspace for timeouts). Durations are signed: offline, a
+ * One record per transaction, through the ring buffer (timeouts too: the
+ * sweep program writes them). Durations are signed: offline, a
  * capture whose clock jumps backwards yields negative gaps, and the record
  * shows what the capture shows.
  */
@@ -531,6 +546,20 @@ struct wl_cfg {
 	__u8 offline;			/* clock and lengths come from wl_offline */
 	__u8 pad[3];
 	__u32 netns_inum;		/* socket path: the namespace it observes (0: any) */
+};
+
+/*
+ * The sweep program (sweep/): what the daemon asks of one run and what the
+ * walk found, in the object's .bss. Live, the program reads the clock
+ * itself; offline it is the capture's, given here.
+ */
+struct wl_sweep_io {
+	__u64 clock_ns;		/* in: offline only */
+	__u32 tables;		/* in: bits 1 << enum wl_table to walk */
+	__u8 eof;		/* in: offline end of file: connections close */
+	__u8 more;		/* out: the ring filled up: drain and run again */
+	__u8 pad[2];
+	__u64 entries[WL_T_MAX][WL_NSLOTS];	/* out: entries left, by slot */
 };
 
 /*

@@ -34,6 +34,12 @@
 /* The reader polls at least this often: records wait at most this long. */
 #define WL_READER_POLL_MS 100
 
+#define SEC_NS 1000000000ULL
+/* Handshakes and queries are swept every second, connections every
+ * --idle-timeout/30 within these bounds. */
+#define WL_CONN_SWEEP_MIN_NS SEC_NS
+#define WL_CONN_SWEEP_MAX_NS (10 * SEC_NS)
+
 static volatile sig_atomic_t stop;
 
 /* Lines from the reader (records) and the main thread (summary) whole. */
@@ -129,6 +135,25 @@ static bool output_gone_locked(const struct wl_output *o, int fd)
 	return gone;
 }
 
+/* A sweep met a nearly full ring: the reader is awake (it was woken past
+ * a quarter), give it a moment. */
+static void drain_wait(struct wl_run *run)
+{
+	struct timespec t = { 0, 5 * 1000000L };
+
+	(void)run;
+	nanosleep(&t, NULL);
+}
+
+static uint64_t conn_sweep_every(const struct wl_config *cfg)
+{
+	uint64_t every = cfg->idle_timeout_ns / 30;
+
+	if (every < WL_CONN_SWEEP_MIN_NS)
+		return WL_CONN_SWEEP_MIN_NS;
+	return every > WL_CONN_SWEEP_MAX_NS ? WL_CONN_SWEEP_MAX_NS : every;
+}
+
 int wl_live_prepare(struct wl_run *run)
 {
 	const struct wl_config *cfg = run->cfg;
@@ -159,9 +184,11 @@ int wl_live_run(struct wl_run *run)
 	struct wl_attach att[WL_MAX_IFACES] = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct reader rd = { 0 };
+	sigset_t block, old;
 	struct ring_buffer *rb = NULL;
 	struct MHD_Daemon *http;
-	uint64_t next_sweep, next_summary = 0, every, next_tick;
+	uint64_t next_sweep, next_conn_sweep, conn_every, next_summary = 0,
+		every, next_tick;
 	bool reading = false;
 	int i, err = 0;
 
@@ -170,6 +197,7 @@ int wl_live_run(struct wl_run *run)
 	sigaction(SIGHUP, &sa, NULL);
 
 	run->emit = emit_now;
+	run->drain = drain_wait;
 	run->out.flush_each = true;
 	wl_output_sync_clock(&run->out);
 	for (i = 0; i < run->n_slots; i++) {
@@ -217,14 +245,24 @@ int wl_live_run(struct wl_run *run)
 	if (err)
 		goto out;
 
-	next_sweep = clock_ns(CLOCK_MONOTONIC) + 1000000000ULL;
+	next_sweep = clock_ns(CLOCK_MONOTONIC) + SEC_NS;
 	next_tick = next_sweep;
+	conn_every = conn_sweep_every(run->cfg);
+	next_conn_sweep = clock_ns(CLOCK_MONOTONIC) + conn_every;
 	/* a terminal reading aligned lines also gets a summary now and then */
 	every = run->cfg->summary_interval_ns;
 	if (every && !run->cfg->json && isatty(STDOUT_FILENO))
 		next_summary = clock_ns(CLOCK_MONOTONIC) + every;
 	rd.rb = rb;
+	/* the reader inherits a mask without the stop signals: they go to the
+	 * main thread, whose sleep they cut short */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
 	err = pthread_create(&rd.thread, NULL, reader_main, &rd);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err) {
 		err = -err;
 		pr_warn("failed to start the record reader: %s\n", strerror(-err));
@@ -240,8 +278,16 @@ int wl_live_run(struct wl_run *run)
 			break;
 		}
 		if (clock_ns(CLOCK_MONOTONIC) >= next_sweep) {
-			wl_sweep(run, clock_ns(CLOCK_MONOTONIC), 0);
-			next_sweep += 1000000000ULL;
+			unsigned int tables = 1u << WL_T_HANDSHAKES |
+					      1u << WL_T_DNS;
+
+			if (clock_ns(CLOCK_MONOTONIC) >= next_conn_sweep) {
+				tables |= 1u << WL_T_CONNS;
+				next_conn_sweep += conn_every;
+			}
+			/* the kernel's clock, read by the program itself */
+			wl_sweep(run, 0, tables, 0);
+			next_sweep += SEC_NS;
 		}
 		if (run->tick && clock_ns(CLOCK_MONOTONIC) >= next_tick) {
 			pthread_mutex_lock(&out_lock);

@@ -156,8 +156,7 @@ static void write_conns(FILE *f, struct wl_run *run, const struct wl_stats *s,
 			fprintf(f,
 				"wirelat_tcp_connections_closed_total{interface=\"%s\",reason=\"%s\"} %llu\n",
 				slot_name(run, slot), wl_close_reason_name[i],
-				(unsigned long long)(s[slot].conn_closed[i] +
-						     run->ustats[slot].conn_closed[i]));
+				(unsigned long long)s[slot].conn_closed[i]);
 	for (k = 0; k < sizeof(by_dir) / sizeof(by_dir[0]); k++) {
 		wl_prom_header(f, by_dir[k].name, "counter", by_dir[k].help);
 		for (slot = 0; slot < nslots; slot++)
@@ -230,8 +229,7 @@ static void write_tcp(FILE *f, struct wl_run *run, const struct wl_stats *s,
 			fprintf(f,
 				"wirelat_tcp_handshakes_total{interface=\"%s\",result=\"%s\"} %llu\n",
 				slot_name(run, slot), wl_hs_result_name[r],
-				(unsigned long long)(s[slot].hs_result[r] +
-						     run->ustats[slot].hs_result[r]));
+				(unsigned long long)s[slot].hs_result[r]);
 	write_conns(f, run, s, nslots);
 }
 
@@ -324,8 +322,7 @@ static void write_dns(FILE *f, struct wl_run *run, const struct wl_stats *s,
 		fprintf(f,
 			"wirelat_dns_timeouts_total{interface=\"%s\",reason=\"timeout\"} %llu\n",
 			slot_name(run, slot),
-			(unsigned long long)(s[slot].dns_timeouts +
-					     run->ustats[slot].dns_timeouts));
+			(unsigned long long)s[slot].dns_timeouts);
 		fprintf(f,
 			"wirelat_dns_timeouts_total{interface=\"%s\",reason=\"unreachable\"} %llu\n",
 			slot_name(run, slot),
@@ -348,34 +345,21 @@ static const char *const table_name[WL_T_MAX] = {
 };
 
 /*
- * Entries as the sweeper last counted them (at most a second old: a
- * scrape never walks a table); evictions estimated as what went in minus
- * what was removed minus what is there, kept monotonic.
+ * Entries and evictions as the sweep last counted them (a scrape never
+ * walks a table): handshakes and queries at most a second old,
+ * connections at most --idle-timeout/30 (10 s).
  */
-static void write_tables(FILE *f, struct wl_run *run, const struct wl_stats *s,
-			 int nslots)
+static void write_tables(FILE *f, struct wl_run *run)
 {
 	struct bpf_map *maps[WL_T_MAX] = {
 		[WL_T_HANDSHAKES] = run->skel->maps.handshakes,
 		[WL_T_DNS] = run->skel->maps.dns_pending,
 		[WL_T_CONNS] = run->skel->maps.conns,
 	};
-	int t, slot;
+	int t;
 
-	for (t = 0; t < WL_T_MAX; t++) {
-		uint64_t in = 0, out = run->table_user_deletes[t];
-		int64_t ev;
-
-		for (slot = 0; slot < nslots; slot++) {
-			in += s[slot].table_inserts[t];
-			out += s[slot].table_deletes[t];
-		}
-		ev = (int64_t)(in - out - run->table_entries[t]);
-		if (ev > (int64_t)run->table_evictions[t])
-			run->table_evictions[t] = ev;
-	}
 	wl_prom_header(f, "wirelat_flow_table_entries", "gauge",
-	       "Entries in each flow table at the last sweep (every second).");
+	       "Entries in each flow table at its last sweep.");
 	for (t = 0; t < WL_T_MAX; t++)
 		fprintf(f, "wirelat_flow_table_entries{table=\"%s\"} %llu\n",
 			table_name[t],
@@ -386,7 +370,7 @@ static void write_tables(FILE *f, struct wl_run *run, const struct wl_stats *s,
 		fprintf(f, "wirelat_flow_table_capacity{table=\"%s\"} %u\n",
 			table_name[t], bpf_map__max_entries(maps[t]));
 	wl_prom_header(f, "wirelat_flow_table_evictions_total", "counter",
-	       "Entries the LRU pushed out to make room (estimated).");
+	       "Entries the LRU pushed out to make room.");
 	for (t = 0; t < WL_T_MAX; t++)
 		fprintf(f,
 			"wirelat_flow_table_evictions_total{table=\"%s\"} %llu\n",
@@ -491,7 +475,7 @@ int wl_metrics_write(struct wl_run *run, FILE *f)
 	       "Records lost because the ring buffer was full.");
 	fprintf(f, "wirelat_records_dropped_total %llu\n",
 		(unsigned long long)dropped);
-	write_tables(f, run, s, nslots);
+	write_tables(f, run);
 	if (run->who)
 		wl_who_write(run->who, f, run, s, nslots, slot_name);
 	write_attach(f, run);

@@ -4,14 +4,15 @@
  * with BPF_PROG_TEST_RUN. Before each run the capture's timestamp (the
  * time the packet is measured at, and the clock its flow's timeouts are
  * judged by) and the frame's wire length go into the object's .bss, so the
- * code path is the one that runs on the NIC. The sweeper runs by the same
- * clock whenever the capture's time passes another second; where the time
+ * code path is the one that runs on the NIC. The sweep program runs by the
+ * same clock whenever the capture's time passes another second; where the time
  * jumps backwards (files of other dates merged) it first runs by the time
  * before the jump, and nothing opened later expires early. At end of file
  * it runs by the highest timestamp.
  */
 #define PCAP_DONT_INCLUDE_PCAP_BPF_H
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -42,6 +43,11 @@ struct replay {
 	uint64_t last_ts_ns;	/* the previous packet's */
 	uint64_t next_sweep_ns;
 	uint64_t oversized;	/* frames too long to hand the program */
+	/* records of one sweep, put in a stable order before the reorder
+	 * buffer: a walk follows the hash table's order, not the file's */
+	int in_sweep;
+	struct wl_record *swept;
+	size_t n_swept, cap_swept;
 	int err;
 };
 
@@ -60,19 +66,76 @@ static void emit_buffered(struct wl_run *run, const struct wl_record *r)
 		rp->err = -ENOMEM;
 }
 
+static int keep_swept(struct replay *rp, const struct wl_record *r)
+{
+	if (rp->n_swept == rp->cap_swept) {
+		size_t cap = rp->cap_swept ? rp->cap_swept * 2 : 256;
+		struct wl_record *p = realloc(rp->swept, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		rp->swept = p;
+		rp->cap_swept = cap;
+	}
+	rp->swept[rp->n_swept++] = *r;
+	return 0;
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct wl_run *run = ctx;
+	struct replay *rp = run->emit_ctx;
 	struct wl_record r;
 
-	if (wl_record_copy(&r, data, size))
+	if (!wl_record_copy(&r, data, size))
+		return 0;
+	if (rp->in_sweep) {
+		if (keep_swept(rp, &r))
+			rp->err = -ENOMEM;
+	} else {
 		run->emit(run, &r);
+	}
 	return 0;
+}
+
+/* By time, then by what the record is about: two runs, one order. */
+static int by_ts_and_key(const void *a, const void *b)
+{
+	const struct wl_record *x = a, *y = b;
+
+	if (x->ts_ns != y->ts_ns)
+		return x->ts_ns < y->ts_ns ? -1 : 1;
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	if (x->type == WL_REC_DNS_TIMEOUT && x->dns.id != y->dns.id)
+		return x->dns.id < y->dns.id ? -1 : 1;
+	return memcmp(&x->ifindex, &y->ifindex,
+		      offsetof(struct wl_record, syn_retransmits) -
+			      offsetof(struct wl_record, ifindex));
+}
+
+static void drain_ring(struct wl_run *run)
+{
+	struct replay *rp = run->emit_ctx;
+
+	ring_buffer__consume(rp->rb);
 }
 
 static void sweep_and_flush(struct replay *rp, uint64_t clock, int eof)
 {
-	wl_sweep(rp->run, clock, eof);
+	size_t i;
+	int err;
+
+	rp->in_sweep = 1;
+	err = wl_sweep(rp->run, clock, WL_SWEEP_ALL, eof);
+	ring_buffer__consume(rp->rb);
+	rp->in_sweep = 0;
+	if (err < 0 && !rp->err)
+		rp->err = err;
+	qsort(rp->swept, rp->n_swept, sizeof(*rp->swept), by_ts_and_key);
+	for (i = 0; i < rp->n_swept; i++)
+		rp->run->emit(rp->run, &rp->swept[i]);
+	rp->n_swept = 0;
 	wl_reorder_flush(&rp->ro, print_record, rp->run);
 }
 
@@ -250,6 +313,7 @@ int wl_offline_run(struct wl_run *run)
 	rp.prog_fd = bpf_program__fd(run->skel->progs.wirelat_xdp);
 	run->emit = emit_buffered;
 	run->emit_ctx = &rp;
+	run->drain = drain_ring;
 	rp.rb = ring_buffer__new(bpf_map__fd(run->skel->maps.records),
 				 on_record, run, NULL);
 	if (!rp.rb) {
@@ -285,6 +349,7 @@ out:
 	wl_reorder_flush(&rp.ro, print_record, run);
 	wl_reorder_free(&rp.ro);
 	ring_buffer__free(rp.rb);
+	free(rp.swept);
 	free(rp.frame);
 	pcap_close(pc);
 	return err;

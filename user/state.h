@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * state.h - what one run holds: the loaded BPF object, the interface
- * slots, counters kept in userspace (things the sweeper or the replay
- * loop decide) and where records go.
+ * slots, counters kept in userspace (things the replay loop decides) and
+ * where records go.
  */
 #ifndef WIRELAT_STATE_H
 #define WIRELAT_STATE_H
@@ -16,13 +16,13 @@ struct wirelat;
 struct bpf_link;
 struct wl_who;
 
-/* Counters decided in userspace, added to the kernel's at export. */
+/*
+ * Counters decided in userspace (frames the replay cannot hand the
+ * program), added to the kernel's at export.
+ */
 struct wl_user_stats {
-	uint64_t hs_result[WL_HS_MAX];
 	uint64_t packets[WL_DIR_MAX][WL_PKT_MAX];
 	uint64_t malformed[WL_MAL_MAX];
-	uint64_t dns_timeouts;
-	uint64_t conn_closed[WL_CLOSE_MAX];
 };
 
 struct wl_run {
@@ -36,8 +36,7 @@ struct wl_run {
 	/* flow tables as of the last sweep (enum wl_table) */
 	uint64_t table_entries[WL_T_MAX];
 	uint64_t table_slot_entries[WL_T_MAX][WL_NSLOTS];
-	uint64_t table_user_deletes[WL_T_MAX];
-	uint64_t table_evictions[WL_T_MAX];	/* monotonic estimate */
+	uint64_t table_evictions[WL_T_MAX];	/* see wl_sweep() */
 	/* how each interface is attached: labels of wirelat_attach_info */
 	const char *ingress_hook[WL_MAX_IFACES];
 	const char *egress_hook[WL_MAX_IFACES];
@@ -53,6 +52,8 @@ struct wl_run {
 	/* where records go: printed at once (live) or reordered (offline) */
 	void (*emit)(struct wl_run *run, const struct wl_record *r);
 	void *emit_ctx;
+	/* the ring filled up during a sweep: empty it (or let it be emptied) */
+	void (*drain)(struct wl_run *run);
 };
 
 /* Slot of @ifindex (offline: 0), WL_MAX_IFACES for an unknown one. */

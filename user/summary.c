@@ -64,17 +64,14 @@ int wl_summary_print(struct wl_run *run, FILE *f)
 	}
 	memset(&sum, 0, sizeof(sum));
 	for (i = 0; i < nslots; i++) {
-		const struct wl_user_stats *us = &run->ustats[i];
-
 		hs_ok += s[i].hs_result[WL_HS_COMPLETED];
 		for (r = WL_HS_REFUSED; r <= WL_HS_TIMEOUT; r++)
-			hs_fail += s[i].hs_result[r] + us->hs_result[r];
+			hs_fail += s[i].hs_result[r];
 		for (r = 0; r < WL_RC_MAX; r++) {
 			dns_ok += s[i].dns_responses[r];
 			add_hist(&dns, &s[i].hist[WL_H_DNS + r]);
 		}
-		dns_to += s[i].dns_timeouts + s[i].dns_unreachable +
-			  us->dns_timeouts;
+		dns_to += s[i].dns_timeouts + s[i].dns_unreachable;
 		add_hist(&sum.hist[WL_H_HANDSHAKE], &s[i].hist[WL_H_HANDSHAKE]);
 		for (r = 0; r < WL_DIR_MAX; r++)
 			bad += s[i].packets[r][WL_PKT_MALFORMED];

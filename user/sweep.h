@@ -6,14 +6,18 @@
 #include <stdint.h>
 #include "state.h"
 
+#define WL_SWEEP_ALL ((1u << WL_T_MAX) - 1)
+
 /*
- * Apply the timeout rules of include/handshake.bpf.h and include/dns.bpf.h
- * to every pending handshake and query by @clock_ns (monotonic live, the
- * capture's highest timestamp offline). Timeout records go to run->emit in
- * deadline order, table by table. With @eof (offline, end of file) every
- * connection still open closes with "eof". Returns the number emitted or
- * -errno.
+ * Run the sweep program over @tables (bits 1 << enum wl_table) by
+ * @clock_ns (offline, the capture's; live the program reads the kernel's): the
+ * expiry rules of include/ applied in the kernel, timeout records through
+ * the ring. Where the ring fills up, run->drain() empties it and the walk
+ * goes on. With @eof (offline, end of file) every connection still open
+ * closes with "eof". Then the entries left and the evictions of those
+ * tables. Returns the number of program runs or -errno.
  */
-int wl_sweep(struct wl_run *run, uint64_t clock_ns, int eof);
+int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
+	     int eof);
 
 #endif /* WIRELAT_SWEEP_H */

@@ -487,8 +487,7 @@ static uint64_t global_server_fail(const struct who_out *o, int slot,
 		[WL_FAIL_TIMEOUT] = WL_HS_TIMEOUT,
 	};
 
-	return o->s[slot].hs_result[hs[reason]] +
-	       o->run->ustats[slot].hs_result[hs[reason]];
+	return o->s[slot].hs_result[hs[reason]];
 }
 
 static uint64_t global_domain_fail(const struct who_out *o, int slot,
@@ -498,8 +497,7 @@ static uint64_t global_domain_fail(const struct who_out *o, int slot,
 
 	switch (reason) {
 	case WL_DOM_TIMEOUT:
-		return s->dns_timeouts + s->dns_unreachable +
-		       o->run->ustats[slot].dns_timeouts;
+		return s->dns_timeouts + s->dns_unreachable;
 	case WL_DOM_SERVFAIL:
 		return s->dns_responses[WL_RC_SERVFAIL];
 	default:

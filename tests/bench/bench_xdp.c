@@ -7,6 +7,13 @@
  * data segment opens a mid-stream connection), so the median is the
  * steady state: a tracked connection's data, a retransmitted SYN. The object is loaded live (offline = 0), so
  * bpf_ktime_get_ns() and bpf_xdp_get_buff_len() are in the numbers.
+ *
+ * Then one packet per new flow (DESIGN.md, "Per-packet budget"): repeat 1,
+ * NEW_FLOWS flows, each its own tuple, the ring drained after every run as
+ * the reader would (not timed): a SYN that opens a handshake, the ACK that
+ * completes one (its record included), a new DNS query, the response that
+ * completes it (its record included); median ns against the median of the
+ * empty program run on the very same frames.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,6 +27,7 @@
 #include "wirelat.skel.h"
 
 #define RUNS 5
+#define NEW_FLOWS 20000
 
 struct frame {
 	const char *name;
@@ -177,6 +185,142 @@ static long time_prog(int fd, const struct frame *f, unsigned repeat)
 	return d[RUNS / 2];
 }
 
+static int ring_noop(void *ctx, void *data, size_t size)
+{
+	(void)ctx;
+	(void)data;
+	(void)size;
+	return 0;
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* One run of @fd on @len bytes at @buf, repeat 1: its ns, or -errno. */
+static long run_once(int fd, unsigned char *buf, size_t len)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = buf, .data_size_in = len,
+		    .repeat = 1);
+
+	if (bpf_prog_test_run_opts(fd, &o))
+		return -errno;
+	return o.duration;
+}
+
+/*
+ * Flow @i's client (198.51.100.1-200, port 10000 + i / 200) into an IPv4
+ * frame whose L4 header is at @l4: as source, or as destination when the
+ * frame comes @from_server.
+ */
+static void flow_tuple(unsigned char *b, unsigned i, int from_server,
+		       size_t l4)
+{
+	unsigned char cli[4] = { 198, 51, 100, 1 + i % 200 };
+	unsigned port = 10000 + i / 200;
+
+	memcpy(b + (from_server ? 30 : 26), cli, 4);
+	put16(b + l4 + (from_server ? 2 : 0), port);
+}
+
+enum new_kind { NEW_SYN, NEW_ACK, NEW_QUERY, NEW_RESPONSE, NEW_MAX };
+
+/*
+ * Median cost of the packet of kind @k on NEW_FLOWS new flows; the set-up
+ * packets before it (SYN, SYN-ACK; the query) are run but not timed.
+ * *floor gets the empty program's median on the same timed frames.
+ */
+static long time_new_flows(struct wirelat *skel, int efd, struct ring_buffer *rb,
+			   enum new_kind k, long *floor)
+{
+	int fd = bpf_program__fd(skel->progs.wirelat_xdp);
+	static long t[NEW_FLOWS], e[NEW_FLOWS];
+	unsigned char b[256];
+	size_t len;
+	unsigned i;
+
+	for (i = 0; i < NEW_FLOWS; i++) {
+		unsigned isn = 1000 + i * 7, sisn = 900000 + i * 13;
+
+		if (k == NEW_SYN || k == NEW_ACK) {
+			len = tcp4(b, 0x02, isn, 0, 0);
+			flow_tuple(b, i, 0, 34);
+			if (k == NEW_SYN)
+				goto timed;
+			run_once(fd, b, len);
+			/* the SYN-ACK from the server */
+			len = tcp4(b, 0x12, sisn, isn + 1, 0);
+			memcpy(b + 26, "\xcb\x00\x71\x01", 4);
+			put16(b + 34, 443);
+			put16(b + 36, 0);
+			flow_tuple(b, i, 1, 34);
+			run_once(fd, b, len);
+			len = tcp4(b, 0x10, isn + 1, sisn + 1, 0);
+			flow_tuple(b, i, 0, 34);
+		} else {
+			len = dns4(b, 0);
+			flow_tuple(b, i, 0, 34);
+			if (k == NEW_RESPONSE) {
+				run_once(fd, b, len);
+				len = dns4(b, 1);
+				flow_tuple(b, i, 1, 34);
+			}
+		}
+timed:
+		t[i] = run_once(fd, b, len);
+		e[i] = run_once(efd, b, len);
+		ring_buffer__consume(rb);	/* the reader's work: not timed */
+		if (t[i] < 0 || e[i] < 0)
+			return -1;
+	}
+	qsort(t, NEW_FLOWS, sizeof(t[0]), cmp_long);
+	qsort(e, NEW_FLOWS, sizeof(e[0]), cmp_long);
+	*floor = e[NEW_FLOWS / 2];
+	return t[NEW_FLOWS / 2];
+}
+
+/* Each kind on a fresh object: no flow of one row is in the next. */
+static void new_flow_rows(int efd)
+{
+	static const struct {
+		const char *name;
+		long budget;
+	} row[NEW_MAX] = {
+		[NEW_SYN] = { "SYN, new flow", 300 },
+		[NEW_ACK] = { "ACK completing a handshake (record)", 400 },
+		[NEW_QUERY] = { "DNS query, new (30-byte qname)", 400 },
+		[NEW_RESPONSE] = { "DNS response completing it (record)", 300 },
+	};
+	int k;
+
+	printf("\n%-40s %10s %10s %12s %8s\n",
+	       "one packet per new flow (repeat 1)", "ns/packet", "floor",
+	       "over floor", "budget");
+	for (k = 0; k < NEW_MAX; k++) {
+		struct wirelat *skel = wirelat__open_and_load();
+		struct ring_buffer *rb;
+		long t, floor = 0;
+
+		if (!skel) {
+			fprintf(stderr, "bench: cannot load the object\n");
+			return;
+		}
+		rb = ring_buffer__new(bpf_map__fd(skel->maps.records), ring_noop,
+				      NULL, NULL);
+		t = rb ? time_new_flows(skel, efd, rb, k, &floor) : -1;
+		if (t < 0)
+			printf("%-40s %10s\n", row[k].name, "failed");
+		else
+			printf("%-40s %10ld %10ld %12ld %8ld\n", row[k].name, t,
+			       floor, t - floor, row[k].budget);
+		ring_buffer__free(rb);
+		wirelat__destroy(skel);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	unsigned repeat = argc > 1 ? strtoul(argv[1], NULL, 0) : 1000000;
@@ -230,5 +374,6 @@ int main(int argc, char **argv)
 		printf("%-40s %10ld %12ld\n", fr[i].name, t, t - floor);
 	}
 	wirelat__destroy(skel);
+	new_flow_rows(efd);
 	return 0;
 }

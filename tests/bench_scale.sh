@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# make bench, scale rows (issue 11): N handshakes (default 1M) replayed by
+# tcpreplay --topspeed through a veth pair into wirelat --max-conns N:
+# records delivered and dropped; then N connections tracked and no traffic:
+# the daemon's CPU over IDLE_S seconds; the connection table's kernel
+# memory per entry (bpftool map show: memlock / max_entries). Then a flood
+# of N spoofed SYNs over 1000 established connections into the default
+# handshake table: its fill and evictions, the connections that survived,
+# the handshakes after the flood. Two namespaces made here, removed by the
+# trap; synthetic addresses only.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+N=${SCALE_N:-1000000}
+IDLE_S=${IDLE_S:-30}
+command -v tcpreplay >/dev/null || { echo "tcpreplay missing: skipped"; exit 0; }
+netns_pair b 198.51.100.250 198.51.100.251 2001:db8:5::2 2001:db8:5::1
+PORT=$((20000 + $$ % 20000))
+
+$PY "$ROOT/tests/scale_pcap.py" handshakes "$N" "$tmp/hs.pcap" || exit 1
+ip netns exec "$NS_S" "$WIRELAT" -i "$VS" --json --listen "127.0.0.1:$PORT" \
+	--max-conns "$N" >"$tmp/got.jsonl" 2>"$tmp/err" &
+WL=$!
+PIDS+=($WL)
+wait_file "$tmp/err" watching || { cat "$tmp/err"; exit 1; }
+
+ip netns exec "$NS_C" tcpreplay -i "$VC" -q --topspeed "$tmp/hs.pcap" >"$tmp/replay.out" 2>&1
+pps=$(sed -n 's/.*Rated: [0-9.]* Bps, [0-9.]* Mbps, \([0-9.]*\) pps.*/\1/p' "$tmp/replay.out")
+n=600
+while [ "$(grep -c '"type":"tcp_handshake"' "$tmp/got.jsonl")" -lt "$N" ] && [ $n -gt 0 ]; do
+	sleep 0.1
+	n=$((n - 1))
+done
+got=$(grep -c '"type":"tcp_handshake"' "$tmp/got.jsonl")
+sleep 11	# a connection sweep (every 10 s at the default idle timeout)
+scrape() { ip netns exec "$NS_S" curl -s "http://127.0.0.1:$PORT/metrics"; }
+value() { awk -v m="$1" '$1 == m {v = $2} END {print v + 0}'; }
+m=$(scrape)
+dropped=$(value wirelat_records_dropped_total <<<"$m")
+entries=$(value 'wirelat_flow_table_entries{table="connections"}' <<<"$m")
+
+# idle: N connections tracked, no packets
+ticks() { awk '{print $14 + $15}' "/proc/$WL/stat"; }
+t0=$(ticks)
+sleep "$IDLE_S"
+t1=$(ticks)
+hz=$(getconf CLK_TCK)
+cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v s="$IDLE_S" 'BEGIN {printf "%.2f", 100 * (b - a) / hz / s}')
+t0=$(date +%s%N); scrape >/dev/null; t1=$(date +%s%N)
+scrape_ms=$(( (t1 - t0) / 1000000 ))
+
+# kernel memory of the connection table, per entry
+mem=$(bpftool -j map show | $PY -c 'import json, sys
+for m in json.load(sys.stdin):
+    if m.get("name") == "conns" and m.get("max_entries") == int(sys.argv[1]):
+        print(m["bytes_memlock"], m["max_entries"]); break' "$N")
+read -r memlock maxe <<<"$mem"
+
+printf '%-44s %s\n' "handshakes replayed (tcpreplay --topspeed)" "$N at ${pps:-?} packets/s"
+printf '%-44s %s\n' "records delivered / dropped" "$got / $dropped"
+printf '%-44s %s\n' "connections tracked (table entries)" "$entries"
+printf '%-44s %s\n' "idle with them, CPU of the daemon" "$cpu% over $IDLE_S s"
+printf '%-44s %s\n' "scrape latency (GET /metrics)" "$scrape_ms ms"
+printf '%-44s %s\n' "connection table, kernel memory" "${memlock:-?} B for ${maxe:-?} entries: $(( ${memlock:-0} / ${maxe:-1} )) B each"
+kill -INT $WL; wait $WL 2>/dev/null
+rm -f "$tmp/hs.pcap"
+
+# a flood of N spoofed SYNs over 1000 established connections
+$PY "$ROOT/tests/scale_pcap.py" flood 1000 "$N" 1000 "$tmp/flood.pcap" || exit 1
+ip netns exec "$NS_S" "$WIRELAT" -i "$VS" --json --listen "127.0.0.1:$PORT" \
+	>"$tmp/flood.jsonl" 2>"$tmp/err" &
+WL=$!
+PIDS+=($WL)
+wait_file "$tmp/err" watching || { cat "$tmp/err"; exit 1; }
+ip netns exec "$NS_C" tcpreplay -i "$VC" -q --topspeed "$tmp/flood.pcap" >"$tmp/replay.out" 2>&1
+pps=$(sed -n 's/.*Rated: [0-9.]* Bps, [0-9.]* Mbps, \([0-9.]*\) pps.*/\1/p' "$tmp/replay.out")
+n=300
+while [ "$(grep -c '"type":"tcp_handshake"' "$tmp/flood.jsonl")" -lt 2000 ] && [ $n -gt 0 ]; do
+	sleep 0.1
+	n=$((n - 1))
+done
+sleep 1.5	# a sweep counts the handshake table
+m=$(scrape)
+kill -INT $WL; wait $WL 2>/dev/null
+survived=$(grep '"type":"tcp_close"' "$tmp/flood.jsonl" | grep '"reason":"fin"' | grep -c '"midstream":false,"segments_c2s":2,"segments_s2c":2')
+after=$(grep -c '"type":"tcp_handshake"' "$tmp/flood.jsonl")
+printf '%-44s %s\n' "SYN flood (tcpreplay --topspeed)" "$N spoofed SYNs at ${pps:-?} packets/s"
+printf '%-44s %s\n' "handshake table: entries / capacity / evicted" "$(value 'wirelat_flow_table_entries{table="handshakes"}' <<<"$m") / $(value 'wirelat_flow_table_capacity{table="handshakes"}' <<<"$m") / $(value 'wirelat_flow_table_evictions_total{table="handshakes"}' <<<"$m")"
+printf '%-44s %s\n' "established before the flood, closed intact" "$survived of 1000"
+printf '%-44s %s\n' "handshakes measured (1000 before, 1000 after)" "$after of 2000"
