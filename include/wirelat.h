@@ -267,6 +267,9 @@ enum wl_table {
 struct wl_conn {
 	__u64 first_ns;		/* first SYN, or first packet seen */
 	__u64 last_ns;		/* last packet seen (either direction) */
+	/* beside last_ns: the sweep's walk reads only this cache line */
+	__u32 state;		/* enum wl_conn_state, changed by wl_claim() */
+	__u32 client_isn;
 	__u64 bytes[2];		/* TCP payload, retransmissions included */
 	__u64 sample_ns[2];	/* when the direction's sample was taken */
 	__u64 answered_ns[2];	/* when the direction's last sample was answered */
@@ -278,7 +281,6 @@ struct wl_conn {
 	__u32 sample_val[2];	/* TSval, or end seq (no timestamps) */
 	__u32 last_tsval[2];
 	__u32 fin_end[2];	/* a FIN's seq + len + 1 */
-	__u32 client_isn;
 	/* loss, located (DESIGN.md), by direction */
 	__u32 segments[2];	/* with payload, retransmissions included */
 	__u32 seq_gaps[2];	/* a segment beyond the highest seq seen */
@@ -300,7 +302,6 @@ struct wl_conn {
 	 * harmlessly */
 	__u8 sample_gen[2];
 	__u8 answered_gen[2];
-	__u32 state;		/* enum wl_conn_state, changed by wl_claim() */
 };
 
 enum wl_conn_state {
