@@ -272,6 +272,9 @@ enum wl_table {
 struct wl_conn {
 	__u64 first_ns;		/* first SYN, or first packet seen */
 	__u64 last_ns;		/* last packet seen (either direction) */
+	/* beside last_ns: the sweep's walk reads only this cache line */
+	__u32 state;		/* enum wl_conn_state, changed by wl_claim() */
+	__u32 client_isn;
 	__u64 bytes[2];		/* TCP payload, retransmissions included */
 	__u64 sample_ns[2];	/* when the direction's sample was taken */
 	__u64 answered_ns[2];	/* when the direction's last sample was answered */
@@ -283,7 +286,6 @@ struct wl_conn {
 	__u32 sample_val[2];	/* TSval, or end seq (no timestamps) */
 	__u32 last_tsval[2];
 	__u32 fin_end[2];	/* a FIN's seq + len + 1 */
-	__u32 client_isn;
 	/* loss, located (DESIGN.md), by direction */
 	__u32 segments[2];	/* with payload, retransmissions included */
 	__u32 seq_gaps[2];	/* a segment beyond the highest seq seen */
@@ -305,7 +307,7 @@ struct wl_conn {
 	 * harmlessly */
 	__u8 sample_gen[2];
 	__u8 answered_gen[2];
-	__u32 state;		/* enum wl_conn_state, changed by wl_claim() */
+	__u8 pad_turns[2];
 	/*
 	 * Turns (DESIGN.md, where the time goes). The client's direction
 	 * starts a request (req_gen++, req_ns) with payload sent after it
@@ -315,16 +317,16 @@ struct wl_conn {
 	 * The server's direction answers a clean pending request with its
 	 * first new payload (resp_gen = req_gen) and owns the sums.
 	 */
+	__u32 turns;
+	__u32 req_gen;		/* c2s */
+	__u32 dirty_gen;	/* c2s */
+	__u32 resp_gen;		/* s2c */
 	__u64 req_ns;		/* c2s: the request's last client payload */
 	__u64 synack_leg_ns;	/* syn_to_synack: the server RTT before samples */
 	__u64 resp_sum_ns;	/* s2c: the turns' responses... */
 	__u64 resp_min_ns;
 	__u64 resp_max_ns;
 	__u64 srv_sum_ns;	/* ...and their server times */
-	__u32 turns;
-	__u32 req_gen;		/* c2s */
-	__u32 dirty_gen;	/* c2s */
-	__u32 resp_gen;		/* s2c */
 };
 
 enum wl_conn_state {

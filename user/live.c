@@ -136,13 +136,17 @@ static bool output_gone_locked(const struct wl_output *o, int fd)
 }
 
 /* A sweep met a nearly full ring: the reader is awake (it was woken past
- * a quarter), give it a moment. */
-static void drain_wait(struct wl_run *run)
+ * a quarter), give it a moment; unless wirelat is stopping (the reader
+ * may be gone): then the sweep stops. */
+static int drain_wait(struct wl_run *run)
 {
 	struct timespec t = { 0, 5 * 1000000L };
 
 	(void)run;
+	if (stop)
+		return -EINTR;
 	nanosleep(&t, NULL);
+	return 0;
 }
 
 static uint64_t conn_sweep_every(const struct wl_config *cfg)

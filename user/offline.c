@@ -114,11 +114,12 @@ static int by_ts_and_key(const void *a, const void *b)
 			      offsetof(struct wl_record, ifindex));
 }
 
-static void drain_ring(struct wl_run *run)
+static int drain_ring(struct wl_run *run)
 {
 	struct replay *rp = run->emit_ctx;
+	int n = ring_buffer__consume(rp->rb);
 
-	ring_buffer__consume(rp->rb);
+	return n < 0 ? n : 0;
 }
 
 static void sweep_and_flush(struct replay *rp, uint64_t clock, int eof)

@@ -52,8 +52,9 @@ struct wl_run {
 	/* where records go: printed at once (live) or reordered (offline) */
 	void (*emit)(struct wl_run *run, const struct wl_record *r);
 	void *emit_ctx;
-	/* the ring filled up during a sweep: empty it (or let it be emptied) */
-	void (*drain)(struct wl_run *run);
+	/* the ring filled up during a sweep: empty it (or let it be emptied);
+	 * 0, or -errno when it cannot be (the sweep then stops) */
+	int (*drain)(struct wl_run *run);
 };
 
 /* Slot of @ifindex (offline: 0), WL_MAX_IFACES for an unknown one. */

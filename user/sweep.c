@@ -45,11 +45,11 @@ int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
 	struct wl_sweep_io *io = &run->skel->bss->wl_sweep_io;
 	int fd = bpf_program__fd(run->skel->progs.wirelat_sweep);
 	uint64_t ins[WL_T_MAX], del[WL_T_MAX];
-	int t, slot, err, runs = 0;
+	int t, slot, err, drained, runs = 0;
 	struct timespec t0, t1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	err = table_counts(run, ins, NULL);
+	err = table_counts(run, ins, NULL);	/* evictions need it; expiry not */
 	for (;;) {
 		LIBBPF_OPTS(bpf_test_run_opts, topts);
 
@@ -69,7 +69,9 @@ int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
 		if (!io->more)
 			break;
 		/* the ring is nearly full: let it drain, then walk again */
-		run->drain(run);
+		drained = run->drain(run);
+		if (drained)
+			return drained;
 	}
 	if (!err)
 		err = table_counts(run, NULL, del);
