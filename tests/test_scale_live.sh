@@ -72,9 +72,10 @@ value() {
 	awk -v m="$1" '$1 == m {v = $2} END {print v + 0}' "$2"
 }
 
-# count_type FILE TYPE: records of TYPE
+# count_type FILE TYPE: the wire's records of TYPE (the scrapes of
+# /metrics over loopback are the socket path's)
 count_type() {
-	grep -c "\"type\":\"$2\"" "$1"
+	grep -c "\"type\":\"$2\".*\"source\":\"wire\"" "$1"
 }
 
 # until_count FILE TYPE N: wait until FILE holds N records of TYPE (60 s at most)
@@ -179,6 +180,8 @@ per = collections.Counter()
 kinds = collections.Counter()
 for line in open(sys.argv[1]):
     r = json.loads(line)
+    if r["source"] != "wire":
+        continue    # the scrapes of /metrics over loopback: the socket path's
     t = r["type"]
     kinds[t] += 1
     if t in ("tcp_handshake", "tcp_handshake_failed"):
@@ -225,6 +228,8 @@ closes = collections.Counter()
 hs = 0
 for line in open(sys.argv[1]):
     r = json.loads(line)
+    if r["source"] != "wire":
+        continue    # the scrapes of /metrics over loopback: the socket path's
     if r["type"] == "tcp_handshake":
         hs += 1
     elif r["type"] == "tcp_close":
