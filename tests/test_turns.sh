@@ -6,7 +6,9 @@
 # speaks first (no turn). Every tcp_close's turns, response min/avg/max and
 # server time equal the truth to the nanosecond; the histograms
 # wirelat_tcp_response_seconds and wirelat_tcp_server_time_seconds hold
-# exactly those turns, and wirelat_server_time_seconds per server too.
+# exactly those turns, and wirelat_server_time_seconds per server too;
+# DNS servers with a flat baseline and slow answers: their server time is
+# exactly the slow answers' extra time.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -28,6 +30,7 @@ def check(cond, what):
     print(("ok: " if cond else "FAIL: ") + what)
     bad += not cond
 resp, srv = [], []
+dns_truth = truth.pop("dns_servers")
 for port, exp in sorted(truth.items()):
     r = closes.get(port)
     if not r:
@@ -69,6 +72,17 @@ for port, exp in sorted(truth.items()):
           "wirelat_server_time_seconds{server=%s}: %s" % (key, got))
 check(abs(sum(v.get("sum", 0) for v in srv.values()) - m.get("wirelat_tcp_server_time_seconds_sum", -1)) < 1e-6,
       "wirelat_server_time_seconds: the sum over server is the global series")
+# DNS servers: a flat baseline and slow answers
+dst = {}
+for line in open(tmp + "/t.prom"):
+    mm = re.match(r'^wirelat_dns_server_time_seconds_(count|sum)\{interface="pcap",server="([^"]+)"\} (\S+)$', line)
+    if mm:
+        dst.setdefault(mm.group(2), {})[mm.group(1)] = float(mm.group(3))
+for k, t in sorted(dns_truth.items()):
+    got = dst.get(k, {})
+    check(got.get("count") == t["count"] and abs(got.get("sum", -1) * 1e9 - t["st_sum_ns"]) < 1e3,
+          "DNS server %s: %s answers, server time %.6f s (truth %d, %.6f s)" %
+          (k, got.get("count"), got.get("sum", -1), t["count"], t["st_sum_ns"] / 1e9))
 sys.exit(1 if bad else 0)
 PY
 echo "all passed"

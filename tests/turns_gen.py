@@ -18,6 +18,10 @@ min/avg/max and the average server time (response - 10 ms):
     everything was received does;
   - without turns: the server speaks first and the client only ACKs.
 
+And DNS: a server answering in 5 ms (its baseline) and sometimes 105 ms
+(server time 100 ms each), another always in 30 ms (a flat 30 ms baseline,
+server time 0): the truth holds each one's answers and server time sum.
+
 No TCP options: RTT from seq/ack. Raw pcap writing, nanosecond stamps.
 """
 import json
@@ -25,7 +29,7 @@ import struct
 import sys
 
 sys.path.insert(0, __import__("os").path.dirname(__file__))
-from who_gen import tcp  # noqa: E402
+from who_gen import tcp, udp, dns_msg  # noqa: E402
 
 T0 = 1_700_000_000 * 10**9
 MS = 10**6
@@ -152,6 +156,25 @@ def main():
     c.client_ack(t + 51 * MS)
     c.close(t + 300 * MS)
     expect(40005, [])
+
+    # DNS: a server whose answers take 5 ms (its network baseline), some of
+    # them 5 + 100 ms (it is busy): server time 0 for the first kind, 100 ms
+    # for the second; another server always 30 ms (flat: server time 0)
+    dns = {"198.51.100.53:53": {"count": 0, "st_sum_ns": 0},
+           "198.51.100.54:53": {"count": 0, "st_sum_ns": 0}}
+    t = 100 * MS
+    for i in range(40):
+        slow = i >= 10 and i % 4 == 0       # the first ten set the baseline
+        lat = (5 + (100 if slow else 0)) * MS
+        pkts.append((t, udp(CLIENT, 50000 + i, "198.51.100.53", 53, dns_msg(i + 1, "q%d.example.org" % i))))
+        pkts.append((t + lat, udp("198.51.100.53", 53, CLIENT, 50000 + i, dns_msg(i + 1, "q%d.example.org" % i, True))))
+        dns["198.51.100.53:53"]["count"] += 1
+        dns["198.51.100.53:53"]["st_sum_ns"] += 100 * MS if slow else 0
+        pkts.append((t, udp(CLIENT, 51000 + i, "198.51.100.54", 53, dns_msg(i + 1, "q%d.example.net" % i))))
+        pkts.append((t + 30 * MS, udp("198.51.100.54", 53, CLIENT, 51000 + i, dns_msg(i + 1, "q%d.example.net" % i, True))))
+        dns["198.51.100.54:53"]["count"] += 1
+        t += 200 * MS
+    truth["dns_servers"] = dns
 
     pkts.sort(key=lambda p: p[0])
     with open(sys.argv[1], "wb") as f:
