@@ -19,35 +19,45 @@
 #include "who.h"
 #include "wirelat.skel.h"
 
+/*
+ * Element @key of the per-CPU array @fd, summed over the CPUs into @sum
+ * (@size bytes of __u64 counters: the fields' own type, so no aliasing);
+ * zero when the lookup fails. @percpu: room for every CPU's copy.
+ */
+static void sum_percpu(int fd, uint32_t key, void *sum, void *percpu,
+		       size_t size, int ncpu)
+{
+	__u64 *dst = sum;
+	size_t i;
+	int cpu;
+
+	memset(sum, 0, size);
+	if (bpf_map_lookup_elem(fd, &key, percpu))
+		return;
+	for (cpu = 0; cpu < ncpu; cpu++) {
+		const __u64 *src = (const __u64 *)((char *)percpu + cpu * size);
+
+		for (i = 0; i < size / 8; i++)
+			dst[i] += src[i];
+	}
+}
+
 /* Kernel per-CPU values summed, for every slot in use. */
 int wl_metrics_read(struct wl_run *run, struct wl_stats *sum, int nslots)
 {
 	int fd = bpf_map__fd(run->skel->maps.stats);
 	int ncpu = libbpf_num_possible_cpus();
 	struct wl_stats *percpu;
-	int slot, cpu;
+	int slot;
 
 	if (ncpu < 0)
 		return ncpu;
 	percpu = calloc(ncpu, sizeof(*percpu));
 	if (!percpu)
 		return -ENOMEM;
-	for (slot = 0; slot < nslots; slot++) {
-		__u64 *dst = (__u64 *)&sum[slot];
-		uint32_t key = slot;
-		size_t i;
-
-		memset(&sum[slot], 0, sizeof(sum[slot]));
-		if (bpf_map_lookup_elem(fd, &key, percpu))
-			continue;
-		/* every field is a u64 counter but the scratch word */
-		for (cpu = 0; cpu < ncpu; cpu++) {
-			__u64 *src = (__u64 *)&percpu[cpu];
-
-			for (i = 0; i < sizeof(struct wl_stats) / 8; i++)
-				dst[i] += src[i];
-		}
-	}
+	/* every field is a u64 counter but the scratch word */
+	for (slot = 0; slot < nslots; slot++)
+		sum_percpu(fd, slot, &sum[slot], percpu, sizeof(*percpu), ncpu);
 	free(percpu);
 	return 0;
 }
@@ -383,9 +393,6 @@ static int read_sock(struct wl_run *run, struct wl_sock_stats *sum)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	struct wl_sock_stats *percpu;
-	uint32_t key = 0;
-	size_t i;
-	int cpu;
 
 	memset(sum, 0, sizeof(*sum));
 	if (ncpu < 0)
@@ -393,12 +400,8 @@ static int read_sock(struct wl_run *run, struct wl_sock_stats *sum)
 	percpu = calloc(ncpu, sizeof(*percpu));
 	if (!percpu)
 		return -ENOMEM;
-	/* __u64, the fields' own type (uint64_t is another type: aliasing) */
-	if (!bpf_map_lookup_elem(bpf_map__fd(run->skel->maps.sock_stats), &key,
-				 percpu))
-		for (cpu = 0; cpu < ncpu; cpu++)
-			for (i = 0; i < sizeof(*sum) / 8; i++)
-				((__u64 *)sum)[i] += ((__u64 *)&percpu[cpu])[i];
+	sum_percpu(bpf_map__fd(run->skel->maps.sock_stats), 0, sum, percpu,
+		   sizeof(*sum), ncpu);
 	free(percpu);
 	return 0;
 }

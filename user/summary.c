@@ -10,7 +10,7 @@
 #include "who.h"
 
 /* Upper bound (seconds) of the bucket holding quantile @q of @h. */
-static double quantile(const struct wl_hist *h, double q)
+double wl_hist_quantile(const struct wl_hist *h, double q)
 {
 	uint64_t total = 0, cum = 0;
 	int k;
@@ -76,10 +76,10 @@ int wl_summary_print(struct wl_run *run, FILE *f)
 		for (r = 0; r < WL_DIR_MAX; r++)
 			bad += s[i].packets[r][WL_PKT_MALFORMED];
 	}
-	ms(a, sizeof(a), quantile(&sum.hist[WL_H_HANDSHAKE], 0.5));
-	ms(b, sizeof(b), quantile(&sum.hist[WL_H_HANDSHAKE], 0.99));
-	ms(c, sizeof(c), quantile(&dns, 0.5));
-	ms(d, sizeof(d), quantile(&dns, 0.99));
+	ms(a, sizeof(a), wl_hist_quantile(&sum.hist[WL_H_HANDSHAKE], 0.5));
+	ms(b, sizeof(b), wl_hist_quantile(&sum.hist[WL_H_HANDSHAKE], 0.99));
+	ms(c, sizeof(c), wl_hist_quantile(&dns, 0.5));
+	ms(d, sizeof(d), wl_hist_quantile(&dns, 0.99));
 	if (run->who) {
 		wl_who_slowest(run->who, 0, slow_tcp, sizeof(slow_tcp));
 		wl_who_slowest(run->who, 1, slow_dns, sizeof(slow_dns));

@@ -105,33 +105,36 @@ static struct wl_topn_entry *victim(struct wl_topn *t, uint64_t now_ns,
 	return best;
 }
 
-void *wl_topn_find(struct wl_topn *t, uint32_t slot, const char *key)
+/* The entry of (@slot, @key) whose hash is @h, or NULL. */
+static struct wl_topn_entry *entry_of(struct wl_topn *t, uint32_t slot,
+				      const char *key, uint64_t h)
 {
-	uint64_t h = key_hash(slot, key);
 	int i;
 
 	for (i = 0; i < t->cap; i++)
 		if (t->e[i].in_use && t->e[i].hash == h &&
 		    t->e[i].slot == slot && !strcmp(t->e[i].key, key))
-			return t->e[i].data;
+			return &t->e[i];
 	return NULL;
+}
+
+void *wl_topn_find(struct wl_topn *t, uint32_t slot, const char *key)
+{
+	struct wl_topn_entry *e = entry_of(t, slot, key, key_hash(slot, key));
+
+	return e ? e->data : NULL;
 }
 
 void *wl_topn_hit(struct wl_topn *t, uint32_t slot, const char *key,
 		  uint64_t now_ns)
 {
 	uint64_t h = key_hash(slot, key), min;
-	struct wl_topn_entry *e;
+	struct wl_topn_entry *e = entry_of(t, slot, key, h);
 	void *data;
-	int i;
 
-	for (i = 0; i < t->cap; i++) {
-		e = &t->e[i];
-		if (e->in_use && e->hash == h && e->slot == slot &&
-		    !strcmp(e->key, key)) {
-			add(t, e, now_ns, 1);
-			return e->data;
-		}
+	if (e) {
+		add(t, e, now_ns, 1);
+		return e->data;
 	}
 	e = victim(t, now_ns, &min);
 	if (e->in_use)

@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <math.h>
 #include <stddef.h>
 #include <libpsl.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "metrics.h"
 #include "names.h"
 #include "state.h"
+#include "summary.h"
 #include "who.h"
 
 static const char *const table_name[WL_WHO_MAX] = {
@@ -173,17 +175,6 @@ void wl_who_free(struct wl_who *w)
 	w->psl = NULL;
 }
 
-static void observe(struct wl_hist *h, int64_t v)
-{
-	uint32_t k;
-
-	if (v < 0)
-		return;	/* as the kernel: counted apart, never histogrammed */
-	k = wl_hist_index(v);
-	h->bucket[k > WL_HIST_FINITE ? WL_HIST_FINITE : k]++;
-	h->sum_ns += v;
-}
-
 /* @n observations of @v (the turns of a connection, at their average). */
 static void observe_n(struct wl_hist *h, int64_t v, uint32_t n)
 {
@@ -194,6 +185,12 @@ static void observe_n(struct wl_hist *h, int64_t v, uint32_t n)
 	k = wl_hist_index(v);
 	h->bucket[k > WL_HIST_FINITE ? WL_HIST_FINITE : k] += n;
 	h->sum_ns += (uint64_t)v * n;
+}
+
+/* One observation: as the kernel, a negative one is never histogrammed. */
+static void observe(struct wl_hist *h, int64_t v)
+{
+	observe_n(h, v, 1);
 }
 
 static uint32_t slot_of(const struct wl_who *w, const struct wl_record *r)
@@ -505,63 +502,43 @@ static uint64_t global_domain_fail(const struct who_out *o, int slot,
 	}
 }
 
-/* Gauges of connections open per named key; "other" from the sweep's count. */
-static void write_active(struct who_out *o, int table, const char *name,
-			 const char *label, const char *help)
+/*
+ * A u64 field (at @off) of the named keys of @table as a counter or gauge
+ * (@type), then "other" per slot = @global less the named.
+ */
+static void write_u64(struct who_out *o, int table, const char *type,
+		      const char *name, const char *label, const char *help,
+		      size_t off, uint64_t (*global)(const struct who_out *, int))
 {
 	char labels[3 * WL_TOPN_KEY_MAX];
 	int i, slot;
 
-	wl_prom_header(o->f, name, "gauge", help);
+	wl_prom_header(o->f, name, type, help);
 	for (i = 0; i < o->n[table]; i++) {
 		const struct wl_topn_entry *e = o->named[table][i];
 
 		if ((int)e->slot >= o->nslots)
 			continue;
 		labels_of(o, label, e->key, e->slot, labels, sizeof(labels));
-		fprintf(o->f, "%s{%s} %lld\n", name, labels,
-			(long long)((const struct wl_who_series *)e->data)->active);
-	}
-	for (slot = 0; slot < o->nslots; slot++) {
-		uint64_t v = o->run->table_slot_entries[WL_T_CONNS][slot];
-
-		for (i = 0; i < o->n[table]; i++)
-			if ((int)o->named[table][i]->slot == slot)
-				v = less(v, ((const struct wl_who_series *)
-						     o->named[table][i]->data)->active);
-		labels_of(o, label, "other", slot, labels, sizeof(labels));
-		fprintf(o->f, "%s{%s} %llu\n", name, labels, (unsigned long long)v);
-	}
-}
-
-/* Counters per named server of a wl_who_series field; other = @global less them. */
-static void write_server_counter(struct who_out *o, const char *name,
-				 const char *help, size_t off,
-				 uint64_t (*global)(const struct who_out *, int))
-{
-	char labels[3 * WL_TOPN_KEY_MAX];
-	int i, slot;
-
-	wl_prom_header(o->f, name, "counter", help);
-	for (i = 0; i < o->n[WL_WHO_SERVERS]; i++) {
-		const struct wl_topn_entry *e = o->named[WL_WHO_SERVERS][i];
-
-		if ((int)e->slot >= o->nslots)
-			continue;
-		labels_of(o, "server", e->key, e->slot, labels, sizeof(labels));
 		fprintf(o->f, "%s{%s} %llu\n", name, labels,
 			(unsigned long long)*(const uint64_t *)((const char *)e->data + off));
 	}
 	for (slot = 0; slot < o->nslots; slot++) {
 		uint64_t v = global(o, slot);
 
-		for (i = 0; i < o->n[WL_WHO_SERVERS]; i++)
-			if ((int)o->named[WL_WHO_SERVERS][i]->slot == slot)
+		for (i = 0; i < o->n[table]; i++)
+			if ((int)o->named[table][i]->slot == slot)
 				v = less(v, *(const uint64_t *)((const char *)
-					o->named[WL_WHO_SERVERS][i]->data + off));
-		labels_of(o, "server", "other", slot, labels, sizeof(labels));
+					o->named[table][i]->data + off));
+		labels_of(o, label, "other", slot, labels, sizeof(labels));
 		fprintf(o->f, "%s{%s} %llu\n", name, labels, (unsigned long long)v);
 	}
+}
+
+/* connections open: the sweep's count of the connection table */
+static uint64_t global_active(const struct who_out *o, int slot)
+{
+	return o->run->table_slot_entries[WL_T_CONNS][slot];
 }
 
 static uint64_t global_segments(const struct who_out *o, int slot)
@@ -625,16 +602,18 @@ void wl_who_write(struct wl_who *w, FILE *f, struct wl_run *run,
 	write_fail(o, WL_WHO_SERVERS, "wirelat_server_failures_total", "server",
 		   "Failed handshakes per server of the top N and other, by reason.",
 		   server_reasons, server_idx, 4, global_server_fail);
-	write_server_counter(o, "wirelat_server_segments_total",
+	write_u64(o, WL_WHO_SERVERS, "counter", "wirelat_server_segments_total", "server",
 			     "Data segments (both directions, retransmissions included) of the closed connections of each server of the top N; other: the rest of wirelat_tcp_segments_total.",
 			     offsetof(struct wl_who_series, segments), global_segments);
-	write_server_counter(o, "wirelat_server_retransmits_total",
+	write_u64(o, WL_WHO_SERVERS, "counter", "wirelat_server_retransmits_total", "server",
 			     "Retransmitted segments (both directions) of the closed connections of each server of the top N; other: the rest of wirelat_tcp_retransmits_total.",
 			     offsetof(struct wl_who_series, retransmits), global_retransmits);
-	write_active(o, WL_WHO_SERVERS, "wirelat_server_connections_active", "server",
-		     "Connections open (from their handshake) per server of the top N; other: the rest of the tracked connections.");
-	write_active(o, WL_WHO_CLIENTS, "wirelat_client_connections_active", "client",
-		     "Connections open (from their handshake) per client of the top N; other: the rest of the tracked connections.");
+	write_u64(o, WL_WHO_SERVERS, "gauge", "wirelat_server_connections_active", "server",
+		  "Connections open (from their handshake) per server of the top N; other: the rest of the tracked connections.",
+		  offsetof(struct wl_who_series, active), global_active);
+	write_u64(o, WL_WHO_CLIENTS, "gauge", "wirelat_client_connections_active", "client",
+		  "Connections open (from their handshake) per client of the top N; other: the rest of the tracked connections.",
+		  offsetof(struct wl_who_series, active), global_active);
 	write_hist(o, WL_WHO_DOMAINS, "wirelat_dns_domain_response_seconds", "domain",
 		   "DNS latency per registrable domain (Public Suffix List) of the top N and other.",
 		   global_dns);
@@ -655,22 +634,17 @@ void wl_who_write(struct wl_who *w, FILE *f, struct wl_run *run,
 	free(o);
 }
 
-/* The bucket bound holding quantile @q of @h (seconds), NAN when empty. */
-static double hist_quantile(const struct wl_hist *h, double q)
+/*
+ * The p99 of @h as its bucket's bound (seconds; the summary's estimate,
+ * wl_hist_quantile()), the last finite bound for +Inf, -1 when empty.
+ */
+static double p99_bound(const struct wl_hist *h)
 {
-	uint64_t total = 0, cum = 0;
-	int k;
+	double v = wl_hist_quantile(h, 0.99);
 
-	for (k = 0; k < WL_HIST_BUCKETS; k++)
-		total += h->bucket[k];
-	if (!total)
+	if (isnan(v))
 		return -1;
-	for (k = 0; k < WL_HIST_FINITE; k++) {
-		cum += h->bucket[k];
-		if (cum >= q * total)
-			return wl_hist_bound_ns[k] / 1e9;
-	}
-	return wl_hist_bound_ns[WL_HIST_FINITE - 1] / 1e9;
+	return isinf(v) ? wl_hist_bound_ns[WL_HIST_FINITE - 1] / 1e9 : v;
 }
 
 void wl_who_slowest(struct wl_who *w, int dns, char *buf, size_t len)
@@ -687,10 +661,10 @@ void wl_who_slowest(struct wl_who *w, int dns, char *buf, size_t len)
 	n = wl_topn_named(t, now_of(w), named);
 	for (i = 0; i < n; i++) {
 		const struct wl_who_series *d = named[i]->data;
-		double p = hist_quantile(&d->lat, 0.99);
+		double p = p99_bound(&d->lat);
 
 		if (!dns)	/* a TCP server's response: server time + network */
-			p = hist_quantile(&d->server_time, 0.99) + p;
+			p = p99_bound(&d->server_time) + p;
 		if (p > best_p99) {
 			best_p99 = p;
 			best = named[i];
@@ -699,8 +673,8 @@ void wl_who_slowest(struct wl_who *w, int dns, char *buf, size_t len)
 	if (best) {
 		const struct wl_who_series *d = best->data;
 
-		srv = hist_quantile(&d->server_time, 0.99);
-		net = hist_quantile(&d->lat, 0.99);
+		srv = p99_bound(&d->server_time);
+		net = p99_bound(&d->lat);
 		if (dns)
 			net = srv >= 0 && net > srv ? net - srv : 0;
 		snprintf(buf, len, "%s server %.3gms network %.3gms", best->key,

@@ -33,7 +33,7 @@ enum { WL_WHO_FAIL_MAX = 4 };
 struct wl_who_series {
 	struct wl_hist lat;	/* handshake (servers), response (domains, DNS servers) */
 	uint64_t fail[WL_WHO_FAIL_MAX];
-	int64_t active;		/* connections open (servers, clients) */
+	uint64_t active;	/* connections open (servers, clients); never below 0 */
 	uint64_t segments;	/* servers: data segments of closed connections, both ways */
 	uint64_t retransmits;	/* servers: their retransmissions */
 	/* DNS servers: the least latency per sub-window of the baseline window */
