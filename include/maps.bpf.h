@@ -138,6 +138,9 @@ extern const volatile struct wl_cfg cfg;
 /* Offline only: written by the replay loop before each packet. */
 WL_GLOBAL struct wl_offline wl_offline;
 
+/* Offline only: the frames of one batch (xdp/, user/offline.c). */
+WL_GLOBAL struct wl_batch wl_batch;
+
 /* The sweep program's input and output (sweep/, user/sweep.c). */
 WL_GLOBAL struct wl_sweep_io wl_sweep_io;
 

@@ -562,6 +562,10 @@ struct wl_sweep_io {
 	__u8 more;		/* out: the ring filled up: drain and run again */
 	__u8 pad[2];
 	__u64 entries[WL_T_MAX][WL_NSLOTS];	/* out: entries left, by slot */
+	/* out, when connections were walked: the earliest idle deadline of
+	 * those left open (0: none), so the replay walks them again only
+	 * once its clock can have passed one */
+	__u64 conn_due_ns;
 };
 
 /*
@@ -576,6 +580,32 @@ struct wl_offline {
 	__u64 clock_ns;
 	__u32 wire_len;
 	__u32 pad;
+};
+
+/*
+ * Offline, many frames per BPF_PROG_TEST_RUN (one call costs ~1.3 us here,
+ * more than the program): the replay packs up to WL_BATCH_MAX frames into
+ * one buffer of at most WL_BATCH_BYTES (the linear part the test run gives
+ * an XDP frame: a page less XDP_PACKET_HEADROOM and skb_shared_info), the
+ * first frame last: the batch entry point reaches frame i by moving the
+ * head back over it and the tail back over frame i - 1, so each frame is
+ * the whole packet the same code sees live. f[i] is what wl_offline holds
+ * while frame i runs; done says how many ran.
+ */
+#define WL_BATCH_MAX 128
+#define WL_BATCH_BYTES 3520
+
+struct wl_batch_frame {
+	__u64 now_ns;
+	__u64 clock_ns;
+	__u32 len;		/* bytes in the buffer */
+	__u32 wire_len;
+};
+
+struct wl_batch {
+	__u32 n;		/* in: frames */
+	__u32 done;		/* out: frames processed */
+	struct wl_batch_frame f[WL_BATCH_MAX];
 };
 
 #endif /* WIRELAT_H */

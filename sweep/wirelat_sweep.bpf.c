@@ -30,6 +30,7 @@ struct wl_walk {
 	__u64 clock;
 	__u32 eof;
 	__u32 n;		/* entries looked at */
+	__u64 conn_due;		/* earliest idle deadline left (0: none) */
 };
 
 /*
@@ -96,8 +97,13 @@ static long wl_sweep_conn(void *map, struct wl_flow_key *k, struct wl_conn *c,
 	(void)map;
 	if (!st)
 		return wl_sweep_io.more ? 1 : 0;
-	if (!wl_conn_expire(st, k, c, w->clock, w->eof))
+	if (!wl_conn_expire(st, k, c, w->clock, w->eof)) {
+		__u64 due = c->last_ns + cfg.idle_timeout_ns;
+
 		wl_sweep_count(WL_T_CONNS, slot);
+		if (!w->conn_due || due < w->conn_due)
+			w->conn_due = due;
+	}
 	return 0;
 }
 
@@ -116,8 +122,10 @@ int wirelat_sweep(void *ctx)
 		bpf_for_each_map_elem(&handshakes, wl_sweep_hs, &w, 0);
 	if ((tables & (1u << WL_T_DNS)) && !wl_sweep_io.more)
 		bpf_for_each_map_elem(&dns_pending, wl_sweep_dns, &w, 0);
-	if ((tables & (1u << WL_T_CONNS)) && !wl_sweep_io.more)
+	if ((tables & (1u << WL_T_CONNS)) && !wl_sweep_io.more) {
 		bpf_for_each_map_elem(&conns, wl_sweep_conn, &w, 0);
+		wl_sweep_io.conn_due_ns = w.conn_due;
+	}
 	return 0;
 }
 

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
  * offline.c - -r FILE: every packet, in file order, through the XDP program
- * with BPF_PROG_TEST_RUN. Before each run the capture's timestamp (the
- * time the packet is measured at, and the clock its flow's timeouts are
- * judged by) and the frame's wire length go into the object's .bss, so the
- * code path is the one that runs on the NIC. The sweep program runs by the
+ * with BPF_PROG_TEST_RUN, up to WL_BATCH_MAX frames per call (a call costs
+ * more than the program: see struct wl_batch). With each frame go the
+ * capture's timestamp (the time the packet is measured at, and the clock
+ * its flow's timeouts are judged by) and its wire length, so the code path
+ * is the one that runs on the NIC. The sweep program runs by the
  * same clock whenever the capture's time passes another second; where the time
  * jumps backwards (files of other dates merged) it first runs by the time
  * before the jump, and nothing opened later expires early. At end of file
@@ -21,6 +22,7 @@
 #include <pcap/pcap.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "hugebuf.h"
 #include "linktype.h"
 #include "log.h"
 #include "offline.h"
@@ -35,13 +37,22 @@ struct replay {
 	struct wl_run *run;
 	struct wl_reorder ro;
 	struct ring_buffer *rb;
-	int prog_fd;
+	int batch_fd;		/* the batch entry point */
 	int dlt;
 	uint8_t *frame;
 	size_t frame_cap;
+	/* the batch: frames packed from the end of the buffer, the first
+	 * last; their times and lengths in the object's wl_batch */
+	uint8_t batch[WL_BATCH_BYTES];
+	size_t batch_used;
 	uint64_t clock_ns;	/* the highest timestamp so far */
 	uint64_t last_ts_ns;	/* the previous packet's */
 	uint64_t next_sweep_ns;
+	/* no connection can idle out before this capture time: the earliest
+	 * deadline the last walk left, or a later frame's time + the idle
+	 * timeout (a walk before it would find nothing: 10x the sweep cost
+	 * of a big capture) */
+	uint64_t conn_due_ns;
 	uint64_t oversized;	/* frames too long to hand the program */
 	/* records of one sweep, put in a stable order before the reorder
 	 * buffer: a walk follows the hash table's order, not the file's */
@@ -68,15 +79,9 @@ static void emit_buffered(struct wl_run *run, const struct wl_record *r)
 
 static int keep_swept(struct replay *rp, const struct wl_record *r)
 {
-	if (rp->n_swept == rp->cap_swept) {
-		size_t cap = rp->cap_swept ? rp->cap_swept * 2 : 256;
-		struct wl_record *p = realloc(rp->swept, cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		rp->swept = p;
-		rp->cap_swept = cap;
-	}
+	if (wl_hugebuf_reserve((void **)&rp->swept, &rp->cap_swept,
+			       rp->n_swept + 1, sizeof(*r)))
+		return -ENOMEM;
 	rp->swept[rp->n_swept++] = *r;
 	return 0;
 }
@@ -122,13 +127,111 @@ static int drain_ring(struct wl_run *run)
 	return n < 0 ? n : 0;
 }
 
+/*
+ * BPF_PROG_TEST_RUN takes an XDP frame of about a page plus 17 fragment
+ * pages (~73 kB here) and refuses a longer one (ENOMEM, EINVAL or E2BIG):
+ * a BIG TCP or GRO super-frame of a capture taken on a host. That frame
+ * is counted `truncated` (the program could not see it whole) and the
+ * replay goes on; a refusal of a page-sized frame is a real failure.
+ */
+#define WL_REPLAY_PAGE 4096
+
+static int frame_refused(struct replay *rp, size_t len, int err)
+{
+	if (len <= WL_REPLAY_PAGE ||
+	    (err != -ENOMEM && err != -EINVAL && err != -E2BIG))
+		return err;
+	if (!rp->oversized++)
+		pr_warn("%s: a %zu-byte frame is longer than BPF_PROG_TEST_RUN accepts: counted as truncated (and any further one)\n",
+			rp->run->cfg->read_file, len);
+	rp->run->ustats[0].packets[WL_DIR_INGRESS][WL_PKT_TRUNCATED]++;
+	return 0;
+}
+
+/*
+ * Run the frames wl_batch describes, packed in @size bytes at @data;
+ * their records go to the reorder buffer.
+ */
+static int run_frames(struct replay *rp, const uint8_t *data, size_t size)
+{
+	struct wl_batch *b = &rp->run->skel->bss->wl_batch;
+	uint32_t n = b->n;
+	int err;
+	LIBBPF_OPTS(bpf_test_run_opts, topts);
+
+	if (!n)
+		return rp->err;
+	topts.data_in = data;
+	topts.data_size_in = size;
+	topts.repeat = 1;
+	err = bpf_prog_test_run_opts(rp->batch_fd, &topts);
+	if (err && n == 1) {
+		err = frame_refused(rp, size, -errno);
+		if (err)
+			pr_warn("BPF_PROG_TEST_RUN failed on a %zu-byte frame: %s\n",
+				size, strerror(-err));
+	} else if (err) {
+		err = -errno;
+		pr_warn("BPF_PROG_TEST_RUN failed on a batch of %u frames (%zu bytes): %s\n",
+			n, size, strerror(-err));
+	} else if (b->done != n) {
+		err = -EIO;
+		pr_warn("the batch program ran %u of %u frames (%zu bytes)\n",
+			b->done, n, size);
+	}
+	b->n = 0;
+	ring_buffer__consume(rp->rb);
+	if (err && !rp->err)
+		rp->err = err;
+	return rp->err;
+}
+
+/* Run the frames batched so far. */
+static int run_batch(struct replay *rp)
+{
+	size_t used = rp->batch_used;
+
+	rp->batch_used = 0;
+	return run_frames(rp, rp->batch + WL_BATCH_BYTES - used, used);
+}
+
+/* Add a frame of @len bytes (rp->frame) to the batch, running it first if full. */
+static int batch_frame(struct replay *rp, size_t len, uint64_t ts,
+		       uint32_t wire_len)
+{
+	struct wl_batch *b = &rp->run->skel->bss->wl_batch;
+	struct wl_batch_frame *f;
+	int err;
+
+	if (b->n == WL_BATCH_MAX || rp->batch_used + len > WL_BATCH_BYTES) {
+		err = run_batch(rp);
+		if (err)
+			return err;
+	}
+	rp->batch_used += len;
+	memcpy(rp->batch + WL_BATCH_BYTES - rp->batch_used, rp->frame, len);
+	f = &b->f[b->n++];
+	f->now_ns = ts;
+	f->clock_ns = rp->clock_ns;
+	f->len = len;
+	f->wire_len = wire_len;
+	return 0;
+}
+
 static void sweep_and_flush(struct replay *rp, uint64_t clock, int eof)
 {
+	struct wl_sweep_io *io = &rp->run->skel->bss->wl_sweep_io;
+	unsigned int tables = WL_SWEEP_ALL;
 	size_t i;
 	int err;
 
+	if (!eof && clock < rp->conn_due_ns)
+		tables &= ~(1u << WL_T_CONNS);
+	run_batch(rp);	/* the frames before the sweep's time first */
 	rp->in_sweep = 1;
-	err = wl_sweep(rp->run, clock, WL_SWEEP_ALL, eof);
+	err = wl_sweep(rp->run, clock, tables, eof);
+	if (err >= 0 && (tables & (1u << WL_T_CONNS)))
+		rp->conn_due_ns = io->conn_due_ns ?: UINT64_MAX;
 	ring_buffer__consume(rp->rb);
 	rp->in_sweep = 0;
 	if (err < 0 && !rp->err)
@@ -161,6 +264,8 @@ static void sweep_before(struct replay *rp, uint64_t ts)
 	rp->last_ts_ns = ts;
 	if (ts > rp->clock_ns)
 		rp->clock_ns = ts;
+	if (ts + rp->run->cfg->idle_timeout_ns < rp->conn_due_ns)
+		rp->conn_due_ns = ts + rp->run->cfg->idle_timeout_ns;
 }
 
 /* Count a frame the program cannot be given (shorter than Ethernet). */
@@ -170,36 +275,30 @@ static void count_short(struct wl_run *run)
 	run->ustats[0].malformed[WL_MAL_ETH_SHORT]++;
 }
 
-/*
- * BPF_PROG_TEST_RUN takes an XDP frame of about a page plus 17 fragment
- * pages (~73 kB here) and refuses a longer one (ENOMEM, EINVAL or E2BIG):
- * a BIG TCP or GRO super-frame of a capture taken on a host. That frame
- * is counted `truncated` (the program could not see it whole) and the
- * replay goes on; a refusal of a page-sized frame is a real failure.
- */
-#define WL_REPLAY_PAGE 4096
-
-static int frame_refused(struct replay *rp, size_t len, int err)
+/* A frame too long to batch: a batch of its own (the rest in fragments). */
+static int replay_alone(struct replay *rp, size_t len, uint64_t ts,
+			uint32_t wire_len)
 {
-	if (len <= WL_REPLAY_PAGE ||
-	    (err != -ENOMEM && err != -EINVAL && err != -E2BIG))
+	struct wl_batch_frame *f = &rp->run->skel->bss->wl_batch.f[0];
+	int err = run_batch(rp);
+
+	if (err)
 		return err;
-	if (!rp->oversized++)
-		pr_warn("%s: a %zu-byte frame is longer than BPF_PROG_TEST_RUN accepts: counted as truncated (and any further one)\n",
-			rp->run->cfg->read_file, len);
-	rp->run->ustats[0].packets[WL_DIR_INGRESS][WL_PKT_TRUNCATED]++;
-	return 0;
+	f->now_ns = ts;
+	f->clock_ns = rp->clock_ns;
+	f->len = len;
+	f->wire_len = wire_len;
+	rp->run->skel->bss->wl_batch.n = 1;
+	return run_frames(rp, rp->frame, len);
 }
 
 static int replay_packet(struct replay *rp, const struct pcap_pkthdr *h,
 			 const uint8_t *bytes)
 {
-	struct wl_offline *clk = &rp->run->skel->bss->wl_offline;
 	uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000ULL + h->ts.tv_usec;
+	uint32_t wire_len;
 	size_t len;
 	long adjust;
-	int err;
-	LIBBPF_OPTS(bpf_test_run_opts, topts);
 
 	if (h->caplen + ETH_HLEN > rp->frame_cap) {
 		size_t cap = h->caplen + ETH_HLEN;
@@ -218,24 +317,12 @@ static int replay_packet(struct replay *rp, const struct pcap_pkthdr *h,
 		return 0;
 	}
 
-	clk->now_ns = ts;
-	clk->clock_ns = rp->clock_ns;
-	clk->wire_len = (long)h->len + adjust > (long)len ?
-				(uint32_t)((long)h->len + adjust) :
-				(uint32_t)len;
-	topts.data_in = rp->frame;
-	topts.data_size_in = len;
-	topts.repeat = 1;
-	err = bpf_prog_test_run_opts(rp->prog_fd, &topts);
-	if (err) {
-		err = frame_refused(rp, len, -errno);
-		if (err)
-			pr_warn("BPF_PROG_TEST_RUN failed on a %zu-byte frame: %s\n",
-				len, strerror(-err));
-		return err;
-	}
-	ring_buffer__consume(rp->rb);
-	return rp->err;
+	wire_len = (long)h->len + adjust > (long)len ?
+			   (uint32_t)((long)h->len + adjust) :
+			   (uint32_t)len;
+	if (len > WL_BATCH_BYTES)
+		return replay_alone(rp, len, ts, wire_len);
+	return batch_frame(rp, len, ts, wire_len);
 }
 
 static int open_capture(const char *path, pcap_t **out)
@@ -300,7 +387,7 @@ static void progress(pcap_t *pc, const char *path, uint64_t n, int done)
 int wl_offline_run(struct wl_run *run)
 {
 	const char *path = run->cfg->read_file;
-	struct replay rp = { .run = run };
+	struct replay rp = { .run = run, .conn_due_ns = UINT64_MAX };
 	struct pcap_pkthdr *h;
 	const u_char *bytes;
 	pcap_t *pc = NULL;
@@ -311,7 +398,7 @@ int wl_offline_run(struct wl_run *run)
 	if (err)
 		return err;
 	rp.dlt = pcap_datalink(pc);
-	rp.prog_fd = bpf_program__fd(run->skel->progs.wirelat_xdp);
+	rp.batch_fd = bpf_program__fd(run->skel->progs.wirelat_xdp_batch);
 	run->emit = emit_buffered;
 	run->emit_ctx = &rp;
 	run->drain = drain_ring;
@@ -336,6 +423,7 @@ int wl_offline_run(struct wl_run *run)
 	progress(pc, path, n, 1);
 	if (rc == PCAP_ERROR) {
 		/* keep what was measured, then say what is wrong */
+		run_batch(&rp);
 		wl_reorder_flush(&rp.ro, print_record, run);
 		pr_warn("%s: %s\n", path, pcap_geterr(pc));
 		err = -EIO;
@@ -350,7 +438,7 @@ out:
 	wl_reorder_flush(&rp.ro, print_record, run);
 	wl_reorder_free(&rp.ro);
 	ring_buffer__free(rp.rb);
-	free(rp.swept);
+	wl_hugebuf_free((void **)&rp.swept, &rp.cap_swept, sizeof(*rp.swept));
 	free(rp.frame);
 	pcap_close(pc);
 	return err;

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "hugebuf.h"
 #include "reorder.h"
 
 static int is_timeout(const struct wl_record *r)
@@ -22,15 +23,9 @@ int wl_reorder_add(struct wl_reorder *ro, const struct wl_record *r)
 {
 	size_t pos = ro->n;
 
-	if (ro->n == ro->cap) {
-		size_t cap = ro->cap ? ro->cap * 2 : 256;
-		struct wl_record *p = realloc(ro->recs, cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		ro->recs = p;
-		ro->cap = cap;
-	}
+	if (wl_hugebuf_reserve((void **)&ro->recs, &ro->cap, ro->n + 1,
+			       sizeof(*r)))
+		return -ENOMEM;
 	if (is_timeout(r)) {
 		while (pos > 0 && ro->recs[pos - 1].ts_ns > r->ts_ns)
 			pos--;
@@ -55,6 +50,6 @@ void wl_reorder_flush(struct wl_reorder *ro,
 
 void wl_reorder_free(struct wl_reorder *ro)
 {
-	free(ro->recs);
-	memset(ro, 0, sizeof(*ro));
+	wl_hugebuf_free((void **)&ro->recs, &ro->cap, sizeof(*ro->recs));
+	ro->n = 0;
 }

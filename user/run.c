@@ -42,9 +42,12 @@ int wl_run_main(const struct wl_config *cfg, FILE *out,
 		wl_bpf_destroy(&run);
 		return 1;
 	}
-	run.who = &who;
-	run.out.observe = observe_record;
-	run.out.observe_ctx = &who;
+	/* offline, the breakdowns only feed --metrics-out and wirelat top */
+	if (!cfg->read_file || cfg->metrics_out || tick) {
+		run.who = &who;
+		run.out.observe = observe_record;
+		run.out.observe_ctx = &who;
+	}
 	if (cfg->read_file)
 		err = wl_offline_run(&run);
 	else
