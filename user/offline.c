@@ -27,6 +27,7 @@
 #include "log.h"
 #include "offline.h"
 #include "reorder.h"
+#include "writer.h"
 #include "sweep.h"
 #include "wirelat.skel.h"
 
@@ -59,6 +60,7 @@ struct replay {
 	int in_sweep;
 	struct wl_record *swept;
 	size_t n_swept, cap_swept;
+	struct wl_writer writer;	/* formats and writes the flushed records */
 	int err;
 };
 
@@ -240,7 +242,7 @@ static void sweep_and_flush(struct replay *rp, uint64_t clock, int eof)
 	for (i = 0; i < rp->n_swept; i++)
 		rp->run->emit(rp->run, &rp->swept[i]);
 	rp->n_swept = 0;
-	wl_reorder_flush(&rp->ro, print_record, rp->run);
+	wl_writer_hand(&rp->writer, &rp->ro);
 }
 
 /*
@@ -410,12 +412,15 @@ int wl_offline_run(struct wl_run *run)
 			strerror(-err));
 		goto out;
 	}
+	if (wl_writer_start(&rp.writer, print_record, run))
+		pr_debug("no output thread: records are written in line\n");
 
 	while ((rc = pcap_next_ex(pc, &h, &bytes)) == 1) {
 		err = replay_packet(&rp, h, bytes);
 		if (err)
 			goto out;
-		if (run->out.broken)	/* `wirelat -r ... | head`: reader gone */
+		/* `wirelat -r ... | head`: the reader is gone */
+		if (__atomic_load_n(&run->out.broken, __ATOMIC_RELAXED))
 			goto out;
 		if (!(++n & 0xfff))
 			progress(pc, path, n, 0);
@@ -424,7 +429,8 @@ int wl_offline_run(struct wl_run *run)
 	if (rc == PCAP_ERROR) {
 		/* keep what was measured, then say what is wrong */
 		run_batch(&rp);
-		wl_reorder_flush(&rp.ro, print_record, run);
+		wl_writer_hand(&rp.writer, &rp.ro);
+		wl_writer_stop(&rp.writer);
 		pr_warn("%s: %s\n", path, pcap_geterr(pc));
 		err = -EIO;
 		goto out;
@@ -435,7 +441,8 @@ int wl_offline_run(struct wl_run *run)
 	sweep_and_flush(&rp, rp.clock_ns, 1);
 	err = rp.err;
 out:
-	wl_reorder_flush(&rp.ro, print_record, run);
+	wl_writer_hand(&rp.writer, &rp.ro);
+	wl_writer_stop(&rp.writer);
 	wl_reorder_free(&rp.ro);
 	ring_buffer__free(rp.rb);
 	wl_hugebuf_free((void **)&rp.swept, &rp.cap_swept, sizeof(*rp.swept));

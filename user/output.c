@@ -429,7 +429,8 @@ void wl_output_record(struct wl_output *o, const struct wl_record *r)
 	if (o->flush_each)
 		fflush(o->f);
 	if (ferror(o->f))
-		o->broken = true;
+		/* offline, the replay's thread reads it while the writer's sets it */
+		__atomic_store_n(&o->broken, true, __ATOMIC_RELAXED);
 	o->written++;
 }
 
