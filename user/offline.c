@@ -327,15 +327,31 @@ static int replay_packet(struct replay *rp, const struct pcap_pkthdr *h,
 	return batch_frame(rp, len, ts, wire_len);
 }
 
+/*
+ * Reads in 1 MB: with stdio's 4 kB, a read() a page was a twentieth of a
+ * big replay (a syscall costs microseconds on a VM).
+ */
+#define WL_READ_BUF (1u << 20)
+
 static int open_capture(const char *path, pcap_t **out)
 {
 	char errbuf[PCAP_ERRBUF_SIZE];
 	pcap_t *pc;
+	FILE *f;
 	int dlt;
 
-	pc = pcap_open_offline_with_tstamp_precision(
-		path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+	f = fopen(path, "rb");
+	if (!f) {
+		int err = -errno;
+
+		pr_warn("%s: cannot open: %s\n", path, strerror(-err));
+		return err;
+	}
+	setvbuf(f, NULL, _IOFBF, WL_READ_BUF);
+	pc = pcap_fopen_offline_with_tstamp_precision(
+		f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
 	if (!pc) {
+		fclose(f);
 		pr_warn("%s: not a readable pcap or pcapng file: %s\n", path,
 			errbuf);
 		return -EINVAL;
@@ -400,6 +416,10 @@ int wl_offline_run(struct wl_run *run)
 	if (err)
 		return err;
 	rp.dlt = pcap_datalink(pc);
+	/* not a terminal: written in 1 MB blocks (a write() costs
+	 * microseconds on a VM), nothing written before */
+	if (!isatty(fileno(run->out.f)))
+		setvbuf(run->out.f, NULL, _IOFBF, WL_READ_BUF);
 	rp.batch_fd = bpf_program__fd(run->skel->progs.wirelat_xdp_batch);
 	run->emit = emit_buffered;
 	run->emit_ctx = &rp;
