@@ -328,10 +328,13 @@ static int replay_packet(struct replay *rp, const struct pcap_pkthdr *h,
 }
 
 /*
- * Reads in 1 MB: with stdio's 4 kB, a read() a page was a twentieth of a
- * big replay (a syscall costs microseconds on a VM).
+ * The capture read and the records written in 1 MB blocks: with stdio's
+ * 4 kB, a read() or write() a page was a tenth of a big replay (a syscall
+ * costs microseconds on a VM). stdio takes a size only with a buffer:
+ * these live as long as the streams.
  */
-#define WL_READ_BUF (1u << 20)
+#define WL_IO_BUF (1u << 20)
+static char read_buf[WL_IO_BUF], write_buf[WL_IO_BUF];
 
 static int open_capture(const char *path, pcap_t **out)
 {
@@ -347,7 +350,7 @@ static int open_capture(const char *path, pcap_t **out)
 		pr_warn("%s: cannot open: %s\n", path, strerror(-err));
 		return err;
 	}
-	setvbuf(f, NULL, _IOFBF, WL_READ_BUF);
+	setvbuf(f, read_buf, _IOFBF, sizeof(read_buf));
 	pc = pcap_fopen_offline_with_tstamp_precision(
 		f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
 	if (!pc) {
@@ -416,10 +419,9 @@ int wl_offline_run(struct wl_run *run)
 	if (err)
 		return err;
 	rp.dlt = pcap_datalink(pc);
-	/* not a terminal: written in 1 MB blocks (a write() costs
-	 * microseconds on a VM), nothing written before */
+	/* not a terminal: in blocks (WL_IO_BUF); nothing written before */
 	if (!isatty(fileno(run->out.f)))
-		setvbuf(run->out.f, NULL, _IOFBF, WL_READ_BUF);
+		setvbuf(run->out.f, write_buf, _IOFBF, sizeof(write_buf));
 	rp.batch_fd = bpf_program__fd(run->skel->progs.wirelat_xdp_batch);
 	run->emit = emit_buffered;
 	run->emit_ctx = &rp;
