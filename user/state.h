@@ -37,6 +37,10 @@ struct wl_run {
 	uint64_t table_entries[WL_T_MAX];
 	uint64_t table_slot_entries[WL_T_MAX][WL_NSLOTS];
 	uint64_t table_evictions[WL_T_MAX];	/* see wl_sweep() */
+	/* live, as of the last connection walk: its inserts and deletes and
+	 * the earliest idle deadline it left (see conn_walk_needed()) */
+	uint64_t conn_walk_ins, conn_walk_del, conn_due_ns;
+	bool conn_walked;
 	/* how each interface is attached: labels of wirelat_attach_info */
 	const char *ingress_hook[WL_MAX_IFACES];
 	const char *egress_hook[WL_MAX_IFACES];
