@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # make bench: per-packet cost of the XDP program against an empty XDP
 # program (steady state, and one packet per new flow), 1M handshakes live
-# (records delivered, idle CPU, bytes per connection), and offline
-# throughput against tshark on the same file. Ratios
+# (records delivered, idle CPU, bytes per connection), offline throughput
+# against tshark on the same file, live throughput against empty programs. Ratios
 # against floors measured in this run; nothing here is a pass/fail test.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -32,6 +32,10 @@ awk -v n="$n" -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN {
 	printf "%-12s %10d %12.3f %14.0f\n", "wirelat -r", n, w, n / w;
 	printf "%-12s %10d %12.3f %14.0f\n", "tshark", n, t, n / t;
 	printf "wirelat is %.1fx tshark (goal: 10x)\n", t / w }'
+
+echo
+echo "== live throughput: iperf3 through the watched veth (nothing / empty programs / wirelat)"
+"$ROOT/tests/bench_iperf.sh"
 
 echo
 echo "== the socket path: what it adds per connection"

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * empty.bpf.c - bench-only: programs that do nothing, attached where
+ * wirelat attaches (XDP ingress, TC egress) to time what attaching any
+ * program costs, the floor wirelat's live throughput is compared with
+ * (tests/bench_iperf.sh).
+ */
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+
+SEC("xdp")
+int empty_xdp(struct xdp_md *ctx)
+{
+	(void)ctx;
+	return XDP_PASS;
+}
+
+SEC("tc")
+int empty_tc(struct __sk_buff *skb)
+{
+	(void)skb;
+	return TC_ACT_OK;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
