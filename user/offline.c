@@ -58,8 +58,7 @@ struct replay {
 	/* records of one sweep, put in a stable order before the reorder
 	 * buffer: a walk follows the hash table's order, not the file's */
 	int in_sweep;
-	struct wl_record *swept;
-	size_t n_swept, cap_swept;
+	struct wl_reorder swept;
 	struct wl_writer writer;	/* formats and writes the flushed records */
 	int err;
 };
@@ -81,10 +80,12 @@ static void emit_buffered(struct wl_run *run, const struct wl_record *r)
 
 static int keep_swept(struct replay *rp, const struct wl_record *r)
 {
-	if (wl_hugebuf_reserve((void **)&rp->swept, &rp->cap_swept,
-			       rp->n_swept + 1, sizeof(*r)))
+	struct wl_reorder *sw = &rp->swept;
+
+	if (wl_hugebuf_reserve((void **)&sw->recs, &sw->cap, sw->n + 1,
+			       sizeof(*r)))
 		return -ENOMEM;
-	rp->swept[rp->n_swept++] = *r;
+	sw->recs[sw->n++] = *r;
 	return 0;
 }
 
@@ -223,8 +224,9 @@ static int batch_frame(struct replay *rp, size_t len, uint64_t ts,
 static void sweep_and_flush(struct replay *rp, uint64_t clock, int eof)
 {
 	struct wl_sweep_io *io = &rp->run->skel->bss->wl_sweep_io;
+	struct wl_reorder *sw = &rp->swept;
 	unsigned int tables = WL_SWEEP_ALL;
-	size_t i;
+	size_t rest;
 	int err;
 
 	if (!eof && clock < rp->conn_due_ns)
@@ -238,11 +240,19 @@ static void sweep_and_flush(struct replay *rp, uint64_t clock, int eof)
 	rp->in_sweep = 0;
 	if (err < 0 && !rp->err)
 		rp->err = err;
-	qsort(rp->swept, rp->n_swept, sizeof(*rp->swept), by_ts_and_key);
-	for (i = 0; i < rp->n_swept; i++)
-		rp->run->emit(rp->run, &rp->swept[i]);
-	rp->n_swept = 0;
+	qsort(sw->recs, sw->n, sizeof(*sw->recs), by_ts_and_key);
+	/* timeouts among the buffered records, the rest handed on after
+	 * them as it is: no copy of a big end of file's closes */
+	if (wl_reorder_add_sorted(&rp->ro, sw->recs, sw->n, &rest))
+		rp->err = -ENOMEM;
 	wl_writer_hand(&rp->writer, &rp->ro);
+	if (!rp->err && rest < sw->n) {
+		memmove(sw->recs, sw->recs + rest,
+			(sw->n - rest) * sizeof(*sw->recs));
+		sw->n -= rest;
+		wl_writer_hand(&rp->writer, sw);  /* sw: the writer's, empty */
+	}
+	sw->n = 0;
 }
 
 /*
@@ -467,7 +477,7 @@ out:
 	wl_writer_stop(&rp.writer);
 	wl_reorder_free(&rp.ro);
 	ring_buffer__free(rp.rb);
-	wl_hugebuf_free((void **)&rp.swept, &rp.cap_swept, sizeof(*rp.swept));
+	wl_reorder_free(&rp.swept);
 	free(rp.frame);
 	pcap_close(pc);
 	return err;

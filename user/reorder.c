@@ -37,6 +37,23 @@ int wl_reorder_add(struct wl_reorder *ro, const struct wl_record *r)
 	return 0;
 }
 
+int wl_reorder_add_sorted(struct wl_reorder *ro, const struct wl_record *r,
+			  size_t n, size_t *rest)
+{
+	size_t i;
+
+	/*
+	 * Once one record is not a timeout, it goes last, and every record
+	 * after it (none earlier) would stop right behind its predecessor:
+	 * the rest keeps its order after all that is buffered.
+	 */
+	for (i = 0; i < n && is_timeout(&r[i]); i++)
+		if (wl_reorder_add(ro, &r[i]))
+			return -ENOMEM;
+	*rest = i;
+	return 0;
+}
+
 void wl_reorder_flush(struct wl_reorder *ro,
 		      void (*fn)(void *ctx, const struct wl_record *r),
 		      void *ctx)

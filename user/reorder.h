@@ -21,6 +21,17 @@ struct wl_reorder {
  */
 int wl_reorder_add(struct wl_reorder *ro, const struct wl_record *r);
 
+/*
+ * Add @n records sorted by time (and key), as wl_reorder_add() one by one
+ * would, as far as the first that is not a timeout; *@rest gets its index
+ * (@n when all went in). The records from there on belong after everything
+ * buffered, in the order given: the caller hands them on as they are,
+ * without a copy (a big capture's end of file closes them all at once).
+ * Returns 0 or -ENOMEM.
+ */
+int wl_reorder_add_sorted(struct wl_reorder *ro, const struct wl_record *r,
+			  size_t n, size_t *rest);
+
 /* Hand every buffered record to @fn in order and empty the buffer. */
 void wl_reorder_flush(struct wl_reorder *ro,
 		      void (*fn)(void *ctx, const struct wl_record *r),
