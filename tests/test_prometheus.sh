@@ -411,9 +411,12 @@ def wait_ready(prom, target, seconds):
 # the wire's records: Prometheus scraping wirelat over loopback every
 # second makes socket-path ones ("source":"sock"), not in these metrics
 def count_records(path, kind):
+    """records of KIND so far: wirelat is still writing, and a reader can
+    see a line it has not finished (a write across a page boundary shows
+    its first page first): a line without its newline is not counted yet"""
     n = 0
     for l in open(path):
-        if not l.startswith("{"):
+        if not l.startswith("{") or not l.endswith("\n"):
             continue
         r = json.loads(l)
         if r.get("type") == kind and r.get("source") == "wire":
