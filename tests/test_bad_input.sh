@@ -48,6 +48,13 @@ else
 	fail "cut capture: kept $kept records of $full, or they differ"
 fi
 
+# a pcapng whose interfaces have two link types (libpcap reads one per
+# file; Wireshark writes such files): the line says why and what to do
+editcap -T linux-sll "$src" "$tmp/sll.pcap" &&
+	mergecap -F pcapng -w "$tmp/mixed.pcapng" "$src" "$tmp/sll.pcap" ||
+	fail "cannot write a pcapng of two link types (editcap, mergecap)"
+expect_fail 1 "pcapng with two link types" "one link type per file.*tcpdump -i" -- -r "$tmp/mixed.pcapng"
+
 # command line
 expect_fail 2 "no mode" "nothing to do" --
 expect_fail 2 "unknown option" "unknown" -- --bogus

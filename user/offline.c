@@ -463,7 +463,10 @@ int wl_offline_run(struct wl_run *run)
 		run_batch(&rp);
 		wl_writer_hand(&rp.writer, &rp.ro);
 		wl_writer_stop(&rp.writer);
-		pr_warn("%s: %s\n", path, pcap_geterr(pc));
+		pr_warn("%s: %s%s\n", path, pcap_geterr(pc),
+			strstr(pcap_geterr(pc), "different from the type of") ?
+				" (libpcap reads one link type per file, and no common tool splits such a pcapng: capture each interface to a file of its own, e.g. one tcpdump -i IF -w IF.pcap per interface)" :
+				"");
 		err = -EIO;
 		goto out;
 	}
