@@ -280,6 +280,16 @@ static void sweep_before(struct replay *rp, uint64_t ts)
 		rp->conn_due_ns = ts + rp->run->cfg->idle_timeout_ns;
 }
 
+/* What to do about libpcap's read error @msg, if wirelat knows. */
+static const char *read_error_advice(const char *msg)
+{
+	/* a pcapng of interfaces of several link types (Wireshark writes
+	 * them): libpcap refuses the second type's interface description */
+	if (strstr(msg, "different from the type of"))
+		return " (libpcap reads one link type per file, and no common tool splits such a pcapng: capture each interface to a file of its own, e.g. one tcpdump -i IF -w IF.pcap per interface)";
+	return "";
+}
+
 /* Count a frame the program cannot be given (shorter than Ethernet). */
 static void count_short(struct wl_run *run)
 {
@@ -464,9 +474,7 @@ int wl_offline_run(struct wl_run *run)
 		wl_writer_hand(&rp.writer, &rp.ro);
 		wl_writer_stop(&rp.writer);
 		pr_warn("%s: %s%s\n", path, pcap_geterr(pc),
-			strstr(pcap_geterr(pc), "different from the type of") ?
-				" (libpcap reads one link type per file, and no common tool splits such a pcapng: capture each interface to a file of its own, e.g. one tcpdump -i IF -w IF.pcap per interface)" :
-				"");
+			read_error_advice(pcap_geterr(pc)));
 		err = -EIO;
 		goto out;
 	}
