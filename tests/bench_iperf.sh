@@ -63,7 +63,7 @@ run() {
 print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]))'
 }
 
-declare -A got
+declare -A got med
 for r in $(seq "$ROUNDS"); do
 	for s in none empty wirelat; do
 		attach "$s" || { echo "cannot attach $s"; exit 1; }
@@ -76,12 +76,11 @@ done
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 printf '%-40s %12s   %s\n' "iperf3, MSS 536, 2 streams, ${SECS} s" "median" "runs (Gbit/s, interleaved)"
 for s in none empty wirelat; do
-	m=$(median <<<"${got[$s]}")
-	eval "med_$s=$m"
-	printf '%-40s %9.3f Gb   %s\n' "$s" "$(awk -v v="$m" 'BEGIN {print v / 1e9}')" \
+	med[$s]=$(median <<<"${got[$s]}")
+	printf '%-40s %9.3f Gb   %s\n' "$s" "$(awk -v v="${med[$s]}" 'BEGIN {print v / 1e9}')" \
 		"$(for v in ${got[$s]}; do awk -v v="$v" 'BEGIN {printf "%.2f ", v / 1e9}'; done)"
 done
-awk -v n="$med_none" -v e="$med_empty" -v w="$med_wirelat" 'BEGIN {
+awk -v n="${med[none]}" -v e="${med[empty]}" -v w="${med[wirelat]}" 'BEGIN {
 	printf "empty programs / nothing   %.3f (the cost of attaching at all)\n", e / n;
 	printf "wirelat / empty programs   %.3f (what wirelat adds)\n", w / e;
 	printf "wirelat / nothing          %.3f\n", w / n }'

@@ -49,11 +49,6 @@ struct replay {
 	uint64_t clock_ns;	/* the highest timestamp so far */
 	uint64_t last_ts_ns;	/* the previous packet's */
 	uint64_t next_sweep_ns;
-	/* no connection can idle out before this capture time: the earliest
-	 * deadline the last walk left, or a later frame's time + the idle
-	 * timeout (a walk before it would find nothing: 10x the sweep cost
-	 * of a big capture) */
-	uint64_t conn_due_ns;
 	uint64_t oversized;	/* frames too long to hand the program */
 	/* records of one sweep, put in a stable order before the reorder
 	 * buffer: a walk follows the hash table's order, not the file's */
@@ -223,19 +218,13 @@ static int batch_frame(struct replay *rp, size_t len, uint64_t ts,
 
 static void sweep_and_flush(struct replay *rp, uint64_t clock, int eof)
 {
-	struct wl_sweep_io *io = &rp->run->skel->bss->wl_sweep_io;
 	struct wl_reorder *sw = &rp->swept;
-	unsigned int tables = WL_SWEEP_ALL;
 	size_t rest;
 	int err;
 
-	if (!eof && clock < rp->conn_due_ns)
-		tables &= ~(1u << WL_T_CONNS);
 	run_batch(rp);	/* the frames before the sweep's time first */
 	rp->in_sweep = 1;
-	err = wl_sweep(rp->run, clock, tables, eof);
-	if (err >= 0 && (tables & (1u << WL_T_CONNS)))
-		rp->conn_due_ns = io->conn_due_ns ?: UINT64_MAX;
+	err = wl_sweep(rp->run, clock, WL_SWEEP_ALL, eof);
 	ring_buffer__consume(rp->rb);
 	rp->in_sweep = 0;
 	if (err < 0 && !rp->err)
@@ -276,8 +265,7 @@ static void sweep_before(struct replay *rp, uint64_t ts)
 	rp->last_ts_ns = ts;
 	if (ts > rp->clock_ns)
 		rp->clock_ns = ts;
-	if (ts + rp->run->cfg->idle_timeout_ns < rp->conn_due_ns)
-		rp->conn_due_ns = ts + rp->run->cfg->idle_timeout_ns;
+	wl_sweep_frame_seen(rp->run, ts);
 }
 
 /* What to do about libpcap's read error @msg, if wirelat knows. */
@@ -428,7 +416,7 @@ static void progress(pcap_t *pc, const char *path, uint64_t n, int done)
 int wl_offline_run(struct wl_run *run)
 {
 	const char *path = run->cfg->read_file;
-	struct replay rp = { .run = run, .conn_due_ns = UINT64_MAX };
+	struct replay rp = { .run = run };
 	struct pcap_pkthdr *h;
 	const u_char *bytes;
 	pcap_t *pc = NULL;

@@ -37,8 +37,9 @@ struct wl_run {
 	uint64_t table_entries[WL_T_MAX];
 	uint64_t table_slot_entries[WL_T_MAX][WL_NSLOTS];
 	uint64_t table_evictions[WL_T_MAX];	/* see wl_sweep() */
-	/* live, as of the last connection walk: its inserts and deletes and
-	 * the earliest idle deadline it left (see conn_walk_needed()) */
+	/* as of the last connection walk: its inserts and deletes and the
+	 * earliest idle deadline it left, UINT64_MAX for none (see
+	 * conn_walk_needed() in sweep.c) */
 	uint64_t conn_walk_ins, conn_walk_del, conn_due_ns;
 	bool conn_walked;
 	/* how each interface is attached: labels of wirelat_attach_info */

@@ -44,24 +44,24 @@ static uint64_t monotonic_ns(void)
 }
 
 /*
- * Live, whether the connection walk can find anything: not when no
- * connection was inserted or deleted since the last walk (the entries and
- * evictions it would count are those it counted; the LRU evicts only on an
- * insert) and the earliest idle deadline that walk left is still ahead
- * (an entry's deadline only moves later). So 1M idle connections cost no
- * walk until one of them can idle out; traffic keeps the 10 s cadence.
- * The kernel's clock is CLOCK_MONOTONIC, and last_ns (the coarse clock) is
- * never ahead of it: the deadline compared is never late.
+ * Whether the connection walk can find anything at @now (offline the
+ * capture's time, live CLOCK_MONOTONIC: the kernel's clock, and last_ns,
+ * the coarse clock, is never ahead of it). Not before the earliest idle
+ * deadline the last walk left (an entry's deadline only moves later; a new
+ * one offline lowers it, wl_sweep_frame_seen()). Live also whenever a
+ * connection was inserted or deleted since that walk: the entries gauge
+ * and the evictions follow the table (the LRU evicts only on an insert);
+ * offline they are read at end of file. So 1M idle connections cost no
+ * walk until one of them can idle out, and traffic keeps the 10 s cadence.
  */
-static bool conn_walk_needed(const struct wl_run *run, const uint64_t *ins,
+static bool conn_walk_needed(const struct wl_run *run, uint64_t now,
+			     bool live, const uint64_t *ins,
 			     const uint64_t *del)
 {
-	if (!run->conn_walked)
+	if (!run->conn_walked || now >= run->conn_due_ns)
 		return true;
-	if (ins[WL_T_CONNS] != run->conn_walk_ins ||
-	    del[WL_T_CONNS] != run->conn_walk_del)
-		return true;
-	return run->conn_due_ns && monotonic_ns() >= run->conn_due_ns;
+	return live && (ins[WL_T_CONNS] != run->conn_walk_ins ||
+			del[WL_T_CONNS] != run->conn_walk_del);
 }
 
 int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
@@ -75,8 +75,9 @@ int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	err = table_counts(run, ins, del);	/* evictions need it; expiry not */
-	if (!err && !clock_ns && !eof && (tables & (1u << WL_T_CONNS)) &&
-	    !conn_walk_needed(run, ins, del))
+	if (!err && !eof && (tables & (1u << WL_T_CONNS)) &&
+	    !conn_walk_needed(run, clock_ns ?: monotonic_ns(), !clock_ns, ins,
+			      del))
 		tables &= ~(1u << WL_T_CONNS);
 	for (;;) {
 		LIBBPF_OPTS(bpf_test_run_opts, topts);
@@ -107,7 +108,7 @@ int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
 		run->conn_walked = true;
 		run->conn_walk_ins = ins_after[WL_T_CONNS];
 		run->conn_walk_del = del[WL_T_CONNS];
-		run->conn_due_ns = io->conn_due_ns;
+		run->conn_due_ns = io->conn_due_ns ?: UINT64_MAX;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	for (t = 0; t < WL_T_MAX; t++) {
