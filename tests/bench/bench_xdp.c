@@ -13,7 +13,10 @@
  * the reader would (not timed): a SYN that opens a handshake, the ACK that
  * completes one (its record included), a new DNS query, the response that
  * completes it (its record included); median ns against the median of the
- * empty program run on the very same frames.
+ * empty program run on the very same frames, and beside the map floor
+ * (tests/bpf/newflow_floor.bpf.c): the same flows through a program that
+ * does only the table operations a new flow needs, on tables of wirelat's
+ * types and sizes.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -228,50 +231,102 @@ static void flow_tuple(unsigned char *b, unsigned i, int from_server,
 
 enum new_kind { NEW_SYN, NEW_ACK, NEW_QUERY, NEW_RESPONSE, NEW_MAX };
 
+/* The frames of flow @i for a row of kind @k: set-up ones, then the timed. */
+struct flow_frames {
+	unsigned char b[3][256];
+	size_t len[3];
+	int n;			/* the last one is timed */
+};
+
+static void new_flow_frames(struct flow_frames *f, enum new_kind k, unsigned i)
+{
+	unsigned isn = 1000 + i * 7, sisn = 900000 + i * 13;
+
+	f->n = 0;
+	if (k == NEW_SYN || k == NEW_ACK) {
+		f->len[f->n] = tcp4(f->b[f->n], 0x02, isn, 0, 0);
+		flow_tuple(f->b[f->n++], i, 0, 34);
+		if (k == NEW_SYN)
+			return;
+		/* the SYN-ACK from the server */
+		f->len[f->n] = tcp4(f->b[f->n], 0x12, sisn, isn + 1, 0);
+		memcpy(f->b[f->n] + 26, "\xcb\x00\x71\x01", 4);
+		memcpy(f->b[f->n] + 30, "\xc6\x33\x64\x01", 4);
+		put16(f->b[f->n] + 34, 443);
+		put16(f->b[f->n] + 36, 0);
+		flow_tuple(f->b[f->n++], i, 1, 34);
+		f->len[f->n] = tcp4(f->b[f->n], 0x10, isn + 1, sisn + 1, 0);
+		flow_tuple(f->b[f->n++], i, 0, 34);
+		return;
+	}
+	f->len[f->n] = dns4(f->b[f->n], 0);
+	flow_tuple(f->b[f->n++], i, 0, 34);
+	if (k == NEW_RESPONSE) {
+		f->len[f->n] = dns4(f->b[f->n], 1);
+		flow_tuple(f->b[f->n++], i, 1, 34);
+	}
+}
+
 /*
- * Median cost of the packet of kind @k on NEW_FLOWS new flows; the set-up
- * packets before it (SYN, SYN-ACK; the query) are run but not timed.
- * *floor gets the empty program's median on the same timed frames.
+ * The floor under the per-new-flow rows (tests/bpf/newflow_floor.bpf.c):
+ * only the table operations a new flow needs, on tables of wirelat's
+ * types and sizes. Its fd, or -1; *objp to close.
  */
-static long time_new_flows(struct wirelat *skel, int efd, struct ring_buffer *rb,
+static int load_map_floor(const struct wirelat *skel, struct bpf_object **objp)
+{
+	static const char *const maps[][2] = {
+		{ "floor_handshakes", "handshakes" },
+		{ "floor_conns", "conns" },
+		{ "floor_dns", "dns_pending" },
+	};
+	const char *path = getenv("WL_FLOOR_OBJ");
+	struct bpf_object *obj;
+	struct bpf_program *p;
+	size_t i;
+
+	obj = bpf_object__open_file(path ? path :
+				    "build/tests/bpf/newflow_floor.bpf.o", NULL);
+	if (!obj)
+		return -1;
+	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		struct bpf_map *f = bpf_object__find_map_by_name(obj, maps[i][0]);
+		struct bpf_map *w = bpf_object__find_map_by_name(skel->obj,
+								 maps[i][1]);
+
+		if (!f || !w ||
+		    bpf_map__set_max_entries(f, bpf_map__max_entries(w)))
+			goto fail;
+	}
+	p = bpf_object__find_program_by_name(obj, "newflow_floor");
+	if (!p || bpf_object__load(obj))
+		goto fail;
+	*objp = obj;
+	return bpf_program__fd(p);
+fail:
+	bpf_object__close(obj);
+	return -1;
+}
+
+/*
+ * Median, on NEW_FLOWS new flows, of the timed packet of kind @k through
+ * @fd (returned) and through the empty program @efd (*floor): the set-up
+ * packets before it (SYN, SYN-ACK; the query) run through @fd, not timed;
+ * @rb (the records of @fd) is drained after every flow as a reader would.
+ */
+static long time_new_flows(int fd, int efd, struct ring_buffer *rb,
 			   enum new_kind k, long *floor)
 {
-	int fd = bpf_program__fd(skel->progs.wirelat_xdp);
 	static long t[NEW_FLOWS], e[NEW_FLOWS];
-	unsigned char b[256];
-	size_t len;
+	struct flow_frames f;
 	unsigned i;
+	int j;
 
 	for (i = 0; i < NEW_FLOWS; i++) {
-		unsigned isn = 1000 + i * 7, sisn = 900000 + i * 13;
-
-		if (k == NEW_SYN || k == NEW_ACK) {
-			len = tcp4(b, 0x02, isn, 0, 0);
-			flow_tuple(b, i, 0, 34);
-			if (k == NEW_SYN)
-				goto timed;
-			run_once(fd, b, len);
-			/* the SYN-ACK from the server */
-			len = tcp4(b, 0x12, sisn, isn + 1, 0);
-			memcpy(b + 26, "\xcb\x00\x71\x01", 4);
-			put16(b + 34, 443);
-			put16(b + 36, 0);
-			flow_tuple(b, i, 1, 34);
-			run_once(fd, b, len);
-			len = tcp4(b, 0x10, isn + 1, sisn + 1, 0);
-			flow_tuple(b, i, 0, 34);
-		} else {
-			len = dns4(b, 0);
-			flow_tuple(b, i, 0, 34);
-			if (k == NEW_RESPONSE) {
-				run_once(fd, b, len);
-				len = dns4(b, 1);
-				flow_tuple(b, i, 1, 34);
-			}
-		}
-timed:
-		t[i] = run_once(fd, b, len);
-		e[i] = run_once(efd, b, len);
+		new_flow_frames(&f, k, i);
+		for (j = 0; j < f.n - 1; j++)
+			run_once(fd, f.b[j], f.len[j]);
+		t[i] = run_once(fd, f.b[j], f.len[j]);
+		e[i] = run_once(efd, f.b[j], f.len[j]);
 		ring_buffer__consume(rb);	/* the reader's work: not timed */
 		if (t[i] < 0 || e[i] < 0)
 			return -1;
@@ -280,6 +335,32 @@ timed:
 	qsort(e, NEW_FLOWS, sizeof(e[0]), cmp_long);
 	*floor = e[NEW_FLOWS / 2];
 	return t[NEW_FLOWS / 2];
+}
+
+/*
+ * The map floor of kind @k: the same flows through newflow_floor on
+ * tables sized as @skel's, in a pass of their own (interleaved, each
+ * program would evict the other's tables from the cache); -1 when it
+ * cannot be loaded.
+ */
+static long time_map_floor(const struct wirelat *skel, int efd,
+			   enum new_kind k)
+{
+	struct bpf_object *obj = NULL;
+	struct ring_buffer *rb = NULL;
+	long t = -1, floor;
+	int fd;
+
+	fd = load_map_floor(skel, &obj);
+	if (fd >= 0)
+		rb = ring_buffer__new(bpf_object__find_map_fd_by_name(
+					      obj, "floor_records"),
+				      ring_noop, NULL, NULL);
+	if (rb)
+		t = time_new_flows(fd, efd, rb, k, &floor);
+	ring_buffer__free(rb);
+	bpf_object__close(obj);
+	return t;
 }
 
 /* Each kind on a fresh object: no flow of one row is in the next. */
@@ -296,13 +377,15 @@ static void new_flow_rows(int efd)
 	};
 	int k;
 
-	printf("\n%-40s %10s %10s %12s %8s\n",
-	       "one packet per new flow (repeat 1)", "ns/packet", "floor",
-	       "over floor", "budget");
+	printf("\n%-38s %9s %7s %10s %7s %10s %7s\n",
+	       "one packet per new flow (repeat 1)", "ns/packet", "empty",
+	       "map floor", "budget", "wirelat-", "map fl.-");
+	printf("%-38s %9s %7s %10s %7s %10s %7s\n", "", "", "", "", "", "empty",
+	       "empty");
 	for (k = 0; k < NEW_MAX; k++) {
 		struct wirelat *skel = wirelat__open_and_load();
 		struct ring_buffer *rb;
-		long t, floor = 0;
+		long t = -1, floor = 0, mfloor;
 
 		if (!skel) {
 			fprintf(stderr, "bench: cannot load the object\n");
@@ -310,12 +393,20 @@ static void new_flow_rows(int efd)
 		}
 		rb = ring_buffer__new(bpf_map__fd(skel->maps.records), ring_noop,
 				      NULL, NULL);
-		t = rb ? time_new_flows(skel, efd, rb, k, &floor) : -1;
+		if (rb)
+			t = time_new_flows(bpf_program__fd(skel->progs.wirelat_xdp),
+					   efd, rb, k, &floor);
+		mfloor = time_map_floor(skel, efd, k);
 		if (t < 0)
-			printf("%-40s %10s\n", row[k].name, "failed");
+			printf("%-38s %9s\n", row[k].name, "failed");
+		else if (mfloor < 0)
+			printf("%-38s %9ld %7ld %10s %7ld %10ld %7s\n",
+			       row[k].name, t, floor, "n/a", row[k].budget,
+			       t - floor, "n/a");
 		else
-			printf("%-40s %10ld %10ld %12ld %8ld\n", row[k].name, t,
-			       floor, t - floor, row[k].budget);
+			printf("%-38s %9ld %7ld %10ld %7ld %10ld %7ld\n",
+			       row[k].name, t, floor, mfloor, row[k].budget,
+			       t - floor, mfloor - floor);
 		ring_buffer__free(rb);
 		wirelat__destroy(skel);
 	}
