@@ -476,6 +476,8 @@ static void fresh_data_rows(int efd)
 		       t[d][NEW_FLOWS / 2], e[d][NEW_FLOWS / 2],
 		       t[d][NEW_FLOWS / 2] - e[d][NEW_FLOWS / 2], 120);
 	}
+	printf("(budget: the steady-state one, met at repeat 1M above; at repeat 1 "
+	       "every run starts cold)\n");
 	ring_buffer__free(rb);
 	wirelat__destroy(skel);
 }
