@@ -566,6 +566,13 @@ struct wl_sweep_io {
 	 * those left open (0: none), so the replay walks them again only
 	 * once its clock can have passed one */
 	__u64 conn_due_ns;
+	__u32 ncpus;		/* in: possible CPUs, for the counters */
+	__u32 evicted_known;	/* out: evicted[] was counted (the kernel
+				 * has bpf_map_sum_elem_count, 6.6 on) */
+	/* out: per table, inserts - entries - deletes, read in that order
+	 * within microseconds at the start of the run: never more than the
+	 * LRU evicted, and short of it only by the operations in flight */
+	__s64 evicted[WL_T_MAX];
 };
 
 /*

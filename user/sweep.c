@@ -88,6 +88,8 @@ int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
 		io->tables = tables;
 		io->eof = eof;
 		io->more = 0;
+		io->ncpus = libbpf_num_possible_cpus() > 0 ?
+				    libbpf_num_possible_cpus() : 0;
 		if (bpf_prog_test_run_opts(fd, &topts)) {
 			err = -errno;
 			pr_warn("running the sweep program failed: %s\n",
@@ -112,27 +114,33 @@ int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	for (t = 0; t < WL_T_MAX; t++) {
+		bool walked = tables & (1u << t);
 		uint64_t n = 0;
 		int64_t ev;
 
-		if (!(tables & (1u << t)))
-			continue;
-		for (slot = 0; slot < WL_NSLOTS; slot++) {
+		for (slot = 0; walked && slot < WL_NSLOTS; slot++) {
 			n += io->entries[t][slot];
 			run->table_slot_entries[t][slot] = io->entries[t][slot];
 		}
-		run->table_entries[t] = n;
-		if (err)
-			continue;
+		if (walked)
+			run->table_entries[t] = n;
 		/*
 		 * Evictions: every entry went in by an insert the programs
 		 * counted, and left by a delete they counted or by the LRU.
-		 * With inserts read before the walk and deletes after it,
+		 * The program counts them exactly where the kernel has
+		 * bpf_map_sum_elem_count (wl_count_evictions()). Else from
+		 * the walk: with inserts read before it and deletes after,
 		 * inserts - deletes - entries never counts more than the LRU
 		 * removed, and equals it when the table was quiet during the
 		 * walk (traffic meanwhile makes it lag until a quiet walk).
+		 * Either way never more: the running maximum is the count.
 		 */
-		ev = (int64_t)(ins[t] - del[t] - n);
+		if (io->evicted_known)
+			ev = io->evicted[t];
+		else if (walked && !err)
+			ev = (int64_t)(ins[t] - del[t] - n);
+		else
+			continue;
 		if (ev > (int64_t)run->table_evictions[t])
 			run->table_evictions[t] = ev;
 	}
