@@ -573,6 +573,9 @@ struct wl_sweep_io {
 	 * within microseconds at the start of the run: never more than the
 	 * LRU evicted, and short of it only by the operations in flight */
 	__s64 evicted[WL_T_MAX];
+	/* out, with evicted_known: the live entries per table at the end of
+	 * the run (after what it expired), walked or not */
+	__u64 live[WL_T_MAX];
 };
 
 /*

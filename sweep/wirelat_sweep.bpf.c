@@ -73,6 +73,17 @@ static __always_inline void wl_sweep_count(__u32 table, __u32 slot)
 		wl_sweep_io.entries[table][slot]++;
 }
 
+/* The live entries of each table into wl_sweep_io.live (kfunc present). */
+static __always_inline void wl_count_live(void)
+{
+	wl_sweep_io.live[WL_T_HANDSHAKES] =
+		bpf_map_sum_elem_count((struct bpf_map *)&handshakes);
+	wl_sweep_io.live[WL_T_DNS] =
+		bpf_map_sum_elem_count((struct bpf_map *)&dns_pending);
+	wl_sweep_io.live[WL_T_CONNS] =
+		bpf_map_sum_elem_count((struct bpf_map *)&conns);
+}
+
 /* Sums of every slot's table_inserts (or table_deletes) over the CPUs. */
 struct wl_table_sum {
 	__u32 deletes;
@@ -106,20 +117,16 @@ static __always_inline void wl_count_evictions(void)
 {
 	struct wl_table_sum ins = {}, del = { .deletes = 1 };
 	__u32 runs = wl_sweep_io.ncpus * WL_NSLOTS;
-	__s64 live[WL_T_MAX];
 	int t;
 
 	wl_sweep_io.evicted_known = 0;
 	if (!bpf_map_sum_elem_count || !runs)
 		return;
 	bpf_loop(runs, wl_table_sum_one, &ins, 0);
-	live[WL_T_HANDSHAKES] =
-		bpf_map_sum_elem_count((struct bpf_map *)&handshakes);
-	live[WL_T_DNS] = bpf_map_sum_elem_count((struct bpf_map *)&dns_pending);
-	live[WL_T_CONNS] = bpf_map_sum_elem_count((struct bpf_map *)&conns);
+	wl_count_live();
 	bpf_loop(runs, wl_table_sum_one, &del, 0);
 	for (t = 0; t < WL_T_MAX; t++)
-		wl_sweep_io.evicted[t] = ins.n[t] - live[t] - del.n[t];
+		wl_sweep_io.evicted[t] = ins.n[t] - wl_sweep_io.live[t] - del.n[t];
 	wl_sweep_io.evicted_known = 1;
 }
 
@@ -190,6 +197,9 @@ int wirelat_sweep(void *ctx)
 		bpf_for_each_map_elem(&conns, wl_sweep_conn, &w, 0);
 		wl_sweep_io.conn_due_ns = w.conn_due;
 	}
+	/* the entries gauge: what is left now, every table, walked or not */
+	if (wl_sweep_io.evicted_known)
+		wl_count_live();
 	return 0;
 }
 

@@ -122,7 +122,9 @@ int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
 			n += io->entries[t][slot];
 			run->table_slot_entries[t][slot] = io->entries[t][slot];
 		}
-		if (walked)
+		if (io->evicted_known)	/* the kernel's count, every sweep */
+			run->table_entries[t] = io->live[t];
+		else if (walked)
 			run->table_entries[t] = n;
 		/*
 		 * Evictions: every entry went in by an insert the programs
