@@ -61,6 +61,15 @@ expect_fail 2 "unknown option" "unknown" -- --bogus
 expect_fail 2 "bad xdp mode" "xdp-mode" -- -i lo --xdp-mode turbo
 expect_fail 2 "bad timeout" "handshake-timeout" -- -r "$src" --handshake-timeout soon
 expect_fail 2 "timeout out of range" "out of range" -- -r "$src" --handshake-timeout 0
+expect_fail 2 "window out of range" "out of range.*1s to 24h" -- -r "$src" --top-window 25h
+expect_fail 2 "unknown unit" "idle-timeout.*not understood" -- -r "$src" --idle-timeout 5x
+# the units the help names: minutes and hours too (--help says 5m)
+if "$WIRELAT" -r "$src" --top-window 5m --idle-timeout 1.5h --handshake-timeout 0.5m \
+	>/dev/null 2>"$tmp/err"; then
+	ok "durations in m and h accepted"
+else
+	fail "durations in m and h: $(cat "$tmp/err")"
+fi
 expect_fail 2 "bad max-flows" "max-flows" -- -r "$src" --max-flows -5
 expect_fail 2 "both -r and -i" "exclude" -- -r "$src" -i lo
 expect_fail 2 "stray argument" "unexpected argument" -- -r "$src" extra

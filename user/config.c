@@ -112,8 +112,8 @@ static void usage(FILE *f)
 		fprintf(f, "  %-34s %s\n", left, o->help);
 	}
 	fprintf(f,
-		"\nDURATION is a number with an optional unit: ns, us, ms, s "
-		"(default s).\n\n"
+		"\nDURATION is a number with an optional unit: ns, us, ms, s, m, h "
+		"(default s); each option's range is in its error message.\n\n"
 		"Examples:\n"
 		"  sudo wirelat -i eth0 --json\n"
 		"  wirelat -r capture.pcap --json\n"
@@ -146,7 +146,7 @@ int wl_parse_duration(const char *s, uint64_t min_ns, uint64_t max_ns,
 		double mult;
 	} units[] = {
 		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
-		{ "", 1e9 },
+		{ "m", 60e9 }, { "h", 3600e9 }, { "", 1e9 },
 	};
 	double v;
 	char *end;
