@@ -75,5 +75,38 @@ expect_fail 2 "both -r and -i" "exclude" -- -r "$src" -i lo
 expect_fail 2 "stray argument" "unexpected argument" -- -r "$src" extra
 expect_fail 1 "no such interface" "no interface named" -- -i wl-nosuchif0
 
+# A link-layer header cut off by the snaplen is `truncated` (the wire had
+# more), one that short on the wire is malformed (eth_short); a handshake
+# after them is still measured. Ethernet and Linux cooked (SLL).
+for lt in 1 113; do
+	"$PY" - "$tmp/cut$lt.pcap" "$lt" <<'PY'
+import struct, sys
+from scapy.all import Ether, CookedLinux, IP, TCP
+lt = int(sys.argv[2])
+def l2(p):
+    return bytes((Ether() if lt == 1 else CookedLinux(pkttype=0, lladdrtype=1, lladdrlen=6, proto=0x800)) / p)
+c, s = "198.51.100.1", "198.51.100.2"
+hs = [IP(src=c, dst=s) / TCP(sport=40000, dport=80, flags="S", seq=1000),
+      IP(src=s, dst=c) / TCP(sport=80, dport=40000, flags="SA", seq=5000, ack=1001),
+      IP(src=c, dst=s) / TCP(sport=40000, dport=80, flags="A", seq=1001, ack=5001)]
+frames = [(l2(hs[0])[:10], 60),   # cut by a snaplen of 10: truncated
+          (bytes(10), 10)]         # 10 bytes on the wire too: malformed
+frames += [(l2(p), len(l2(p))) for p in hs]
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, lt))
+    for i, (b, wire) in enumerate(frames):
+        f.write(struct.pack("<IIII", 1000, i * 1000, len(b), wire) + b)
+PY
+	"$WIRELAT" -r "$tmp/cut$lt.pcap" --json --metrics-out "$tmp/cut.prom" >"$tmp/cut.out" 2>/dev/null
+	tr=$(metric_value "$tmp/cut.prom" 'wirelat_packets_total{interface="pcap",direction="ingress",result="truncated"}')
+	es=$(metric_value "$tmp/cut.prom" 'wirelat_malformed_packets_total{interface="pcap",reason="eth_short"}')
+	nhs=$(grep -c '"tcp_handshake"' "$tmp/cut.out")
+	if [ "$tr" = 1 ] && [ "$es" = 1 ] && [ "$nhs" = 1 ]; then
+		ok "link type $lt: a header cut by the snaplen truncated 1, a short frame eth_short 1, the handshake after measured"
+	else
+		fail "link type $lt: truncated $tr (want 1), eth_short $es (want 1), handshakes $nhs (want 1)"
+	fi
+done
+
 echo "$FAILS failures"
 [ "$FAILS" -eq 0 ]

@@ -278,9 +278,18 @@ static const char *read_error_advice(const char *msg)
 	return "";
 }
 
-/* Count a frame the program cannot be given (shorter than Ethernet). */
-static void count_short(struct wl_run *run)
+/*
+ * Count a frame the program cannot be given: its link-layer header is not
+ * whole. Cut off by the capture's snaplen (the wire had more), it is
+ * `truncated`, as a cut IP or TCP header is (DESIGN.md); a frame that was
+ * that short on the wire is malformed (`eth_short`).
+ */
+static void count_short(struct wl_run *run, const struct pcap_pkthdr *h)
 {
+	if (h->caplen < h->len) {
+		run->ustats[0].packets[WL_DIR_INGRESS][WL_PKT_TRUNCATED]++;
+		return;
+	}
 	run->ustats[0].packets[WL_DIR_INGRESS][WL_PKT_MALFORMED]++;
 	run->ustats[0].malformed[WL_MAL_ETH_SHORT]++;
 }
@@ -323,7 +332,7 @@ static int replay_packet(struct replay *rp, const struct pcap_pkthdr *h,
 	if (wl_linktype_to_eth(rp->dlt, bytes, h->caplen, rp->frame, &len,
 			       &adjust) ||
 	    len < ETH_HLEN) {
-		count_short(rp->run);
+		count_short(rp->run, h);
 		return 0;
 	}
 
