@@ -183,7 +183,7 @@ fails the UDP length check. Expiry is judged by the timestamp of the frame being
   * ICMP type 3 / ICMPv6 type 1 quoting a UDP datagram to a DNS port (quoted src = client,
     dst = server; DNS ID = the first 2 bytes after the quoted UDP header) whose entry is pending:
     `dns_timeout` `unreachable`, ts = the ICMP's, elapsed = ts - first; the entry is removed.
-  * qname: presentation form without the trailing dot, root ".", bytes outside 0x21..0x7e and
+  * qname: presentation form without the trailing dot, root ".", bytes outside 0x20..0x7e and
     '.' or '\\' inside a label as \\DDD; qtype / rcode names (A, NS, CNAME, SOA, PTR, MX, TXT,
     AAAA, SRV, SVCB, HTTPS, ANY / NOERROR, FORMERR, SERVFAIL, NXDOMAIN, NOTIMP, REFUSED) else the
     number.
@@ -1702,10 +1702,10 @@ def parse_dns(buf, msg_len):
 
 def qname_presentation(labels):
     """Labels (raw bytes) -> wirelat's `qname`: no trailing dot, the root '.', bytes outside
-    0x21..0x7e and '.' or '\\' inside a label as \\DDD."""
+    0x20..0x7e and '.' or '\\' inside a label as \\DDD."""
     if not labels:
         return "."
-    return ".".join("".join("\\%03d" % c if (c < 0x21 or c > 0x7E or c in (0x2E, 0x5C))
+    return ".".join("".join("\\%03d" % c if (c < 0x20 or c > 0x7E or c in (0x2E, 0x5C))
                             else chr(c) for c in lab) for lab in labels)
 
 

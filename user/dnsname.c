@@ -5,7 +5,8 @@
 
 static int needs_escape(uint8_t c)
 {
-	return c < 0x21 || c > 0x7e || c == '.' || c == '\\';
+	/* printable ASCII (space included, as tshark shows it) stays */
+	return c < 0x20 || c > 0x7e || c == '.' || c == '\\';
 }
 
 void wl_qname_text(const uint8_t *wire, size_t len, char *out, size_t outlen)
