@@ -36,6 +36,8 @@ run top "$tmp/who.pcap" --top 10
 run churn "$tmp/churn.pcap" --top 10 --top-window 20s
 run subnet "$tmp/who.pcap" --top 10 --label-subnet 203.0.113.0/25=front
 run off "$tmp/who.pcap" --top 0
+# a third-party capture with request/response turns (server time)
+run turns "$(shared_pcaps)/nDPI-reddit.pcap" --top 3
 
 $PY - "$tmp" <<'PY' || FAILS=$((FAILS + 1))
 import json, re, sys
@@ -168,6 +170,23 @@ check(not inside and s3.get("front") == front,
 m4 = parse(tmp + "/off.prom")
 check(not any(n.startswith(("wirelat_server_", "wirelat_client_", "wirelat_dns_domain_", "wirelat_dns_server_",
                             "wirelat_top_")) for n, l, v in m4), "--top 0: no breakdown series")
+# 5. server time puts a connection's turns at their average: "other" is
+# still a histogram (cumulative buckets never decrease) and the counts
+# and sums over the label are the global ones
+m5 = parse(tmp + "/turns.prom")
+for name, label, gname in (("wirelat_server_time_seconds", "server", "wirelat_tcp_server_time_seconds"),
+                           ("wirelat_server_handshake_seconds", "server", "wirelat_tcp_handshake_seconds")):
+    cnt = series(m5, name + "_count", label)
+    sm = series(m5, name + "_sum", label)
+    gc, gs = glob(m5, gname + "_count"), glob(m5, gname + "_sum")
+    check(len(cnt) > 1 and sum(cnt.values()) == gc and abs(sum(sm.values()) - gs) < 1e-5,
+          "nDPI-reddit %s: sum over the label %d / %.6f s = the global %d / %.6f s" %
+          (name, sum(cnt.values()), sum(sm.values()), gc, gs))
+    for k in cnt:
+        b = [(float(l["le"]), v) for n, l, v in m5 if n == name + "_bucket" and l.get(label) == k]
+        b.sort()
+        check(all(b[i][1] <= b[i + 1][1] for i in range(len(b) - 1)) and b[-1][1] == cnt[k],
+              "nDPI-reddit %s{%s=%s}: buckets non-decreasing up to the count %d" % (name, label, k, cnt[k]))
 sys.exit(1 if bad else 0)
 PY
 
