@@ -117,7 +117,7 @@ int wl_bpf_load(struct wl_run *run, int offline)
 	 * others are not loaded (the verifier's time was a seventh of a
 	 * 700k-packet replay).
 	 */
-	bpf_program__set_autoload(skel->progs.wirelat_xdp_batch, offline);
+	bpf_program__set_autoload(skel->progs.wirelat_batch, offline);
 	bpf_program__set_autoload(skel->progs.wirelat_xdp, !offline);
 	bpf_program__set_autoload(skel->progs.wirelat_tc_in, !offline);
 	bpf_program__set_autoload(skel->progs.wirelat_tc_eg, !offline);

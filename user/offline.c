@@ -439,7 +439,7 @@ int wl_offline_run(struct wl_run *run)
 	/* not a terminal: in blocks (WL_IO_BUF); nothing written before */
 	if (!isatty(fileno(run->out.f)))
 		setvbuf(run->out.f, write_buf, _IOFBF, sizeof(write_buf));
-	rp.batch_fd = bpf_program__fd(run->skel->progs.wirelat_xdp_batch);
+	rp.batch_fd = bpf_program__fd(run->skel->progs.wirelat_batch);
 	run->emit = emit_buffered;
 	run->emit_ctx = &rp;
 	run->drain = drain_ring;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
  * XDP ingress entry point (wirelat_xdp), and the offline replay's
- * (wirelat_xdp_batch: the frames of one batch, include/wirelat.h struct
+ * (wirelat_batch: the frames of one batch, include/wirelat.h struct
  * wl_batch, each through the same code; a frame longer than a batch holds
  * is a batch of its own, in fragments). Always XDP_PASS: wirelat never
  * drops traffic. Loaded as xdp.frags, so lengths come from
@@ -51,7 +51,7 @@ static __always_inline int wl_batch_seek(struct xdp_md *ctx, __u32 i,
 }
 
 SEC("xdp.frags")
-int wirelat_xdp_batch(struct xdp_md *ctx)
+int wirelat_batch(struct xdp_md *ctx)
 {
 	__u32 i, n = wl_batch.n, prev_len = 0;
 
