@@ -779,6 +779,36 @@ else
 	inB ip link set dev "$VB" xdp off
 	[ -z "$(xdp_prog_name "$NS_B" "$VB")" ] || fail "foreign: could not remove $fname"
 	inB tc qdisc del dev "$VB" clsact 2>/dev/null
+
+	# killed while on TC ingress, restarted once the foreign program is
+	# gone: XDP takes ingress and the old wirelat_tc_in goes (it would
+	# count every packet twice)
+	if inB xdp-loader load -m native "$VB" "$FOREIGN_OBJ" >"$tmp/err" 2>&1 &&
+		start_wirelat k3 "$NS_B" -i "$VB" --json; then
+		k3_ids=$(instance_prog_ids "$(net_state "$NS_B" "$VB" |
+			sed -n 's/.*tc_in=wirelat_tc_in:\[\([0-9]*\)\].*/\1/p')" "$WL_PID")
+		kill -KILL "$WL_PID"
+		wait "$WL_PID" 2>/dev/null
+		inB ip link set dev "$VB" xdp off
+		if start_wirelat k4 "$NS_B" -i "$VB" --json; then
+			st=$(net_state "$NS_B" "$VB")
+			if [[ $st =~ ^xdp=[0-9]+\ tc_in=\ tc_eg=wirelat_tc_eg:\[[0-9]+\]$ ]] &&
+				[ "$(xdp_prog_name "$NS_B" "$VB")" = wirelat_xdp ] &&
+				grep -q 'removing TC ingress program' "$tmp/k4.err"; then
+				ok "killed on TC ingress, restarted with XDP free: the old wirelat_tc_in removed ($st): $(grep 'TC ingress' "$tmp/k4.err")"
+			else
+				fail "killed on TC ingress, restarted with XDP free: want XDP + tc egress only, got: $st ($(tr '\n' '|' <"$tmp/k4.err"))"
+			fi
+			k4_ids=$(instance_prog_ids "$(sed -n 's/^xdp=\([0-9]*\) .*/\1/p' <<<"$st")" "$WL_PID")
+			stop_wirelat k4
+			check_clean "after kill -9 on TC ingress + restart" "$NS_B" "$VB" "$k3_ids $k4_ids" \
+				"the killed wirelat created it; the restarted one removes it"
+		fi
+	else
+		fail "foreign: could not load $FOREIGN_OBJ again: $(tail -1 "$tmp/err")"
+	fi
+	inB ip link set dev "$VB" xdp off 2>/dev/null
+	inB tc qdisc del dev "$VB" clsact 2>/dev/null
 fi
 
 # ---------------------------------------------------------------- cases 1, 2

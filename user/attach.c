@@ -287,6 +287,30 @@ static void detach_tc(struct wl_attach *a, enum bpf_tc_attach_point point)
 	bpf_tc_detach(&hook, &opts);
 }
 
+/*
+ * A wirelat killed while it measured ingress on TC (someone else's XDP
+ * program was there then) left its wirelat_tc_in at wirelat's handle and
+ * priority. Now that XDP has ingress, that filter would count every packet
+ * twice: remove it, and only if it is wirelat's by name.
+ */
+static void remove_stale_tc_ingress(struct wl_run *run, struct wl_attach *a)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = a->ifindex,
+		    .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, q, .handle = WL_TC_HANDLE,
+		    .priority = WL_TC_PRIORITY);
+	char name[16];
+
+	if (bpf_tc_query(&hook, &q) || prog_name(q.prog_id, name) ||
+	    strcmp(name, bpf_program__name(run->skel->progs.wirelat_tc_in)))
+		return;
+	pr_info("removing TC ingress program %u left on %s by an earlier wirelat\n",
+		q.prog_id, a->ifname);
+	detach_tc(a, BPF_TC_INGRESS);
+	/* that wirelat made the qdisc: remove it on exit as it would have */
+	a->created_clsact = true;
+}
+
 int wl_attach_iface(struct wl_run *run, struct wl_attach *a)
 {
 	int err;
@@ -300,7 +324,9 @@ int wl_attach_iface(struct wl_run *run, struct wl_attach *a)
 			if (err)
 				return err;
 		}
-		if (!a->xdp) {
+		if (a->xdp) {
+			remove_stale_tc_ingress(run, a);
+		} else {
 			err = attach_tc(a, run->skel->progs.wirelat_tc_in,
 					BPF_TC_INGRESS, "ingress");
 			if (err)
