@@ -63,12 +63,13 @@ static __always_inline void wl_conn_close(struct wl_stats *st,
  * connection and by the sweep to every one. Quiet for the idle timeout: a
  * tcp_close "timeout" at the deadline; with @eof (offline, end of file)
  * any other closes with "eof" at its last packet. Returns 1 when @c is
- * closed (by this call or another CPU), 0 when it stays open.
+ * closed (by this call or another CPU), 0 when it stays open (@due as for
+ * wl_keep()).
  */
 static __always_inline int wl_conn_expire(struct wl_stats *st,
 					  const struct wl_flow_key *k,
 					  struct wl_conn *c, __u64 clock,
-					  int eof)
+					  int eof, __u64 *due)
 {
 	__u64 last = c->last_ns;
 
@@ -79,7 +80,9 @@ static __always_inline int wl_conn_expire(struct wl_stats *st,
 	else if (eof)
 		wl_conn_close(st, k, c, WL_CLOSE_EOF, last,
 			      wl_conn_duration(c, last), 0);
-	return c->state != WL_CONN_OPEN;
+	if (c->state == WL_CONN_OPEN)
+		return wl_keep(due, last + cfg.idle_timeout_ns);
+	return 1;
 }
 
 /*
@@ -360,7 +363,7 @@ static __always_inline int wl_conn_packet(struct wl_stats *st,
 	int rtx, fresh;
 
 	/* the precise clock only where a measurement needs it: now is lazy */
-	if (wl_conn_expire(st, k, c, clock, 0))
+	if (wl_conn_expire(st, k, c, clock, 0, NULL))
 		return 1;	/* idled out, or closed by another CPU */
 	if ((flags & (WL_TCP_SYN | WL_TCP_ACK | WL_TCP_RST)) == WL_TCP_SYN &&
 	    (c->midstream || dir != WL_C2S || p->seq != c->client_isn)) {

@@ -232,29 +232,31 @@ static __always_inline void wl_dns_timeout(struct wl_stats *st,
  */
 static __always_inline int wl_dns_expire(struct wl_stats *st,
 					 const struct wl_dns_key *k,
-					 struct wl_dns_q *q, __u64 clock)
+					 struct wl_dns_q *q, __u64 clock,
+					 __u64 *due)
 {
 	__u64 t = cfg.dns_timeout_ns;
 
 	switch (q->state) {
 	case WL_DNS_PENDING:
-		if (clock <= q->last_ns + t ||
-		    !wl_claim(&q->state, WL_DNS_PENDING, WL_DNS_TIMED_OUT))
-			return 0;
+		if (clock <= q->last_ns + t)
+			return wl_keep(due, q->last_ns + t);
+		if (!wl_claim(&q->state, WL_DNS_PENDING, WL_DNS_TIMED_OUT))
+			return wl_keep(due, clock);
 		wl_dns_timeout(st, k, q, q->last_ns + t, WL_FAIL_TIMEOUT);
-		if (clock <= q->last_ns + 2 * t)
-			return 0;	/* the tombstone's time is not over */
+		if (clock <= q->last_ns + 2 * t)	/* the tombstone's time */
+			return wl_keep(due, q->last_ns + 2 * t);
 		break;
 	case WL_DNS_ANSWERED:
 		if (clock <= q->answered_ns + t)
-			return 0;
+			return wl_keep(due, q->answered_ns + t);
 		break;
 	case WL_DNS_TIMED_OUT:
 		if (clock <= q->last_ns + 2 * t)
-			return 0;
+			return wl_keep(due, q->last_ns + 2 * t);
 		break;
 	default:	/* DONE: another CPU removes it */
-		return 0;
+		return wl_keep(due, clock);
 	}
 	wl_table_delete(st, &dns_pending, k, WL_T_DNS);
 	return 1;
@@ -416,7 +418,7 @@ __noinline int wl_dns_msg(struct wl_stats *st, struct wl_pkt *p,
 	wl_dns_key(&k, p, p->ifindex, proto, d.id, is_response);
 	now = wl_now_ns();
 	q = bpf_map_lookup_elem(&dns_pending, &k);
-	if (q && wl_dns_expire(st, &k, q, wl_clock_ns(now)))
+	if (q && wl_dns_expire(st, &k, q, wl_clock_ns(now), NULL))
 		q = NULL;
 	if (is_response)
 		wl_dns_response(st, sc, &k, q, &d, now);
@@ -443,7 +445,7 @@ __noinline int wl_dns_unreachable(struct wl_stats *st, struct wl_pkt *p,
 	if (!q)
 		return 0;
 	now = wl_now_ns();
-	if (wl_dns_expire(st, &k, q, wl_clock_ns(now)) ||
+	if (wl_dns_expire(st, &k, q, wl_clock_ns(now), NULL) ||
 	    !wl_claim(&q->state, WL_DNS_PENDING, WL_DNS_DONE))
 		return 0;
 	wl_dns_timeout(st, &k, q, now, WL_FAIL_UNREACHABLE);

@@ -179,34 +179,38 @@ static __always_inline void wl_hs_resend(struct wl_stats *st, struct wl_hs *hs,
  */
 static __always_inline int wl_hs_expire(struct wl_stats *st,
 					const struct wl_flow_key *k,
-					struct wl_hs *hs, __u64 clock)
+					struct wl_hs *hs, __u64 clock,
+					__u64 *due)
 {
 	switch (hs->state) {
 	case WL_HS_SYN_SENT:
 		if (clock <= hs->deadline_ns)
-			return 0;
+			return wl_keep(due, hs->deadline_ns);
 		/* a SYN-ACK, a RST or the sweep may have come first */
 		if (!wl_claim(&hs->state, WL_HS_SYN_SENT, WL_HS_TIMED_OUT))
-			return 0;
+			return wl_keep(due, clock);
 		wl_hs_fail(st, k, hs, WL_FAIL_TIMEOUT, hs->deadline_ns);
-		if (clock <= wl_hs_tombstone_end(hs))
-			return 0;	/* the tombstone's time is not over */
+		if (clock <= wl_hs_tombstone_end(hs))	/* not over yet */
+			return wl_keep(due, wl_hs_tombstone_end(hs));
 		if (!wl_claim(&hs->state, WL_HS_TIMED_OUT, WL_HS_DONE))
-			return 0;
+			return wl_keep(due, clock);
 		break;
 	case WL_HS_SYNACK_SEEN:
 		/* the client never acked the SYN-ACK: nothing to measure */
-		if (clock <= hs->synack_ns + cfg.handshake_timeout_ns ||
-		    !wl_claim(&hs->state, WL_HS_SYNACK_SEEN, WL_HS_DONE))
-			return 0;
+		if (clock <= hs->synack_ns + cfg.handshake_timeout_ns)
+			return wl_keep(due, hs->synack_ns +
+						    cfg.handshake_timeout_ns);
+		if (!wl_claim(&hs->state, WL_HS_SYNACK_SEEN, WL_HS_DONE))
+			return wl_keep(due, clock);
 		break;
 	case WL_HS_TIMED_OUT:
-		if (clock <= wl_hs_tombstone_end(hs) ||
-		    !wl_claim(&hs->state, WL_HS_TIMED_OUT, WL_HS_DONE))
-			return 0;
+		if (clock <= wl_hs_tombstone_end(hs))
+			return wl_keep(due, wl_hs_tombstone_end(hs));
+		if (!wl_claim(&hs->state, WL_HS_TIMED_OUT, WL_HS_DONE))
+			return wl_keep(due, clock);
 		break;
 	default:	/* NEW, DONE: another CPU has it in hand */
-		return 0;
+		return wl_keep(due, clock);
 	}
 	wl_table_delete(st, &handshakes, k, WL_T_HANDSHAKES);
 	return 1;
@@ -397,7 +401,7 @@ __noinline int wl_handshake(struct wl_stats *st, struct wl_pkt *p,
 	hs = bpf_map_lookup_elem(&handshakes, k);
 	if (hs) {
 		now = wl_now_ns();
-		if (wl_hs_expire(st, k, hs, wl_clock_ns(now)))
+		if (wl_hs_expire(st, k, hs, wl_clock_ns(now), NULL))
 			hs = NULL;
 		else if (hs->state == WL_HS_NEW || hs->state == WL_HS_DONE)
 			return WL_HS_RET_NONE;	/* another CPU ends it now */

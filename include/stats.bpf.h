@@ -79,6 +79,19 @@ static __always_inline int wl_claim(__u32 *state, __u32 from, __u32 to)
 }
 
 /*
+ * An entry an expiry rule keeps: it can change at @when at the earliest.
+ * The sweep passes @due (the least of them, so a replay walks the table
+ * again only once its clock can have passed one); the packet path NULL.
+ * Returns 0, what the rules return for "kept".
+ */
+static __always_inline int wl_keep(__u64 *due, __u64 when)
+{
+	if (due && when < *due)
+		*due = when;
+	return 0;
+}
+
+/*
  * Entries in and out of a flow table, counted so that userspace can tell
  * LRU evictions (inserts - deletes - entries) without the kernel's help.
  */

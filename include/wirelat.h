@@ -562,10 +562,10 @@ struct wl_sweep_io {
 	__u8 more;		/* out: the ring filled up: drain and run again */
 	__u8 pad[2];
 	__u64 entries[WL_T_MAX][WL_NSLOTS];	/* out: entries left, by slot */
-	/* out, when connections were walked: the earliest idle deadline of
-	 * those left open (0: none), so the replay walks them again only
-	 * once its clock can have passed one */
-	__u64 conn_due_ns;
+	/* out, per table walked: the earliest time an entry left can change
+	 * (UINT64_MAX: none), so the replay walks it again only once its
+	 * clock can have passed one */
+	__u64 due_ns[WL_T_MAX];
 	__u32 ncpus;		/* in: possible CPUs, for the counters */
 	__u32 evicted_known;	/* out: evicted[] was counted (the kernel
 				 * has bpf_map_sum_elem_count, 6.6 on) */

@@ -43,7 +43,7 @@ struct wl_walk {
 	__u64 clock;
 	__u32 eof;
 	__u32 n;		/* entries looked at */
-	__u64 conn_due;		/* earliest idle deadline left (0: none) */
+	__u64 due[WL_T_MAX];	/* earliest change of an entry left, per table */
 };
 
 /*
@@ -139,7 +139,7 @@ static long wl_sweep_hs(void *map, struct wl_flow_key *k, struct wl_hs *hs,
 	(void)map;
 	if (!st)
 		return wl_sweep_io.more ? 1 : 0;
-	if (!wl_hs_expire(st, k, hs, w->clock))
+	if (!wl_hs_expire(st, k, hs, w->clock, &w->due[WL_T_HANDSHAKES]))
 		wl_sweep_count(WL_T_HANDSHAKES, slot);
 	return 0;
 }
@@ -153,7 +153,7 @@ static long wl_sweep_dns(void *map, struct wl_dns_key *k, struct wl_dns_q *q,
 	(void)map;
 	if (!st)
 		return wl_sweep_io.more ? 1 : 0;
-	if (!wl_dns_expire(st, k, q, w->clock))
+	if (!wl_dns_expire(st, k, q, w->clock, &w->due[WL_T_DNS]))
 		wl_sweep_count(WL_T_DNS, slot);
 	return 0;
 }
@@ -167,21 +167,17 @@ static long wl_sweep_conn(void *map, struct wl_flow_key *k, struct wl_conn *c,
 	(void)map;
 	if (!st)
 		return wl_sweep_io.more ? 1 : 0;
-	if (!wl_conn_expire(st, k, c, w->clock, w->eof)) {
-		__u64 due = c->last_ns + cfg.idle_timeout_ns;
-
+	if (!wl_conn_expire(st, k, c, w->clock, w->eof, &w->due[WL_T_CONNS]))
 		wl_sweep_count(WL_T_CONNS, slot);
-		if (!w->conn_due || due < w->conn_due)
-			w->conn_due = due;
-	}
 	return 0;
 }
 
 SEC("syscall")
 int wirelat_sweep(void *ctx)
 {
-	struct wl_walk w = {};
+	struct wl_walk w = { .due = { ~0ULL, ~0ULL, ~0ULL } };
 	__u32 tables = wl_sweep_io.tables;
+	int t;
 
 	(void)ctx;
 	/* offline the capture's clock, live the kernel's, read here */
@@ -189,14 +185,20 @@ int wirelat_sweep(void *ctx)
 	w.eof = wl_sweep_io.eof;
 	wl_sweep_io.more = 0;
 	wl_count_evictions();
+	/* an empty table has nothing to expire: its walk would still visit
+	 * every bucket (65536 by default), once a second of capture */
+	if (wl_sweep_io.evicted_known)
+		for (t = 0; t < WL_T_MAX; t++)
+			if (!wl_sweep_io.live[t])
+				tables &= ~(1u << t);
 	if (tables & (1u << WL_T_HANDSHAKES))
 		bpf_for_each_map_elem(&handshakes, wl_sweep_hs, &w, 0);
 	if ((tables & (1u << WL_T_DNS)) && !wl_sweep_io.more)
 		bpf_for_each_map_elem(&dns_pending, wl_sweep_dns, &w, 0);
-	if ((tables & (1u << WL_T_CONNS)) && !wl_sweep_io.more) {
+	if ((tables & (1u << WL_T_CONNS)) && !wl_sweep_io.more)
 		bpf_for_each_map_elem(&conns, wl_sweep_conn, &w, 0);
-		wl_sweep_io.conn_due_ns = w.conn_due;
-	}
+	for (t = 0; t < WL_T_MAX; t++)
+		wl_sweep_io.due_ns[t] = w.due[t];
 	/* the entries gauge: what is left now, every table, walked or not */
 	if (wl_sweep_io.evicted_known)
 		wl_count_live();

@@ -37,11 +37,11 @@ struct wl_run {
 	uint64_t table_entries[WL_T_MAX];
 	uint64_t table_slot_entries[WL_T_MAX][WL_NSLOTS];
 	uint64_t table_evictions[WL_T_MAX];	/* see wl_sweep() */
-	/* as of the last connection walk: its inserts and deletes and the
-	 * earliest idle deadline it left, UINT64_MAX for none (see
-	 * conn_walk_needed() in sweep.c) */
-	uint64_t conn_walk_ins, conn_walk_del, conn_due_ns;
-	bool conn_walked;
+	/* as of each table's last walk: its inserts and deletes and the
+	 * earliest time an entry it left can change, UINT64_MAX for none
+	 * (see walk_needed() in sweep.c) */
+	uint64_t walk_ins[WL_T_MAX], walk_del[WL_T_MAX], due_ns[WL_T_MAX];
+	bool walked[WL_T_MAX];
 	/* how each interface is attached: labels of wirelat_attach_info */
 	const char *ingress_hook[WL_MAX_IFACES];
 	const char *egress_hook[WL_MAX_IFACES];

@@ -44,24 +44,26 @@ static uint64_t monotonic_ns(void)
 }
 
 /*
- * Whether the connection walk can find anything at @now (offline the
+ * Whether a walk of table @t can find anything at @now (offline the
  * capture's time, live CLOCK_MONOTONIC: the kernel's clock, and last_ns,
- * the coarse clock, is never ahead of it). Not before the earliest idle
- * deadline the last walk left (an entry's deadline only moves later; a new
- * one offline lowers it, wl_sweep_frame_seen()). Live also whenever a
- * connection was inserted or deleted since that walk: the entries gauge
- * and the evictions follow the table (the LRU evicts only on an insert);
- * offline they are read at end of file. So 1M idle connections cost no
- * walk until one of them can idle out, and traffic keeps the 10 s cadence.
+ * the coarse clock, is never ahead of it). Not before the earliest change
+ * an entry the last walk left can make (wl_keep(); offline each frame
+ * lowers it, wl_sweep_frame_seen()). Live, handshakes and queries are
+ * walked at every sweep (a packet can move their deadlines earlier, and
+ * the walk is short), connections also whenever one was inserted or
+ * deleted since their last walk (the LRU evicts only on an insert). So 1M
+ * idle connections cost no walk until one of them can idle out, and a
+ * replay walks a table only when something in it can be due.
  */
-static bool conn_walk_needed(const struct wl_run *run, uint64_t now,
-			     bool live, const uint64_t *ins,
-			     const uint64_t *del)
+static bool walk_needed(const struct wl_run *run, int t, uint64_t now,
+			bool live, const uint64_t *ins, const uint64_t *del)
 {
-	if (!run->conn_walked || now >= run->conn_due_ns)
+	if (!run->walked[t] || now >= run->due_ns[t])
 		return true;
-	return live && (ins[WL_T_CONNS] != run->conn_walk_ins ||
-			del[WL_T_CONNS] != run->conn_walk_del);
+	if (!live)
+		return false;
+	return t != WL_T_CONNS || ins[t] != run->walk_ins[t] ||
+	       del[t] != run->walk_del[t];
 }
 
 int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
@@ -69,16 +71,26 @@ int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
 {
 	struct wl_sweep_io *io = &run->skel->bss->wl_sweep_io;
 	int fd = bpf_program__fd(run->skel->progs.wirelat_sweep);
-	uint64_t ins[WL_T_MAX], del[WL_T_MAX], ins_after[WL_T_MAX];
-	int t, slot, err, drained, runs = 0;
+	uint64_t ins[WL_T_MAX] = { 0 }, del[WL_T_MAX] = { 0 };
+	uint64_t ins_after[WL_T_MAX] = { 0 };
+	int t, slot, err = 0, drained, runs = 0;
+	/* the counters: for the live walk rule, and for evictions where the
+	 * kernel cannot count the entries (offline they cost a copy of every
+	 * CPU's counters each second of capture) */
+	bool counts = !clock_ns || !io->evicted_known;
 	struct timespec t0, t1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	err = table_counts(run, ins, del);	/* evictions need it; expiry not */
-	if (!err && !eof && (tables & (1u << WL_T_CONNS)) &&
-	    !conn_walk_needed(run, clock_ns ?: monotonic_ns(), !clock_ns, ins,
-			      del))
-		tables &= ~(1u << WL_T_CONNS);
+	if (counts)
+		err = table_counts(run, ins, del);
+	for (t = 0; !err && !eof && t < WL_T_MAX; t++)
+		if ((tables & (1u << t)) &&
+		    !walk_needed(run, t, clock_ns ?: monotonic_ns(), !clock_ns,
+				 ins, del))
+			tables &= ~(1u << t);
+	/* offline nothing is due: the gauges are read at the end of file */
+	if (clock_ns && !eof && !tables && io->evicted_known)
+		return 0;
 	for (;;) {
 		LIBBPF_OPTS(bpf_test_run_opts, topts);
 
@@ -104,13 +116,15 @@ int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
 		if (drained)
 			return drained;
 	}
-	if (!err)
+	if (!err && counts)
 		err = table_counts(run, ins_after, del);
-	if (!err && (tables & (1u << WL_T_CONNS))) {
-		run->conn_walked = true;
-		run->conn_walk_ins = ins_after[WL_T_CONNS];
-		run->conn_walk_del = del[WL_T_CONNS];
-		run->conn_due_ns = io->conn_due_ns ?: UINT64_MAX;
+	for (t = 0; !err && t < WL_T_MAX; t++) {
+		if (!(tables & (1u << t)))
+			continue;
+		run->walked[t] = true;
+		run->walk_ins[t] = ins_after[t];
+		run->walk_del[t] = del[t];
+		run->due_ns[t] = io->due_ns[t];
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	for (t = 0; t < WL_T_MAX; t++) {

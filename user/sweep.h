@@ -22,15 +22,25 @@ int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
 	     int eof);
 
 /*
- * Offline, a frame at @ts: a connection it opens idles out no earlier than
- * @ts + the idle timeout, which may come before what the last walk left (a
- * capture's time can step back). The connection walk waits for the
- * earlier of the two.
+ * Offline, a frame at @ts: whatever it opens or moves in a table can
+ * change again no earlier than @ts + that table's timeout (a handshake's
+ * deadline, a query's, a connection's idle time), which may come before
+ * what the table's last walk left (a capture's time can step back). A walk
+ * waits for the earlier of the two. (What a frame ends lazily was due
+ * already: the walk that the passed due time brings sees it.)
  */
 static inline void wl_sweep_frame_seen(struct wl_run *run, uint64_t ts)
 {
-	if (ts + run->cfg->idle_timeout_ns < run->conn_due_ns)
-		run->conn_due_ns = ts + run->cfg->idle_timeout_ns;
+	const uint64_t t[WL_T_MAX] = {
+		[WL_T_HANDSHAKES] = run->cfg->handshake_timeout_ns,
+		[WL_T_DNS] = run->cfg->dns_timeout_ns,
+		[WL_T_CONNS] = run->cfg->idle_timeout_ns,
+	};
+	int i;
+
+	for (i = 0; i < WL_T_MAX; i++)
+		if (ts + t[i] < run->due_ns[i])
+			run->due_ns[i] = ts + t[i];
 }
 
 #endif /* WIRELAT_SWEEP_H */
