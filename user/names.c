@@ -108,17 +108,55 @@ static const unsigned qtype_value[WL_QT_OTHER] = {
 	[WL_QT_ANY] = 255,
 };
 
+/* The other IANA type names, for records only (labels stay bounded). */
+static const struct {
+	unsigned value;
+	const char *name;
+} iana_qtype[] = {
+	{ 3, "MD" }, { 4, "MF" }, { 7, "MB" }, { 8, "MG" }, { 9, "MR" },
+	{ 10, "NULL" }, { 11, "WKS" }, { 13, "HINFO" }, { 14, "MINFO" },
+	{ 17, "RP" }, { 18, "AFSDB" }, { 19, "X25" }, { 20, "ISDN" },
+	{ 21, "RT" }, { 22, "NSAP" }, { 23, "NSAP-PTR" }, { 24, "SIG" },
+	{ 25, "KEY" }, { 26, "PX" }, { 27, "GPOS" }, { 29, "LOC" }, { 30, "NXT" },
+	{ 31, "EID" }, { 32, "NIMLOC" }, { 34, "ATMA" }, { 35, "NAPTR" },
+	{ 36, "KX" }, { 37, "CERT" }, { 38, "A6" }, { 39, "DNAME" },
+	{ 40, "SINK" }, { 41, "OPT" }, { 42, "APL" }, { 43, "DS" },
+	{ 44, "SSHFP" }, { 45, "IPSECKEY" }, { 46, "RRSIG" }, { 47, "NSEC" },
+	{ 48, "DNSKEY" }, { 49, "DHCID" }, { 50, "NSEC3" }, { 51, "NSEC3PARAM" },
+	{ 52, "TLSA" }, { 53, "SMIMEA" }, { 55, "HIP" }, { 56, "NINFO" },
+	{ 57, "RKEY" }, { 58, "TALINK" }, { 59, "CDS" }, { 60, "CDNSKEY" },
+	{ 61, "OPENPGPKEY" }, { 62, "CSYNC" }, { 63, "ZONEMD" }, { 99, "SPF" },
+	{ 100, "UINFO" }, { 101, "UID" }, { 102, "GID" }, { 103, "UNSPEC" },
+	{ 104, "NID" }, { 105, "L32" }, { 106, "L64" }, { 107, "LP" },
+	{ 108, "EUI48" }, { 109, "EUI64" }, { 249, "TKEY" }, { 250, "TSIG" },
+	{ 251, "IXFR" }, { 252, "AXFR" }, { 253, "MAILB" }, { 254, "MAILA" },
+	{ 256, "URI" }, { 257, "CAA" }, { 258, "AVC" }, { 259, "DOA" },
+	{ 260, "AMTRELAY" }, { 32768, "TA" }, { 32769, "DLV" },
+};
+
 const char *wl_qtype_name(unsigned qtype)
 {
-	int i;
+	size_t i;
 
 	for (i = 0; i < WL_QT_OTHER; i++)
 		if (qtype_value[i] == qtype)
 			return wl_qtype_label_name[i];
+	for (i = 0; i < sizeof(iana_qtype) / sizeof(iana_qtype[0]); i++)
+		if (iana_qtype[i].value == qtype)
+			return iana_qtype[i].name;
 	return NULL;
 }
 
+/* rcodes of the header's 4 bits past the labelled ones (IANA) */
+static const char *const iana_rcode[] = {
+	[6] = "YXDOMAIN", [7] = "YXRRSET", [8] = "NXRRSET",
+	[9] = "NOTAUTH", [10] = "NOTZONE", [11] = "DSOTYPENI",
+};
+
 const char *wl_rcode_name(unsigned rcode)
 {
-	return rcode < WL_RC_OTHER ? wl_rcode_label_name[rcode] : NULL;
+	if (rcode < WL_RC_OTHER)
+		return wl_rcode_label_name[rcode];
+	return rcode < sizeof(iana_rcode) / sizeof(iana_rcode[0]) ?
+		       iana_rcode[rcode] : NULL;
 }
