@@ -11,7 +11,9 @@
  * before the jump, and nothing opened later expires early. At end of file
  * it runs by the highest timestamp.
  */
+#define _GNU_SOURCE	/* sched_setaffinity, sched_getcpu */
 #define PCAP_DONT_INCLUDE_PCAP_BPF_H
+#include <sched.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -391,6 +393,26 @@ static int open_capture(const char *path, pcap_t **out)
  * On a terminal, a line on stderr saying how far the replay got, redrawn
  * at most twice a second; @done clears it.
  */
+/*
+ * The replay (this thread, not the writer started before) stays on the
+ * CPU it runs on: an LRU table takes free entries from per-CPU lists, so
+ * under eviction pressure which entry goes depends on the CPU each program
+ * run lands on, and two runs on one file must print the same lines.
+ */
+static void stay_on_one_cpu(void)
+{
+	int cpu = sched_getcpu();
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		pr_debug("could not pin the replay to CPU %d: %s\n", cpu,
+			 strerror(errno));
+}
+
 static void progress(pcap_t *pc, const char *path, uint64_t n, int done)
 {
 	static struct timespec last;
@@ -453,6 +475,7 @@ int wl_offline_run(struct wl_run *run)
 	}
 	if (wl_writer_start(&rp.writer, print_record, run))
 		pr_debug("no output thread: records are written in line\n");
+	stay_on_one_cpu();
 
 	while ((rc = pcap_next_ex(pc, &h, &bytes)) == 1) {
 		err = replay_packet(&rp, h, bytes);
