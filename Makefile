@@ -24,7 +24,7 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Iinclude -I$(OUT) -MMD -MP
 LDLIBS := -lxdp -lbpf -lelf -lz -lpcap -lmicrohttpd -lpsl -lpthread -lm
 
 BPF_SRCS := xdp/wirelat_xdp.bpf.c tc/wirelat_tc.bpf.c sock/wirelat_sock.bpf.c \
-	sweep/wirelat_sweep.bpf.c
+	sweep/wirelat_sweep.bpf.c sweep/wirelat_count.bpf.c
 BPF_OBJS := $(patsubst %.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
 USER_SRCS := $(wildcard user/*.c)
 USER_OBJS := $(patsubst %.c,$(OUT)/%.o,$(USER_SRCS))
@@ -48,9 +48,11 @@ $(OUT)/%.bpf.o: %.bpf.c
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	$(Q)tests/check_bpf_headers.sh $(@:.o=.d)
 
-$(OUT)/wirelat.bpf.o: $(BPF_OBJS)
+# tests/check_cfg.py fails the build on a loop Linux before 6.4 rejects
+$(OUT)/wirelat.bpf.o: $(BPF_OBJS) tests/check_cfg.py
 	$(call msg,LINK,$@)
-	$(Q)$(BPFTOOL) gen object $@ $^
+	$(Q)$(BPFTOOL) gen object $@ $(BPF_OBJS)
+	$(Q)tests/check_cfg.py $@
 
 $(OUT)/wirelat.skel.h: $(OUT)/wirelat.bpf.o
 	$(call msg,SKEL,$@)

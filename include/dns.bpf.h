@@ -82,14 +82,16 @@ struct wl_dns_msg {
 
 /*
  * Walk the first question's name at offset 12 of @m (@len bytes present).
- * Returns 0, or -1 when it is malformed (a compression pointer, a label
- * over 63 bytes, a name over 255) or not wholly inside the @len bytes.
+ * Returns the offset of its terminating zero, or -1 when it is malformed
+ * (a compression pointer, a label over 63 bytes, a name over 255) or not
+ * wholly inside the @len bytes. A global function (wl_dns_qname_end()):
+ * the walk ends at one of 128 places, and what follows is verified once,
+ * not once per place (Linux 6.1's verifier went past a million
+ * instructions that way).
  */
-static __always_inline int wl_dns_question(const __u8 *m, __u32 len,
-					   struct wl_dns_msg *d)
+static __always_inline int wl_dns_walk_qname(const __u8 *m, __u32 len)
 {
-	__u64 h = 0xcbf29ce484222325ULL;
-	__u32 pos = WL_DNS_HDR, i, n, k;
+	__u32 pos = WL_DNS_HDR, i;
 
 	/* label by label: exits are the only branches, so states stay few */
 	for (i = 0; i < 128; i++) {
@@ -101,14 +103,40 @@ static __always_inline int wl_dns_question(const __u8 *m, __u32 len,
 		asm volatile("" : "+r"(pos));
 		l = m[pos & WL_DNS_MASK];
 		if (l == 0)
-			break;
+			return pos;
 		if (l > 63)	/* 0xc0: a pointer; 0x40/0x80: reserved */
 			return -1;
 		pos += l + 1;
 		if (pos > WL_DNS_HDR + 255)
 			return -1;
 	}
-	if (i == 128)
+	return -1;
+}
+
+#ifdef WL_DEFINE_MAPS
+__noinline int wl_dns_qname_end(const struct wl_dns_scratch *sc, __u32 len)
+{
+	if (!sc)
+		return -1;
+	return wl_dns_walk_qname(sc->msg, len);
+}
+#else
+extern int wl_dns_qname_end(const struct wl_dns_scratch *sc, __u32 len);
+#endif
+
+/*
+ * The first question of the message in @sc (@len bytes present) into @d:
+ * its name's length, qtype, end and hash. Returns 0, or -1 (malformed).
+ */
+static __always_inline int wl_dns_question(const struct wl_dns_scratch *sc,
+					   __u32 len, struct wl_dns_msg *d)
+{
+	const __u8 *m = sc->msg;
+	__u64 h = 0xcbf29ce484222325ULL;
+	int pos = wl_dns_qname_end(sc, len);
+	__u32 n, k;
+
+	if (pos < 0)
 		return -1;
 	/*
 	 * Through @d (memory the verifier does not track) the length comes
@@ -138,16 +166,17 @@ static __always_inline int wl_dns_question(const __u8 *m, __u32 len,
 
 /*
  * Parse header and first question of the message in @sc. Returns 0 or -1
- * (malformed). Global: the name walk ends at one of 256 positions, and
- * the caller should not be verified once per position.
+ * (malformed). Inline in wl_dns_msg(): the name walk, whose many ends
+ * made it a global function, is one of its own (wl_dns_qname_end()), and
+ * a frame less keeps the deepest call chain (XDP, replay, DNS over TCP,
+ * message, name) within the 512 bytes of stack Linux 6.1 counts.
  */
-#ifdef WL_DEFINE_MAPS
-__noinline int wl_dns_parse(struct wl_dns_scratch *sc, __u32 len,
-			    struct wl_dns_msg *d)
+static __always_inline int wl_dns_parse(struct wl_dns_scratch *sc, __u32 len,
+					struct wl_dns_msg *d)
 {
 	const __u8 *m;
 
-	if (!sc || !d || len < WL_DNS_HDR + 5)
+	if (len < WL_DNS_HDR + 5)
 		return -1;
 	m = sc->msg;
 	d->id = wl_be16(m, 0);
@@ -155,12 +184,8 @@ __noinline int wl_dns_parse(struct wl_dns_scratch *sc, __u32 len,
 	d->ancount = wl_be16(m, 6);
 	if (wl_be16(m, 4) == 0)		/* no question to match on */
 		return -1;
-	return wl_dns_question(m, len, d);
+	return wl_dns_question(sc, len, d);
 }
-#else
-extern int wl_dns_parse(struct wl_dns_scratch *sc, __u32 len,
-			struct wl_dns_msg *d);
-#endif
 
 #define WL_DNS_QR 0x8000
 #define WL_DNS_TC 0x0200
@@ -400,8 +425,9 @@ __noinline int wl_dns_msg(struct wl_stats *st, struct wl_pkt *p,
 			  struct wl_dns_scratch *sc, __u32 len, __u32 proto)
 {
 	struct wl_dns_msg d = {};
-	struct wl_dns_key k;
+	struct wl_dns_key *k;
 	struct wl_dns_q *q;
+	__u32 zero = 0;
 	int is_response;
 	__u64 now;
 
@@ -415,15 +441,27 @@ __noinline int wl_dns_msg(struct wl_stats *st, struct wl_pkt *p,
 	/* a query goes to a DNS port, a response comes from one */
 	if (!wl_is_dns_port(is_response ? p->sport : p->dport))
 		return 0;
-	wl_dns_key(&k, p, p->ifindex, proto, d.id, is_response);
+	/*
+	 * @sc is the per-CPU scratch, but to the verifier, memory a global
+	 * function was handed; verifiers before 6.4 take a map value (the
+	 * query inserted from it) only from a map lookup: looked up again.
+	 * The key lives there too: on the stack it made the deepest call
+	 * chain 544 bytes, over the 512 Linux 6.1 allows.
+	 */
+	sc = bpf_map_lookup_elem(&dns_scratch, &zero);
+	if (!sc)
+		return 0;
+	barrier_var(sc);
+	k = &sc->dkey;
+	wl_dns_key(k, p, p->ifindex, proto, d.id, is_response);
 	now = wl_now_ns();
-	q = bpf_map_lookup_elem(&dns_pending, &k);
-	if (q && wl_dns_expire(st, &k, q, wl_clock_ns(now), NULL))
+	q = bpf_map_lookup_elem(&dns_pending, k);
+	if (q && wl_dns_expire(st, k, q, wl_clock_ns(now), NULL))
 		q = NULL;
 	if (is_response)
-		wl_dns_response(st, sc, &k, q, &d, now);
+		wl_dns_response(st, sc, k, q, &d, now);
 	else
-		wl_dns_query(st, sc, &k, q, &d, now);
+		wl_dns_query(st, sc, k, q, &d, now);
 	return 0;
 }
 

@@ -66,9 +66,8 @@ static __always_inline void wl_dns_tcp_msg(void *ctx, int is_skb,
 	len = *w;
 	if (len > WL_DNS_BUF)
 		len = WL_DNS_BUF;
-	asm volatile("" : "+r"(len));
-	if (len < 1 || len > WL_DNS_BUF ||
-	    wl_load(ctx, is_skb, p->payload_off + off, sc->msg, len)) {
+	len = wl_len_in(len, WL_DNS_BUF);
+	if (!len || wl_load(ctx, is_skb, p->payload_off + off, sc->msg, len)) {
 		st->dns_skipped[whole ? WL_DNS_SKIP_MALFORMED :
 					WL_DNS_SKIP_SPLIT]++;
 		return;
@@ -97,6 +96,25 @@ static __always_inline int wl_dns_plausible(void *ctx, int is_skb,
 	int qd = wl_load_be16(ctx, is_skb, p, off + 2 + 4);
 
 	return len >= WL_DNS_HDR + 5 && qd == 1;
+}
+
+/*
+ * The message of @mlen bytes at @start of a segment of @n payload bytes,
+ * whole or (the segment ends first) its head only; returns the offset
+ * after it.
+ */
+static __always_inline __u32 wl_dns_tcp_deliver(void *ctx, int is_skb,
+						struct wl_stats *st,
+						struct wl_pkt *p,
+						struct wl_dns_scratch *sc,
+						__u32 start, __u32 mlen,
+						__u32 n)
+{
+	if (start + mlen <= n)
+		wl_dns_tcp_msg(ctx, is_skb, st, p, sc, start, mlen, 1);
+	else
+		wl_dns_tcp_msg(ctx, is_skb, st, p, sc, start, n - start, 0);
+	return start + mlen;
 }
 
 static __always_inline void wl_dns_tcp_segment(void *ctx, int is_skb,
@@ -169,40 +187,41 @@ static __always_inline void wl_dns_tcp_segment(void *ctx, int is_skb,
 			off = s->next_seq - seq;
 		}
 	}
+	/*
+	 * A body whose length prefix ended the last segment: only ever first
+	 * (the loop below leaves on that state). Taken out of the loop so the
+	 * loop's header is not a state test its latch falls into, which
+	 * Linux before 6.4 rejects as a back-edge (tests/check_cfg.py).
+	 */
+	if (s->state == WL_STREAM_BODY) {
+		s->state = WL_STREAM_SYNCED;
+		off = wl_dns_tcp_deliver(ctx, is_skb, st, p, sc, off,
+					 s->body_len, n);
+	}
 	for (i = 0; i < WL_DNS_TCP_MAX_MSGS; i++) {
 		__u32 start, mlen;
 		int l;
 
-		if (s->state == WL_STREAM_BODY) {
-			start = off;
-			mlen = s->body_len;
-			s->state = WL_STREAM_SYNCED;
-		} else {
-			if (off >= n)
-				break;
-			if (off + 2 > n) {	/* a prefix split in two */
-				st->dns_skipped[WL_DNS_SKIP_SPLIT]++;
-				s->state = WL_STREAM_LOST;
-				return;
-			}
-			l = wl_load_be16(ctx, is_skb, p, off);
-			if (l < 0)
-				break;
-			mlen = l;
-			start = off + 2;
-			if (start == n) {	/* the body comes next */
-				s->state = WL_STREAM_BODY;
-				s->body_len = mlen;
-				off = start;
-				break;
-			}
+		if (off >= n)
+			break;
+		if (off + 2 > n) {	/* a prefix split in two */
+			st->dns_skipped[WL_DNS_SKIP_SPLIT]++;
+			s->state = WL_STREAM_LOST;
+			return;
 		}
-		if (start + mlen <= n)
-			wl_dns_tcp_msg(ctx, is_skb, st, p, sc, start, mlen, 1);
-		else
-			wl_dns_tcp_msg(ctx, is_skb, st, p, sc, start,
-				       n - start, 0);
-		off = start + mlen;
+		l = wl_load_be16(ctx, is_skb, p, off);
+		if (l < 0)
+			break;
+		mlen = l;
+		start = off + 2;
+		if (start == n) {	/* the body comes next */
+			s->state = WL_STREAM_BODY;
+			s->body_len = mlen;
+			off = start;
+			break;
+		}
+		off = wl_dns_tcp_deliver(ctx, is_skb, st, p, sc, start, mlen,
+					 n);
 	}
 	s->next_seq = seq + off;
 }

@@ -66,9 +66,9 @@ static __always_inline void wl_tcp_options(void *ctx, int is_skb,
 
 	if (wl_tcp_ts_fast(p))
 		return;
-	len = p->payload_off - p->l4_off - sizeof(struct tcphdr);
-	asm volatile("" : "+r"(len));
-	if (len < 1 || len > 40)
+	len = wl_len_in(p->payload_off - p->l4_off - sizeof(struct tcphdr),
+			40);
+	if (!len)
 		return;
 	sc = bpf_map_lookup_elem(&dns_scratch, &zero);	/* stack is short */
 	if (sc && !wl_load(ctx, is_skb, p->l4_off + sizeof(struct tcphdr),

@@ -390,13 +390,25 @@ static __always_inline void wl_hs_unreachable(struct wl_stats *st,
 __noinline int wl_handshake(struct wl_stats *st, struct wl_pkt *p,
 			    struct wl_flow_key *kp, __u32 side)
 {
-	struct wl_flow_key *k = kp;	/* the caller's: stack is short */
+	struct wl_dns_scratch *ksc;
+	struct wl_flow_key *k;
 	struct wl_hs *hs;
 	__u64 now = 0;
 	__u8 flags;
 
-	if (!st || !p || !k)
+	if (!st || !p || !kp)
 		return WL_HS_RET_NONE;
+	/*
+	 * The key copied to per-CPU scratch (the stack is short): verifiers
+	 * before 6.4 take a map key from the stack or a map value, not from
+	 * memory a global function was handed.
+	 */
+	ksc = bpf_map_lookup_elem(&dns_scratch, (const void *)&wl_key0);
+	if (!ksc)
+		return WL_HS_RET_NONE;
+	barrier_var(ksc);
+	k = &ksc->hkey;
+	*k = *kp;
 	flags = p->tcp_flags & WL_TCP_SYNACKRST;
 	hs = bpf_map_lookup_elem(&handshakes, k);
 	if (hs) {
@@ -407,19 +419,13 @@ __noinline int wl_handshake(struct wl_stats *st, struct wl_pkt *p,
 			return WL_HS_RET_NONE;	/* another CPU ends it now */
 	}
 	if (!hs) {
-		struct wl_dns_scratch *sc;
-		__u32 zero = 0;
-
 		/* only a client's SYN opens an entry: no timestamp otherwise */
 		if (p->quoted || flags != WL_TCP_SYN)
 			return WL_HS_RET_UNTRACKED;
 		/* built in per-CPU scratch: the stack is too small for it */
-		sc = bpf_map_lookup_elem(&dns_scratch, &zero);
-		if (!sc)
-			return WL_HS_RET_NONE;
-		wl_hs_start(&sc->hs, side, p, now ? now : wl_now_ns());
-		sc->hs.state = WL_HS_SYN_SENT;
-		wl_table_insert(st, &handshakes, k, &sc->hs, WL_T_HANDSHAKES);
+		wl_hs_start(&ksc->hs, side, p, now ? now : wl_now_ns());
+		ksc->hs.state = WL_HS_SYN_SENT;
+		wl_table_insert(st, &handshakes, k, &ksc->hs, WL_T_HANDSHAKES);
 		return WL_HS_RET_NONE;
 	}
 
@@ -460,11 +466,18 @@ __noinline int wl_tcp(struct wl_stats *st, struct wl_pkt *p)
 
 	ret = wl_handshake(st, p, &k, side);
 	if (ret == WL_HS_RET_CONN) {
-		__u32 zero = 0;
+		struct wl_dns_scratch *sc;
 
-		c = bpf_map_lookup_elem(&dns_scratch, &zero);
-		if (c)
-			c = &((struct wl_dns_scratch *)c)->conn;
+		/*
+		 * clang computes &sc->conn before the NULL test unless a
+		 * barrier keeps it after: verifiers before 6.14 refuse that
+		 * add (for them an array lookup may return NULL).
+		 */
+		sc = bpf_map_lookup_elem(&dns_scratch, (const void *)&wl_key0);
+		if (!sc)
+			return 0;
+		barrier_var(sc);
+		c = &sc->conn;
 	} else if (ret == WL_HS_RET_UNTRACKED && p->payload_len &&
 		   !(p->tcp_flags & (WL_TCP_SYN | WL_TCP_FIN | WL_TCP_RST))) {
 		/* mid-stream: the lower port serves; on a tie, the receiver */

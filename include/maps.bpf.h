@@ -60,6 +60,8 @@ struct wl_dns_scratch {
 	struct wl_tcp_opts opts;	/* TCP options, see wl_tcp_options() */
 	struct wl_conn conn;		/* a new connection, see wl_conn_new() */
 	struct wl_hs hs;		/* a new handshake, see wl_handshake() */
+	struct wl_flow_key hkey;	/* wl_handshake()'s key, see there */
+	struct wl_dns_key dkey;		/* wl_dns_msg()'s key, see there */
 	struct wl_dns_stream_key skey;	/* see wl_dns_tcp_segment() */
 	struct wl_dns_stream stream;
 };
@@ -131,8 +133,15 @@ const volatile struct wl_cfg cfg = {
 	.dns_port = { 53 },
 	.n_dns_ports = 1,
 };
+/*
+ * Key 0 of the per-CPU arrays, in .rodata: a key on the stack costs a
+ * slot in frames that have none to spare (Linux 6.1 allows 512 bytes for
+ * the deepest call chain, batch -> frame -> TCP -> handshake -> histogram).
+ */
+const volatile __u32 wl_key0 = 0;
 #else
 extern const volatile struct wl_cfg cfg;
+extern const volatile __u32 wl_key0;
 #endif
 
 /* Offline only: written by the replay loop before each packet. */

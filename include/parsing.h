@@ -120,6 +120,22 @@ static __always_inline __u32 wl_launder(struct wl_pkt *p, __u32 off)
 	return *w & WL_OFF_MASK;
 }
 
+/*
+ * @len when it is in [1, @max], else 0, in a form every verifier bounds
+ * on both sides: a length handed to a helper must be at least 1, and
+ * clang makes `len < 1` a `len == 0` test, from which verifiers before
+ * 6.8 learn no lower bound. Here the test is on len - 1 (unsigned), and
+ * what is returned is that tested register plus 1.
+ */
+static __always_inline __u64 wl_len_in(__u64 len, __u64 max)
+{
+	len -= 1;
+	asm volatile("" : "+r"(len));
+	if (len >= max)
+		return 0;
+	return len + 1;
+}
+
 /* Pointer to @len bytes at @off, or NULL when they are not all there. */
 static __always_inline void *wl_hdr(const struct wl_pkt *p, __u32 off,
 				    __u32 len)
@@ -266,6 +282,12 @@ static __always_inline int wl_parse_ipv6(struct wl_pkt *p, __u32 *off)
 	*off += sizeof(*ip6);
 	start = *off;
 
+	/*
+	 * Unrolled: as a loop, clang lets its latch fall through into the
+	 * header, which Linux before 6.4 rejects ("back-edge",
+	 * tests/check_cfg.py).
+	 */
+#pragma unroll
 	for (i = 0; i < WL_MAX_IPV6_EXT + 1; i++) {
 		struct ipv6_opt_hdr *eh;
 		__u32 len;

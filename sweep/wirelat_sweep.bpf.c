@@ -18,19 +18,6 @@
 #include "entry.bpf.h"
 
 /*
- * The live entries of a hash map, exact (the kernel counts them per CPU
- * as elements are taken and freed, LRU evictions included). The kfunc's
- * argument is the kernel's struct bpf_map: libbpf checks the prototype
- * against the kernel's, which needs a struct of that name (any content).
- * Weak: a kernel before 6.6 loads the object without it, and evictions
- * are counted from the walk instead (user/sweep.c).
- */
-struct bpf_map {
-	int unused;
-};
-extern __s64 bpf_map_sum_elem_count(struct bpf_map *map) __ksym __weak;
-
-/*
  * Room kept in the ring: the walk looks at the ring every
  * WL_SWEEP_RING_EVERY entries (two helper calls per entry were a tenth of
  * a 1M-entry walk), and each entry writes at most one record (< 512 B),
@@ -71,63 +58,6 @@ static __always_inline void wl_sweep_count(__u32 table, __u32 slot)
 {
 	if (table < WL_T_MAX && slot < WL_NSLOTS)
 		wl_sweep_io.entries[table][slot]++;
-}
-
-/* The live entries of each table into wl_sweep_io.live (kfunc present). */
-static __always_inline void wl_count_live(void)
-{
-	wl_sweep_io.live[WL_T_HANDSHAKES] =
-		bpf_map_sum_elem_count((struct bpf_map *)&handshakes);
-	wl_sweep_io.live[WL_T_DNS] =
-		bpf_map_sum_elem_count((struct bpf_map *)&dns_pending);
-	wl_sweep_io.live[WL_T_CONNS] =
-		bpf_map_sum_elem_count((struct bpf_map *)&conns);
-}
-
-/* Sums of every slot's table_inserts (or table_deletes) over the CPUs. */
-struct wl_table_sum {
-	__u32 deletes;
-	__u32 pad;
-	__u64 n[WL_T_MAX];
-};
-
-static long wl_table_sum_one(__u32 i, struct wl_table_sum *sum)
-{
-	__u32 slot = i % WL_NSLOTS;
-	struct wl_stats *st;
-	int t;
-
-	st = bpf_map_lookup_percpu_elem(&stats, &slot, i / WL_NSLOTS);
-	if (!st)
-		return 0;
-	for (t = 0; t < WL_T_MAX; t++)
-		sum->n[t] += sum->deletes ? st->table_deletes[t] :
-					    st->table_inserts[t];
-	return 0;
-}
-
-/*
- * Evictions, exactly: every entry went in by an insert the programs
- * counted and left by a delete they counted or by the LRU. Inserts are
- * read first, then the live entries, then deletes, all within
- * microseconds: an insert or delete that lands in between makes the
- * difference smaller, never larger, than what the LRU evicted.
- */
-static __always_inline void wl_count_evictions(void)
-{
-	struct wl_table_sum ins = {}, del = { .deletes = 1 };
-	__u32 runs = wl_sweep_io.ncpus * WL_NSLOTS;
-	int t;
-
-	wl_sweep_io.evicted_known = 0;
-	if (!bpf_map_sum_elem_count || !runs)
-		return;
-	bpf_loop(runs, wl_table_sum_one, &ins, 0);
-	wl_count_live();
-	bpf_loop(runs, wl_table_sum_one, &del, 0);
-	for (t = 0; t < WL_T_MAX; t++)
-		wl_sweep_io.evicted[t] = ins.n[t] - wl_sweep_io.live[t] - del.n[t];
-	wl_sweep_io.evicted_known = 1;
 }
 
 static long wl_sweep_hs(void *map, struct wl_flow_key *k, struct wl_hs *hs,
@@ -184,9 +114,9 @@ int wirelat_sweep(void *ctx)
 	w.clock = cfg.offline ? wl_sweep_io.clock_ns : bpf_ktime_get_ns();
 	w.eof = wl_sweep_io.eof;
 	wl_sweep_io.more = 0;
-	wl_count_evictions();
 	/* an empty table has nothing to expire: its walk would still visit
-	 * every bucket (65536 by default), once a second of capture */
+	 * every bucket (65536 by default), once a second of capture;
+	 * wirelat_count ran just before, where the kernel has its kfunc */
 	if (wl_sweep_io.evicted_known)
 		for (t = 0; t < WL_T_MAX; t++)
 			if (!wl_sweep_io.live[t])
@@ -199,9 +129,6 @@ int wirelat_sweep(void *ctx)
 		bpf_for_each_map_elem(&conns, wl_sweep_conn, &w, 0);
 	for (t = 0; t < WL_T_MAX; t++)
 		wl_sweep_io.due_ns[t] = w.due[t];
-	/* the entries gauge: what is left now, every table, walked or not */
-	if (wl_sweep_io.evicted_known)
-		wl_count_live();
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 #include "log.h"
+#include "probe.h"
 #include "sock.h"
 #include "state.h"
 #include "wirelat.skel.h"
@@ -64,14 +65,18 @@ static void explain_load_error(int err)
 			buf);
 }
 
-int wl_bpf_load(struct wl_run *run, int offline)
+int wl_bpf_open(struct wl_run *run, int offline, struct wirelat **out)
 {
 	const struct wl_config *cfg = run->cfg;
+	struct wl_kernel kernel;
 	struct wirelat *skel;
 	int err, i;
 
 	libbpf_set_print(libbpf_print);
 	libxdp_set_print(libxdp_print);
+	err = wl_probe_kernel(&kernel, offline);
+	if (err)
+		return err;
 	skel = wirelat__open();
 	if (!skel) {
 		err = -errno;
@@ -121,6 +126,20 @@ int wl_bpf_load(struct wl_run *run, int offline)
 	bpf_program__set_autoload(skel->progs.wirelat_xdp, !offline);
 	bpf_program__set_autoload(skel->progs.wirelat_tc_in, !offline);
 	bpf_program__set_autoload(skel->progs.wirelat_tc_eg, !offline);
+	bpf_program__set_autoload(skel->progs.wirelat_count,
+				  kernel.sum_elem_count);
+	*out = skel;
+	return 0;
+}
+
+int wl_bpf_load(struct wl_run *run, int offline)
+{
+	struct wirelat *skel;
+	int err;
+
+	err = wl_bpf_open(run, offline, &skel);
+	if (err)
+		return err;
 	err = wirelat__load(skel);
 	if (err) {
 		explain_load_error(err);

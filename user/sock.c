@@ -45,10 +45,26 @@ static bool have_kprobes(void)
 	return access(WL_KPROBE_PMU, F_OK) == 0;
 }
 
+/* The socket path reads kernel structs through CO-RE: it needs BTF. */
+static bool have_btf(void)
+{
+	return access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+}
+
 static int resolve_mode(enum wl_sock_mode want, enum wl_sock_mode *mode)
 {
 	bool tp = have_tracepoint();
 
+	if (want != WL_SOCK_OFF && !have_btf()) {
+		if (want != WL_SOCK_AUTO) {
+			pr_warn("--sock %s: this kernel has no BTF (/sys/kernel/btf/vmlinux, CONFIG_DEBUG_INFO_BTF=y, Linux 5.4 and later), which the socket path needs; use --sock off\n",
+				wl_sock_mode_name[want]);
+			return -EOPNOTSUPP;
+		}
+		pr_info("socket path off: this kernel has no BTF (/sys/kernel/btf/vmlinux, CONFIG_DEBUG_INFO_BTF=y)\n");
+		*mode = WL_SOCK_OFF;
+		return 0;
+	}
 	switch (want) {
 	case WL_SOCK_OFF:
 		*mode = WL_SOCK_OFF;

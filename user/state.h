@@ -66,6 +66,15 @@ struct wl_run {
 int wl_run_slot(const struct wl_run *run, uint32_t ifindex);
 
 /*
+ * Open the skeleton after probing the kernel (user/probe.c), set rodata
+ * from the config (offline or live with the run's interfaces), size the
+ * maps and choose the programs to load, into *@skel. Returns 0 or -errno
+ * with one line printed. wl_bpf_load() then loads; a tool that loads
+ * programs one by one (tests/kernels) starts from here.
+ */
+int wl_bpf_open(struct wl_run *run, int offline, struct wirelat **skel);
+
+/*
  * Open the skeleton, set rodata from the config (offline or live with the
  * run's interfaces), size the maps and load. Returns 0 or -errno with one
  * line printed.

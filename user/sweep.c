@@ -66,6 +66,32 @@ static bool walk_needed(const struct wl_run *run, int t, uint64_t now,
 	       del[t] != run->walk_del[t];
 }
 
+/*
+ * The kernel's count of each table's entries, and evictions with it,
+ * into wl_sweep_io (wirelat_count, where the kernel has the kfunc it
+ * needs: user/probe.c). Without it, evicted_known stays 0 and the walk
+ * counts.
+ */
+static int count_entries(struct wl_run *run)
+{
+	struct wl_sweep_io *io = &run->skel->bss->wl_sweep_io;
+	int fd = bpf_program__fd(run->skel->progs.wirelat_count);
+	LIBBPF_OPTS(bpf_test_run_opts, topts);
+	int err;
+
+	if (fd < 0)
+		return 0;
+	io->ncpus = libbpf_num_possible_cpus() > 0 ?
+			    libbpf_num_possible_cpus() : 0;
+	if (bpf_prog_test_run_opts(fd, &topts)) {
+		err = -errno;
+		pr_warn("running the entry-count program failed: %s\n",
+			strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
 int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
 	     int eof)
 {
@@ -94,14 +120,16 @@ int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
 	for (;;) {
 		LIBBPF_OPTS(bpf_test_run_opts, topts);
 
+		err = count_entries(run);
+		if (err)
+			return err;
+
 		/* the program sees these before it runs: the run is a syscall */
 		memset(io->entries, 0, sizeof(io->entries));
 		io->clock_ns = clock_ns;
 		io->tables = tables;
 		io->eof = eof;
 		io->more = 0;
-		io->ncpus = libbpf_num_possible_cpus() > 0 ?
-				    libbpf_num_possible_cpus() : 0;
 		if (bpf_prog_test_run_opts(fd, &topts)) {
 			err = -errno;
 			pr_warn("running the sweep program failed: %s\n",
@@ -116,6 +144,9 @@ int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
 		if (drained)
 			return drained;
 	}
+	/* the entries gauge: what is left now, every table, walked or not */
+	if (!err)
+		err = count_entries(run);
 	if (!err && counts)
 		err = table_counts(run, ins_after, del);
 	for (t = 0; !err && t < WL_T_MAX; t++) {
@@ -143,7 +174,7 @@ int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
 		/*
 		 * Evictions: every entry went in by an insert the programs
 		 * counted, and left by a delete they counted or by the LRU.
-		 * The program counts them exactly where the kernel has
+		 * wirelat_count counts them exactly where the kernel has
 		 * bpf_map_sum_elem_count (wl_count_evictions()). Else from
 		 * the walk: with inserts read before it and deletes after,
 		 * inserts - deletes - entries never counts more than the LRU
