@@ -34,7 +34,7 @@ TEST_BINS := $(patsubst tests/%.c,$(OUT)/tests/%,$(TEST_SRCS))
 # test-only BPF (loss on demand for live tests): not part of wirelat
 TEST_BPF := $(patsubst %.bpf.c,$(OUT)/%.bpf.o,$(wildcard tests/bpf/*.bpf.c))
 
-.PHONY: all test deps bench clean
+.PHONY: all test deps bench clean test-kernels
 .DELETE_ON_ERROR:
 
 all: wirelat $(TEST_BINS) $(TEST_BPF)
@@ -89,6 +89,18 @@ $(OUT)/bench_xdp: tests/bench/bench_xdp.c $(OUT)/wirelat.skel.h
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(OUT)/bench_xdp
 	$(Q)tests/bench.sh
+
+# Debian 12's stock kernels in qemu, then this one: the tests that do not
+# need this machine's kernel, and each program's verifier cost
+# (tests/kernels/run.sh; prog_stats is no test_*: tests/run.sh skips it).
+$(OUT)/tests/prog_stats: tests/kernels/prog_stats.c $(LIB_OBJS) $(OUT)/wirelat.skel.h
+	@mkdir -p $(dir $@)
+	$(call msg,TOOL,$@)
+	$(Q)$(CC) $(CFLAGS) -Iuser $< $(LIB_OBJS) -o $@ $(LDLIBS)
+
+test-kernels: deps
+	$(Q)$(MAKE) --no-print-directory all $(OUT)/tests/prog_stats
+	$(Q)tests/kernels/run.sh
 
 clean:
 	rm -rf $(OUT) wirelat

@@ -5,8 +5,32 @@
 # leg to the nanosecond; syn_to_synack + synack_to_ack == tshark's
 # tcp.analysis.initial_rtt where no SYN was retransmitted), the result
 # counters must equal the truth's counts, and two runs print the same lines.
+#
+# --cases prints the runs (one a line: CAPTURE [HANDSHAKE_TIMEOUT
+# [DNS_TIMEOUT [IDLE_TIMEOUT]]]) and exits: tests/kernels runs the same ones
+# under other kernels.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
+
+# every capture with the defaults, then captures judged with other timeouts
+# (the timeout is a flag)
+cases() {
+	all_pcaps
+	cat <<-EOF
+	$ROOT/pcaps/tcp-unanswered.pcap 1s
+	$ROOT/pcaps/tcp-syn-retransmit.pcap 500ms
+	$ROOT/pcaps/tcp-unanswered.pcap 10s
+	$ROOT/pcaps/dns-udp.pcap 3s 100ms
+	$ROOT/pcaps/dns-udp-edge.pcap 3s 1500ms
+	$ROOT/pcaps/dns-tcp.pcap 3s 2s
+	$ROOT/pcaps/tcp-idle.pcap 3s 5s 5s
+	EOF
+}
+if [ "${1:-}" = --cases ]; then
+	cases
+	exit
+fi
+
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -52,18 +76,11 @@ check_capture() {
 }
 
 n=0
-while read -r f; do
-	check_capture "$f"
-	n=$((n + 1))
-done < <(all_pcaps)
-# the timeout is a flag: the same captures judged with other timeouts
-check_capture "$ROOT/pcaps/tcp-unanswered.pcap" 1s
-check_capture "$ROOT/pcaps/tcp-syn-retransmit.pcap" 500ms
-check_capture "$ROOT/pcaps/tcp-unanswered.pcap" 10s
-check_capture "$ROOT/pcaps/dns-udp.pcap" 3s 100ms
-check_capture "$ROOT/pcaps/dns-udp-edge.pcap" 3s 1500ms
-check_capture "$ROOT/pcaps/dns-tcp.pcap" 3s 2s
-check_capture "$ROOT/pcaps/tcp-idle.pcap" 3s 5s 5s
+while read -r f timeouts; do
+	# shellcheck disable=SC2086 # the timeouts are words
+	check_capture "$f" $timeouts
+	[ -z "$timeouts" ] && n=$((n + 1))
+done < <(cases)
 
 [ "$n" -ge 10 ] || fail "only $n captures found"
 echo "$n captures, $FAILS failures"

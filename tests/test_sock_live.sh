@@ -18,6 +18,11 @@
 # --sock kprobe on this kernel (one line naming the missing feature, exit
 # non-zero) and a bad --sock value (exit 2).
 #
+# tests/test_sock_live.sh kprobe: the same cases with --sock kprobe (the
+# kprobe fallback, where the kernel has kprobes; tests/kernels runs it
+# under kernels that do), without the option checks after them. Exits 77
+# on a kernel without kprobes.
+#
 # Network rules: namespaces made here (lib.sh netns_pair plus X), no
 # default route, forwarding off, 198.51.100.0/24, 203.0.113.0/24 and
 # 2001:db8::/32 only. The trap removes the namespaces (with their veths),
@@ -25,6 +30,14 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
+MODE=${1:-auto}
+case $MODE in
+auto) SOCK=() ;;
+kprobe)
+	SOCK=(--sock kprobe)
+	[ -e /sys/bus/event_source/devices/kprobe/type ] || { echo "SKIP: this kernel has no kprobes"; exit 77; } ;;
+*) echo "usage: $0 [auto|kprobe]"; exit 2 ;;
+esac
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
 [ -x "$WIRELAT" ] || { echo "FAIL: $WIRELAT not built (make)"; exit 1; }
 netns_pair k 198.51.100.2 198.51.100.1 2001:db8:4b::2 2001:db8:4b::1
@@ -103,13 +116,18 @@ socket.create_connection((sys.argv[1], 8080), timeout=1).close()' "$2" 2>/dev/nu
 wait_listen "$NS_S" 127.0.0.1 && wait_listen "$NS_C" 127.0.0.1 && wait_listen "$NS_X" 127.0.0.1 ||
 	{ echo "FAIL: HTTP servers did not start"; exit 1; }
 
-ip netns exec "$NS_S" "$WIRELAT" -i "$VS" --json >"$tmp/got.jsonl" 2>"$tmp/wirelat.err" &
+ip netns exec "$NS_S" "$WIRELAT" -i "$VS" --json "${SOCK[@]}" >"$tmp/got.jsonl" 2>"$tmp/wirelat.err" &
 WL=$!
 PIDS+=($WL)
 wait_file "$tmp/wirelat.err" 'socket path' ||
 	{ echo "FAIL: wirelat did not start: $(cat "$tmp/wirelat.err")"; exit 1; }
-grep -q 'socket path: tracepoint' "$tmp/wirelat.err" &&
-	ok "--sock auto chose the tracepoint" || fail "--sock auto: $(cat "$tmp/wirelat.err")"
+if [ "$MODE" = auto ]; then
+	grep -q 'socket path: tracepoint' "$tmp/wirelat.err" &&
+		ok "--sock auto chose the tracepoint" || fail "--sock auto: $(cat "$tmp/wirelat.err")"
+else
+	grep -q 'socket path: kprobe' "$tmp/wirelat.err" &&
+		ok "--sock kprobe: kprobes" || fail "--sock kprobe: $(cat "$tmp/wirelat.err")"
+fi
 
 declare -A PORT
 run_case() { # NAME NS ADDR PORT
@@ -242,6 +260,12 @@ check(m.get("wirelat_sock_connect_seconds_count") == hs,
       "wirelat_sock_connect_seconds_count = %s" % m.get("wirelat_sock_connect_seconds_count"))
 sys.exit(1 if bad else 0)
 PY
+
+if [ "$MODE" = kprobe ]; then
+	[ $FAILS -eq 0 ] || { echo "$FAILS failed"; exit 1; }
+	echo "all passed"
+	exit 0
+fi
 
 echo "--- --sock off: no sock record"
 ip netns exec "$NS_S" "$WIRELAT" -i "$VS" --json --sock off >"$tmp/off.jsonl" 2>"$tmp/off.err" &
