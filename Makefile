@@ -22,6 +22,19 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -Wall -Wextra -Werror -D__TARGET_ARCH_
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Iinclude -I$(OUT) -MMD -MP
 LDLIBS := -lxdp -lbpf -lelf -lz -lpcap -lmicrohttpd -lpsl -lpthread -lm
+# `make test SANITIZE=1`: userspace (daemon, tests) with ASan and UBSan, by
+# clang (its UBSan writes reports to UBSAN_OPTIONS's log_path, gcc's to
+# stderr only: tests/run_sanitized.sh collects the logs); the flags in use
+# are kept in $(OUT)/cflags, so switching rebuilds everything
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+ifeq ($(SANITIZE),1)
+CC := $(CLANG)
+CFLAGS += $(SAN_FLAGS)
+# test_parse builds frames in place: an IPv4 header at offset 14 (2 mod 4),
+# as on the wire; x86 loads it unaligned (wirelat's own code is checked)
+$(OUT)/tests/test_parse: private CFLAGS += -fno-sanitize=alignment
+endif
 
 BPF_SRCS := xdp/wirelat_xdp.bpf.c tc/wirelat_tc.bpf.c sock/wirelat_sock.bpf.c \
 	sweep/wirelat_sweep.bpf.c sweep/wirelat_count.bpf.c
@@ -58,7 +71,13 @@ $(OUT)/wirelat.skel.h: $(OUT)/wirelat.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name wirelat > $@
 
-$(USER_OBJS): $(OUT)/wirelat.skel.h
+$(USER_OBJS): $(OUT)/wirelat.skel.h $(OUT)/cflags
+
+# rewritten only when the flags change (SANITIZE=1 and back)
+.PHONY: FORCE
+$(OUT)/cflags: FORCE
+	@mkdir -p $(OUT)
+	@echo '$(CC) $(CFLAGS)' | cmp -s - $@ || echo '$(CC) $(CFLAGS)' > $@
 
 $(OUT)/user/%.o: user/%.c
 	@mkdir -p $(dir $@)
@@ -69,15 +88,19 @@ wirelat: $(USER_OBJS)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
-$(OUT)/tests/%: tests/%.c $(LIB_OBJS) $(OUT)/wirelat.skel.h
+$(OUT)/tests/%: tests/%.c $(LIB_OBJS) $(OUT)/wirelat.skel.h $(OUT)/cflags
 	@mkdir -p $(dir $@)
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) -o $@ $(LDLIBS)
 
 # Installs what is missing (Debian), builds, runs every test.
 test: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all fuzz-build
+ifeq ($(SANITIZE),1)
+	$(Q)tests/run_sanitized.sh
+else
 	$(Q)tests/run.sh
+endif
 
 deps:
 	$(Q)tests/deps.sh
@@ -101,6 +124,43 @@ $(OUT)/tests/prog_stats: tests/kernels/prog_stats.c $(LIB_OBJS) $(OUT)/wirelat.s
 test-kernels: deps
 	$(Q)$(MAKE) --no-print-directory all $(OUT)/tests/prog_stats
 	$(Q)tests/kernels/run.sh
+
+# ---- fuzzing (libFuzzer) ----------------------------------------------------
+# `make fuzz [FUZZ_S=60]`: each harness of tests/fuzz/ for FUZZ_S seconds,
+# from its kept corpus (tests/fuzz/corpus/NAME) and its seeds; a crash
+# fails the run and leaves its input as build/fuzz/NAME-crash-* (tests/fuzz/run.sh).
+# The userspace objects again, instrumented for coverage, under build/fuzz.
+FUZZ_S ?= 60
+FUZZ_NAMES := capture frame http cli
+FUZZ_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -Iinclude -I$(OUT) \
+	-Iuser -MMD -MP -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined
+FUZZ_LIB_OBJS := $(patsubst $(OUT)/user/%,$(OUT)/fuzz/user/%,$(LIB_OBJS))
+FUZZ_BINS := $(addprefix $(OUT)/fuzz/fuzz_,$(FUZZ_NAMES))
+
+.PHONY: fuzz fuzz-build
+# kept, not removed as intermediates: the next build reuses them
+.SECONDARY: $(FUZZ_LIB_OBJS) $(OUT)/fuzz/fuzz_common.o
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: deps
+	$(Q)$(MAKE) --no-print-directory fuzz-build
+	$(Q)FUZZ_S=$(FUZZ_S) tests/fuzz/run.sh $(FUZZ_NAMES)
+
+$(OUT)/fuzz/user/%.o: user/%.c $(OUT)/wirelat.skel.h
+	@mkdir -p $(dir $@)
+	$(call msg,FUZZCC,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(OUT)/fuzz/fuzz_common.o: tests/fuzz/fuzz_common.c $(OUT)/wirelat.skel.h
+	@mkdir -p $(dir $@)
+	$(call msg,FUZZCC,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(OUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(OUT)/fuzz/fuzz_common.o $(FUZZ_LIB_OBJS)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< \
+		$(OUT)/fuzz/fuzz_common.o $(FUZZ_LIB_OBJS) -o $@ $(LDLIBS)
 
 clean:
 	rm -rf $(OUT) wirelat

@@ -3,6 +3,7 @@
  * config.c - command line: one option table drives getopt_long and the
  * usage text; numbers and durations go through bounded parsers.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -152,17 +153,20 @@ int wl_parse_duration(const char *s, uint64_t min_ns, uint64_t max_ns,
 	char *end;
 	size_t i;
 
-	if (!s || !*s)
+	/* decimal only: strtod() takes nan, inf, hex and leading blanks */
+	if (!s || !(isdigit((unsigned char)*s) || *s == '.') ||
+	    strpbrk(s, "xX"))
 		return -EINVAL;
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || v < 0)
+	if (errno || end == s || !(v >= 0))
 		return -EINVAL;
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		if (strcmp(end, units[i].suffix))
 			continue;
 		v *= units[i].mult;
-		if (v < (double)min_ns || v > (double)max_ns)
+		if (v < (double)min_ns || v > (double)max_ns ||
+		    v + 0.5 >= 18446744073709551616.0)	/* 2^64 */
 			return -ERANGE;
 		*out = (uint64_t)(v + 0.5);
 		return 0;

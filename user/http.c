@@ -267,11 +267,37 @@ int wl_listen_parse(const char *s, struct sockaddr_storage *ss, int *all)
 	}
 }
 
+/* The endpoint's daemon: @ss NULL for none listening (connections added). */
+static struct MHD_Daemon *start_daemon(struct wl_run *run, unsigned flags,
+				       struct sockaddr_storage *ss)
+{
+	if (!ss)
+		return MHD_start_daemon(
+			flags | MHD_USE_NO_LISTEN_SOCKET, 0,
+			NULL, NULL, handle, run, MHD_OPTION_CONNECTION_LIMIT,
+			conn_limit(), MHD_OPTION_CONNECTION_TIMEOUT,
+			(unsigned)WL_HTTP_TIMEOUT_S,
+			MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+			MHD_OPTION_END);
+	return MHD_start_daemon(flags, 0, NULL, NULL, handle, run,
+				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)ss,
+				MHD_OPTION_CONNECTION_LIMIT, conn_limit(),
+				MHD_OPTION_CONNECTION_TIMEOUT,
+				(unsigned)WL_HTTP_TIMEOUT_S,
+				MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+				NULL, MHD_OPTION_END);
+}
+
+struct MHD_Daemon *wl_http_start_unlistened(struct wl_run *run)
+{
+	return start_daemon(run, 0, NULL);
+}
+
 struct MHD_Daemon *wl_http_start(struct wl_run *run, const char *listen)
 {
-	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD;	/* epoll on Linux */
 	struct sockaddr_storage ss;
 	struct MHD_Daemon *d;
+	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD;	/* epoll on Linux */
 	int all;
 
 	if (wl_listen_parse(listen, &ss, &all)) {
@@ -281,13 +307,7 @@ struct MHD_Daemon *wl_http_start(struct wl_run *run, const char *listen)
 	}
 	if (ss.ss_family == AF_INET6)
 		flags |= all ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
-	d = MHD_start_daemon(flags, 0, NULL, NULL, handle, run,
-			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-			     MHD_OPTION_CONNECTION_LIMIT, conn_limit(),
-			     MHD_OPTION_CONNECTION_TIMEOUT,
-			     (unsigned)WL_HTTP_TIMEOUT_S,
-			     MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
-			     MHD_OPTION_END);
+	d = start_daemon(run, flags, &ss);
 	if (!d) {
 		int err = errno;
 

@@ -20,6 +20,13 @@ int wl_listen_parse(const char *s, struct sockaddr_storage *ss, int *all);
  */
 struct MHD_Daemon *wl_http_start(struct wl_run *run, const char *listen);
 
+/*
+ * The same endpoint listening nowhere and with no thread of its own:
+ * connections are handed to it with MHD_add_connection() and it runs when
+ * the caller calls MHD_run() (tests/fuzz/fuzz_http.c). NULL on failure.
+ */
+struct MHD_Daemon *wl_http_start_unlistened(struct wl_run *run);
+
 void wl_http_stop(struct MHD_Daemon *d);
 
 #endif /* WIRELAT_HTTP_H */

@@ -231,7 +231,8 @@ static void sweep_and_flush(struct replay *rp, uint64_t clock, int eof)
 	rp->in_sweep = 0;
 	if (err < 0 && !rp->err)
 		rp->err = err;
-	qsort(sw->recs, sw->n, sizeof(*sw->recs), by_ts_and_key);
+	if (sw->n)	/* recs is NULL until the first: qsort wants memory */
+		qsort(sw->recs, sw->n, sizeof(*sw->recs), by_ts_and_key);
 	/* timeouts among the buffered records, the rest handed on after
 	 * them as it is: no copy of a big end of file's closes */
 	if (wl_reorder_add_sorted(&rp->ro, sw->recs, sw->n, &rest))
