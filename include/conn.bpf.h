@@ -127,7 +127,7 @@ static __always_inline void wl_conn_insert(struct wl_stats *st,
 }
 
 /* One RTT sample for @side (0 = server, 1 = client). */
-static __always_inline void wl_rtt_add(struct wl_stats *st, struct wl_conn *c,
+static __always_inline void wl_rtt_add(struct wl_stats *st, struct wl_rtt *r,
 				       int side, __s64 rtt)
 {
 	if (rtt < 0) {		/* time went backwards: counted, not recorded */
@@ -136,84 +136,93 @@ static __always_inline void wl_rtt_add(struct wl_stats *st, struct wl_conn *c,
 	}
 	if (side < 0 || side > 1)
 		return;
-	if (!c->rtt_n[side] || (__u64)rtt < c->rtt_min_ns[side])
-		c->rtt_min_ns[side] = rtt;
-	c->rtt_sum_ns[side] += rtt;
-	c->rtt_n[side]++;
+	if (!r->n[side] || (__u64)rtt < r->min_ns[side])
+		r->min_ns[side] = rtt;
+	r->sum_ns[side] += rtt;
+	r->n[side]++;
 	wl_hist_add(st, WL_H_RTT_SERVER + side, rtt);
 }
 
 /* Has @dir a sample the other way may still answer? */
-static __always_inline int wl_sampling(const struct wl_conn *c, int dir)
+static __always_inline int wl_sampling(const struct wl_rtt *r, int dir)
 {
-	return c->sample_gen[dir] != c->answered_gen[dir] &&
-	       !c->sample_dead[dir];
+	return r->sample_gen[dir] != r->answered_gen[dir] &&
+	       !r->sample_dead[dir];
 }
 
 /*
  * RTT: answer the other direction's sample with this packet, then maybe
  * take one from it. A sample of the client's packets measures the server
- * side, and the other way round.
+ * side, and the other way round. @has_ts: from timestamps, else seq/ack;
+ * @seen the packet's time for the 10 s age (the coarse clock will do).
+ * Connections and pending handshakes (their SYNs and SYN-ACKs) alike.
  */
-static __always_inline void wl_conn_rtt(struct wl_stats *st, struct wl_conn *c,
-					const struct wl_pkt *p, int dir,
-					int retrans, __u64 *now)
+static __always_inline void wl_rtt_packet(struct wl_stats *st,
+					  struct wl_rtt *r, int has_ts,
+					  __u64 seen, const struct wl_pkt *p,
+					  int dir, int retrans, __u64 *now)
 {
 	int other = dir ^ 1;
 	__u32 val;
 	int fresh;
 
-	if (wl_sampling(c, other)) {
+	if (wl_sampling(r, other)) {
 		/* answered only by a packet with ACK set (a bare RST echoes
 		 * nothing it acknowledged) */
 		int hit = (p->tcp_flags & WL_TCP_ACK) &&
-			  (c->has_ts ? p->has_ts &&
-					       p->tsecr == c->sample_val[other] :
-				       !wl_seq_lt(p->ack, c->sample_val[other]));
+			  (has_ts ? p->has_ts && p->tsecr == r->sample_val[other] :
+				    !wl_seq_lt(p->ack, r->sample_val[other]));
 
 		if (hit) {
 			/* other == C2S: the client's sample, the server's side */
-			wl_rtt_add(st, c, other == WL_C2S ? 0 : 1,
-				   wl_now_once(now) - c->sample_ns[other]);
-			c->answered_ns[other] = *now;
-			c->answered_gen[other] = c->sample_gen[other];
+			wl_rtt_add(st, r, other == WL_C2S ? 0 : 1,
+				   wl_now_once(now) - r->sample_ns[other]);
+			r->answered_ns[other] = *now;
+			r->answered_gen[other] = r->sample_gen[other];
 		}
 	}
 
-	/* an unanswered sample is dropped after 10 s (the coarse clock will do) */
-	if (wl_sampling(c, dir) &&
-	    c->last_ns - c->sample_ns[dir] > WL_RTT_SAMPLE_MAX_AGE_NS &&
-	    (__s64)(c->last_ns - c->sample_ns[dir]) > 0)
-		c->sample_dead[dir] = 1;
+	/* an unanswered sample is dropped after 10 s */
+	if (wl_sampling(r, dir) &&
+	    seen - r->sample_ns[dir] > WL_RTT_SAMPLE_MAX_AGE_NS &&
+	    (__s64)(seen - r->sample_ns[dir]) > 0)
+		r->sample_dead[dir] = 1;
 
-	if (c->has_ts) {
+	if (has_ts) {
 		/*
 		 * Only payload, SYN or FIN starts a sample: a pure ACK's TSval
 		 * is often never echoed (the peer echoes TS.Recent, which the
 		 * next data segment replaces), and it would hold the one
 		 * outstanding sample until dropped 10 s later.
 		 */
-		if (!p->has_ts || p->tsval == c->last_tsval[dir] ||
+		if (!p->has_ts || p->tsval == r->last_tsval[dir] ||
 		    !(p->payload_len || (p->tcp_flags & (WL_TCP_SYN | WL_TCP_FIN))))
 			return;
-		c->last_tsval[dir] = p->tsval;	/* first time this TSval is seen */
+		r->last_tsval[dir] = p->tsval;	/* first time this TSval is seen */
 		val = p->tsval;
 		fresh = 1;
 	} else {
-		if (retrans && wl_sampling(c, dir))
-			c->sample_dead[dir] = 1;	/* Karn */
+		if (retrans && wl_sampling(r, dir))
+			r->sample_dead[dir] = 1;	/* Karn */
 		val = p->seq + p->payload_len;
 		fresh = p->payload_len && !retrans;
 	}
-	if (!fresh || wl_sampling(c, dir))	/* one outstanding sample */
+	if (!fresh || wl_sampling(r, dir))	/* one outstanding sample */
 		return;
-	if (c->answered_ns[dir] &&
-	    wl_now_once(now) - c->answered_ns[dir] < cfg.rtt_interval_ns)
+	if (r->answered_ns[dir] &&
+	    wl_now_once(now) - r->answered_ns[dir] < cfg.rtt_interval_ns)
 		return;
-	c->sample_val[dir] = val;
-	c->sample_ns[dir] = wl_now_once(now);
-	c->sample_dead[dir] = 0;
-	c->sample_gen[dir]++;
+	r->sample_val[dir] = val;
+	r->sample_ns[dir] = wl_now_once(now);
+	r->sample_dead[dir] = 0;
+	r->sample_gen[dir]++;
+}
+
+static __always_inline void wl_conn_rtt(struct wl_stats *st, struct wl_conn *c,
+					const struct wl_pkt *p, int dir,
+					int retrans, __u64 *now)
+{
+	wl_rtt_packet(st, &c->rtt, c->has_ts, c->last_ns, p, dir, retrans, now);
 }
 
 /*
@@ -294,9 +303,10 @@ static __always_inline void wl_conn_window(struct wl_stats *st,
  * sent before; response_ns = that segment's time - the request's last
  * payload. Client payload sent while server data is unacknowledged (both
  * sides sending at once: pipelining, streaming) spoils the request: no
- * turn. Server time = response - the least server-side RTT (of the
- * samples so far and the handshake's server leg), never below 0. Runs
- * only for payload segments carrying new data.
+ * turn; so does server data that does not acknowledge the whole request
+ * (sent before the server had it). Server time = response - the least
+ * server-side RTT sample so far (the handshake's server leg without
+ * one), never below 0. Runs only for payload segments carrying new data.
  */
 static __always_inline void wl_conn_turn(struct wl_stats *st,
 					 struct wl_conn *c,
@@ -326,15 +336,21 @@ static __always_inline void wl_conn_turn(struct wl_stats *st,
 	c->resp_gen = c->req_gen;
 	if (c->dirty_gen == c->req_gen)
 		return;
+	/*
+	 * New server data that does not acknowledge all the request (its end:
+	 * the client's highest sequence, less a FIN) was sent before the
+	 * server had it: both sides were sending at once, no turn.
+	 */
+	if (!(p->tcp_flags & WL_TCP_ACK) ||
+	    wl_seq_lt(p->ack, c->high[WL_C2S] - c->fin_seen[WL_C2S]))
+		return;
 	wl_now_once(now);
 	if (*now < c->req_ns)
 		return;		/* offline, a capture whose clock went back */
 	resp = *now - c->req_ns;
-	/* the least server-side RTT: the samples so far and the handshake's
-	 * server leg (a SYN-ACK comes from the kernel, not the application) */
-	rtt = c->synack_leg_ns;
-	if (c->rtt_n[0] && (!rtt || c->rtt_min_ns[0] < rtt))
-		rtt = c->rtt_min_ns[0];
+	/* the least server-side RTT sample; the handshake's server leg only
+	 * without one (a SYN-ACK comes from the kernel, not the application) */
+	rtt = c->rtt.n[0] ? c->rtt.min_ns[0] : c->synack_leg_ns;
 	srv = resp > rtt ? resp - rtt : 0;
 	c->turns++;
 	c->resp_sum_ns += resp;
@@ -388,9 +404,18 @@ static __always_inline int wl_conn_packet(struct wl_stats *st,
 			      wl_conn_duration(c, now), dir + 1);
 		return 0;
 	}
-	if (flags & WL_TCP_SYN) {	/* the SYN or SYN-ACK again */
-		c->retrans[dir]++;
-		st->retransmits[dir]++;
+	if (flags & WL_TCP_SYN) {
+		/*
+		 * The SYN or SYN-ACK again: the handshake's retransmission
+		 * counters hold it, never the connection's (data segments
+		 * only, DESIGN.md). A SYN starts an RTT sample like data;
+		 * without timestamps Karn's rule drops it.
+		 */
+		if (dir == WL_C2S)
+			st->syn_retransmits++;
+		else
+			st->synack_retransmits++;
+		wl_conn_rtt(st, c, p, dir, 1, &now);
 		return 0;
 	}
 	/* new data: payload starting at or beyond all the direction sent */

@@ -44,16 +44,18 @@ static __always_inline void wl_hs_to_conn(const struct wl_hs *hs, __u64 now,
 			0, hs->syn_ts && (!synack_seen || hs->synack_ts));
 	if (!c)
 		return;
+	/* RTT goes on from the handshake's samples (SYN, SYN-ACK) */
+	if (c->has_ts)
+		c->rtt = hs->rtt;
+	/* SYN and SYN-ACK retransmissions stay the handshake's */
 	c->high[WL_C2S] = hs->client_isn + 1;
 	c->high_set[WL_C2S] = 1;
-	c->retrans[WL_C2S] = hs->syn_retransmits;
 	if (synack_seen) {
 		/* the server-side RTT a turn's server time uses before samples */
 		c->synack_leg_ns = hs->synack_ns > hs->last_syn_ns ?
 					   hs->synack_ns - hs->last_syn_ns : 0;
 		c->high[WL_S2C] = hs->server_isn + 1;
 		c->high_set[WL_S2C] = 1;
-		c->retrans[WL_S2C] = hs->synack_retransmits;
 	}
 }
 
@@ -144,6 +146,38 @@ static __always_inline void wl_hs_start(struct wl_hs *hs, int side,
 	hs->first_syn_ns = now;
 	hs->last_syn_ns = now;
 	hs->deadline_ns = wl_hs_deadline(now, 0, cfg.handshake_timeout_ns);
+	if (p->has_ts) {	/* the SYN's TSval starts the first sample */
+		hs->rtt.last_tsval[WL_C2S] = p->tsval;
+		hs->rtt.sample_val[WL_C2S] = p->tsval;
+		hs->rtt.sample_ns[WL_C2S] = now;
+		hs->rtt.sample_gen[WL_C2S] = 1;
+	}
+}
+
+/*
+ * Does @p take part in the attempt's RTT (wl_rtt_packet, timestamps only)?
+ * Its SYNs with the client's ISN (retransmitted, resuming, after the
+ * SYN-ACK), its SYN-ACKs acknowledging ISN + 1, and the server's other
+ * ACKs (challenge ACKs) while it is pending; the connection starts from
+ * the samples these make. Judged before the packet changes the state.
+ */
+static __always_inline int wl_hs_rtt_takes(const struct wl_hs *hs,
+					   const struct wl_pkt *p, int side,
+					   __u8 flags)
+{
+	__u32 state = hs->state;
+
+	if (!hs->syn_ts)
+		return 0;
+	if (flags == WL_TCP_SYN)
+		return side == hs->client_side && p->seq == hs->client_isn &&
+		       (state == WL_HS_SYN_SENT || state == WL_HS_SYNACK_SEEN ||
+			state == WL_HS_TIMED_OUT);
+	if (side == hs->client_side || (flags & WL_TCP_RST) ||
+	    !(flags & WL_TCP_ACK) ||
+	    (state != WL_HS_SYN_SENT && state != WL_HS_SYNACK_SEEN))
+		return 0;
+	return !(flags & WL_TCP_SYN) || p->ack == hs->client_isn + 1;
 }
 
 /*
@@ -392,8 +426,9 @@ __noinline int wl_handshake(struct wl_stats *st, struct wl_pkt *p,
 {
 	struct wl_dns_scratch *ksc;
 	struct wl_flow_key *k;
+	int ret = WL_HS_RET_NONE, take;
 	struct wl_hs *hs;
-	__u64 now = 0;
+	__u64 *now;
 	__u8 flags;
 
 	if (!st || !p || !kp)
@@ -408,12 +443,17 @@ __noinline int wl_handshake(struct wl_stats *st, struct wl_pkt *p,
 		return WL_HS_RET_NONE;
 	barrier_var(ksc);
 	k = &ksc->hkey;
-	*k = *kp;
+	if (k != kp)		/* wl_tcp() builds it there */
+		*k = *kp;
+	/* the packet's time, in the scratch too: its address costs no stack
+	 * (the deepest call chain runs through here) */
+	now = &ksc->hs_now;
+	*now = 0;
 	flags = p->tcp_flags & WL_TCP_SYNACKRST;
 	hs = bpf_map_lookup_elem(&handshakes, k);
 	if (hs) {
-		now = wl_now_ns();
-		if (wl_hs_expire(st, k, hs, wl_clock_ns(now), NULL))
+		*now = wl_now_ns();
+		if (wl_hs_expire(st, k, hs, wl_clock_ns(*now), NULL))
 			hs = NULL;
 		else if (hs->state == WL_HS_NEW || hs->state == WL_HS_DONE)
 			return WL_HS_RET_NONE;	/* another CPU ends it now */
@@ -423,23 +463,34 @@ __noinline int wl_handshake(struct wl_stats *st, struct wl_pkt *p,
 		if (p->quoted || flags != WL_TCP_SYN)
 			return WL_HS_RET_UNTRACKED;
 		/* built in per-CPU scratch: the stack is too small for it */
-		wl_hs_start(&ksc->hs, side, p, now ? now : wl_now_ns());
+		wl_hs_start(&ksc->hs, side, p, wl_now_once(now));
 		ksc->hs.state = WL_HS_SYN_SENT;
 		wl_table_insert(st, &handshakes, k, &ksc->hs, WL_T_HANDSHAKES);
 		return WL_HS_RET_NONE;
 	}
 
-	if (p->quoted)
-		wl_hs_unreachable(st, k, hs, p, side, now);
-	else if (flags & WL_TCP_RST)
-		return wl_hs_segment(st, k, hs, p, side, now);
+	if (p->quoted) {
+		wl_hs_unreachable(st, k, hs, p, side, *now);
+		return WL_HS_RET_NONE;
+	}
+	/* judged before the packet moves the state, fed after it (fewer
+	 * values live across it: the stack of this frame is at its limit) */
+	take = wl_hs_rtt_takes(hs, p, side, flags);
+	if (take)
+		take = side == hs->client_side ? WL_C2S + 1 : WL_S2C + 1;
+	if (flags & WL_TCP_RST)
+		ret = wl_hs_segment(st, k, hs, p, side, *now);
 	else if (flags == WL_TCP_SYN)
-		wl_hs_syn(st, k, hs, p, side, now);
+		wl_hs_syn(st, k, hs, p, side, *now);
 	else if (flags == (WL_TCP_SYN | WL_TCP_ACK))
-		wl_hs_synack(st, k, hs, p, side, now);
+		wl_hs_synack(st, k, hs, p, side, *now);
 	else if (!(flags & WL_TCP_SYN))
-		return wl_hs_segment(st, k, hs, p, side, now);
-	return WL_HS_RET_NONE;
+		ret = wl_hs_segment(st, k, hs, p, side, *now);
+	/* (the packet that completes the handshake is the client's ACK:
+	 * never taken here, the connection times it) */
+	if (take)
+		wl_rtt_packet(st, &hs->rtt, 1, *now, p, take - 1, 0, now);
+	return ret;
 }
 
 /*
@@ -449,22 +500,33 @@ __noinline int wl_handshake(struct wl_stats *st, struct wl_pkt *p,
  */
 __noinline int wl_tcp(struct wl_stats *st, struct wl_pkt *p)
 {
-	struct wl_flow_key k;
+	struct wl_dns_scratch *ksc;
+	struct wl_flow_key *k;
 	struct wl_conn *c;
 	int side, ret;
 
 	if (!st || !p)
 		return 0;
-	side = wl_flow_key(&k, p, p->ifindex);
+	/*
+	 * The key in the per-CPU scratch, where wl_handshake() wants it too:
+	 * the deepest call chain (replay, frame, this, handshake, histogram)
+	 * runs through this frame, which 6.1's 512 B limit leaves no room.
+	 */
+	ksc = bpf_map_lookup_elem(&dns_scratch, (const void *)&wl_key0);
+	if (!ksc)
+		return 0;
+	barrier_var(ksc);
+	k = &ksc->hkey;
+	side = wl_flow_key(k, p, p->ifindex);
 	if (p->quoted) {
-		wl_handshake(st, p, &k, side);
+		wl_handshake(st, p, k, side);
 		return 0;
 	}
-	c = bpf_map_lookup_elem(&conns, &k);
-	if (c && !wl_conn_packet(st, &k, c, p, side))
+	c = bpf_map_lookup_elem(&conns, k);
+	if (c && !wl_conn_packet(st, k, c, p, side))
 		return 0;
 
-	ret = wl_handshake(st, p, &k, side);
+	ret = wl_handshake(st, p, k, side);
 	if (ret == WL_HS_RET_CONN) {
 		struct wl_dns_scratch *sc;
 
@@ -490,8 +552,8 @@ __noinline int wl_tcp(struct wl_stats *st, struct wl_pkt *p)
 	}
 	/* the opening packet first, then the insert: one lookup, not two */
 	if (c) {
-		wl_conn_packet(st, &k, c, p, side);
-		wl_conn_insert(st, &k, c);
+		wl_conn_packet(st, k, c, p, side);
+		wl_conn_insert(st, k, c);
 	}
 	return 0;
 }

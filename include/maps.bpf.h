@@ -60,7 +60,8 @@ struct wl_dns_scratch {
 	struct wl_tcp_opts opts;	/* TCP options, see wl_tcp_options() */
 	struct wl_conn conn;		/* a new connection, see wl_conn_new() */
 	struct wl_hs hs;		/* a new handshake, see wl_handshake() */
-	struct wl_flow_key hkey;	/* wl_handshake()'s key, see there */
+	struct wl_flow_key hkey;	/* wl_tcp() and wl_handshake()'s key */
+	__u64 hs_now;			/* wl_handshake()'s clock, see there */
 	struct wl_dns_key dkey;		/* wl_dns_msg()'s key, see there */
 	struct wl_dns_stream_key skey;	/* see wl_dns_tcp_segment() */
 	struct wl_dns_stream stream;

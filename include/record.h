@@ -49,10 +49,10 @@ static __always_inline void wl_rec_conn(struct wl_record *r,
 		r->close.seq_gaps[i] = c->seq_gaps[i];
 		r->close.dup_acks[i] = c->dup_acks[i];
 		r->close.zero_windows[i] = c->zero_windows[i];
-		r->close.rtt_n[i] = c->rtt_n[i];
-		r->close.rtt_min_ns[i] = c->rtt_min_ns[i];
+		r->close.rtt_n[i] = c->rtt.n[i];
+		r->close.rtt_min_ns[i] = c->rtt.min_ns[i];
 		r->close.rtt_avg_ns[i] =
-			c->rtt_n[i] ? c->rtt_sum_ns[i] / c->rtt_n[i] : 0;
+			c->rtt.n[i] ? c->rtt.sum_ns[i] / c->rtt.n[i] : 0;
 	}
 }
 

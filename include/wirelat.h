@@ -36,6 +36,7 @@
 #define WL_WIRE_FAILED_MAX 16384	/* wire failures the socket path checks */
 #define WL_WIRE_FAILED_FRESH_NS 1000000000ULL
 #define WL_RTT_SAMPLE_MAX_AGE_NS 10000000000ULL	/* unanswered: dropped */
+#define WL_HS_RESUME_NS 130000000000ULL	/* a timed-out attempt is resumable */
 
 /* Where a packet was seen. */
 enum wl_dir {
@@ -215,6 +216,30 @@ enum wl_hs_state {
 #define WL_SIDE_LO 0
 #define WL_SIDE_HI 1
 
+/*
+ * Continuous RTT state of a connection (DESIGN.md): the outstanding sample
+ * of each direction and the samples taken, by side. A pending handshake
+ * holds one too, fed by the attempt's SYNs, SYN-ACKs and the server's
+ * ACKs, and the connection starts from it: the SYN's and SYN-ACK's TSvals
+ * start samples like any others.
+ */
+struct wl_rtt {
+	__u64 sample_ns[2];	/* when the direction's sample was taken */
+	__u64 answered_ns[2];	/* when the direction's last sample was answered */
+	__u64 sum_ns[2];	/* by side: 0 = server, 1 = client */
+	__u64 min_ns[2];	/* by side */
+	__u32 n[2];		/* by side */
+	__u32 sample_val[2];	/* TSval, or end seq (no timestamps) */
+	__u32 last_tsval[2];
+	__u8 sample_dead[2];	/* dropped (Karn, age): not to be answered */
+	/* samples taken by the direction, and the last of them answered by
+	 * the other way: only ever compared for equality, so 8 bits wrap
+	 * harmlessly */
+	__u8 sample_gen[2];
+	__u8 answered_gen[2];
+	__u8 pad[2];
+};
+
 /* Pending handshake, value of the handshakes map. */
 struct wl_hs {
 	__u64 first_syn_ns;	/* first SYN of this attempt */
@@ -231,6 +256,7 @@ struct wl_hs {
 	__u8 syn_ts;		/* the SYN carried the timestamp option */
 	__u8 synack_ts;		/* the SYN-ACK carried it */
 	__u8 pad[3];
+	struct wl_rtt rtt;	/* from the SYN's TSval on (syn_ts only) */
 };
 
 /*
@@ -238,8 +264,9 @@ struct wl_hs {
  * timeout @t and 2.5 x the gap between the last two SYNs (@gap, 0 for the
  * first), so a client backing off (Linux 1, 2, 4 s; Windows 3, 6, 12 s) is
  * never declared timed out while it still retries. A timed-out attempt
- * stays as a tombstone for as long again after its deadline (a late SYN-ACK
- * is counted, a late SYN with its ISN resumes it).
+ * stays as a tombstone (a late SYN-ACK is counted, a late SYN with its ISN
+ * resumes it) for as long again after its deadline, and at least until
+ * WL_HS_RESUME_NS after its first SYN: Linux's six SYN retries span 127 s.
  */
 static inline __u64 wl_hs_deadline(__u64 last_syn_ns, __u64 gap_ns, __u64 t)
 {
@@ -250,7 +277,10 @@ static inline __u64 wl_hs_deadline(__u64 last_syn_ns, __u64 gap_ns, __u64 t)
 
 static inline __u64 wl_hs_tombstone_end(const struct wl_hs *hs)
 {
-	return hs->deadline_ns + (hs->deadline_ns - hs->last_syn_ns);
+	__u64 end = hs->deadline_ns + (hs->deadline_ns - hs->last_syn_ns);
+	__u64 retry = hs->first_syn_ns + WL_HS_RESUME_NS;
+
+	return end > retry ? end : retry;
 }
 
 /* Flow tables, for wirelat_flow_table_*{table}. */
@@ -276,15 +306,9 @@ struct wl_conn {
 	__u32 state;		/* enum wl_conn_state, changed by wl_claim() */
 	__u32 client_isn;
 	__u64 bytes[2];		/* TCP payload, retransmissions included */
-	__u64 sample_ns[2];	/* when the direction's sample was taken */
-	__u64 answered_ns[2];	/* when the direction's last sample was answered */
-	__u64 rtt_sum_ns[2];	/* by side: 0 = server, 1 = client */
-	__u64 rtt_min_ns[2];	/* by side */
-	__u32 rtt_n[2];		/* by side */
-	__u32 retrans[2];
+	struct wl_rtt rtt;
+	__u32 retrans[2];	/* data segments only (DESIGN.md) */
 	__u32 high[2];		/* highest seq + len (+1 for FIN) seen */
-	__u32 sample_val[2];	/* TSval, or end seq (no timestamps) */
-	__u32 last_tsval[2];
 	__u32 fin_end[2];	/* a FIN's seq + len + 1 */
 	/* loss, located (DESIGN.md), by direction */
 	__u32 segments[2];	/* with payload, retransmissions included */
@@ -300,14 +324,7 @@ struct wl_conn {
 	__u8 fin_seen[2];
 	__u8 high_set[2];	/* high[] is known */
 	__u8 win_state[2];	/* enum wl_win_state of the direction */
-	__u8 sample_dead[2];	/* dropped (Karn): not to be answered */
 	__u8 ack_set[2];	/* last_ack/last_win hold an ACK */
-	/* samples taken by the direction, and the last of them answered by
-	 * the other way: only ever compared for equality, so 8 bits wrap
-	 * harmlessly */
-	__u8 sample_gen[2];
-	__u8 answered_gen[2];
-	__u8 pad_turns[2];
 	/*
 	 * Turns (DESIGN.md, where the time goes). The client's direction
 	 * starts a request (req_gen++, req_ns) with payload sent after it

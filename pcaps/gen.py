@@ -2079,6 +2079,7 @@ class TConn(Conn):
         self.hold = {CLIENT: False, SERVER: False}
         self.cur_tsval = {CLIENT: None, SERVER: None}
         self.last_send = None
+        self.hs_pkts = []       # the attempt's captured packets before tracking starts
         self.reset_ledger(False)
 
     def reset_ledger(self, tracking, start=None, midstream=False):
@@ -2098,7 +2099,10 @@ class TConn(Conn):
         self.xwin = {CLIENT: None, SERVER: None} if midstream else {CLIENT: 'open',
                                                                     SERVER: 'open'}
         self.samples = {'server': [], 'client': []}
-        self.out = {CLIENT: None, SERVER: None}       # outstanding sample: (value, t)
+        # per sample: whether a SYN or SYN-ACK started it (the handshake's samples are in the
+        # record; a scenario's rtt= lists the ones its data makes)
+        self.sample_hs = {'server': [], 'client': []}
+        self.out = {CLIENT: None, SERVER: None}       # outstanding sample: (value, t, from hs)
         self.seen_tsval = {CLIENT: None, SERVER: None}
         self.has_ts = self.ts
 
@@ -2123,11 +2127,26 @@ class TConn(Conn):
 
     def ack3(self, t, payload=b'', flags='A'):
         self.reset_ledger(True, start=self.syn_times[0])
-        self.xrtx[CLIENT] = len(self.syn_times) - 1
-        self.xrtx[SERVER] = max(0, len(self.synack_times) - 1)
+        # SYN / SYN-ACK retransmissions are the handshake's, never the connection's
         self.xhigh[CLIENT] = (self.isn[CLIENT] + 1) & M32
         if self.synack_seen:
             self.xhigh[SERVER] = (self.isn[SERVER] + 1) & M32
+        if self.has_ts:
+            # DESIGN.md: a SYN's TSval starts a sample like any other. The attempt's SYNs
+            # (the client's ISN), SYN-ACKs (acking ISN + 1) and the server's other ACKs
+            # (no SYN, no RST) before this ACK, in timestamp mode
+            for side, pt, fl, n, seq, ack, tsv, tse in self.hs_pkts:
+                if 'R' in fl:
+                    continue
+                if side == CLIENT and not ('S' in fl and 'A' not in fl and
+                                           seq == self.isn[CLIENT] & M32):
+                    continue
+                if side == SERVER and 'S' in fl and ack != (self.isn[CLIENT] + 1) & M32:
+                    continue
+                if side == SERVER and 'A' not in fl:
+                    continue
+                self._rtt_step(side, pt, fl, n, seq, ack, tsv, tse, False, True)
+        self.hs_pkts = []
         return super().ack3(t, payload=payload, flags=flags)
 
     def send(self, side, t, flags, payload=b'', seq=None, ack=None, options=None, note=None,
@@ -2159,6 +2178,8 @@ class TConn(Conn):
             self.visible[side] = vis
         if vis and not hide and syn and 'A' in flags:
             self.synack_seen = True
+        if vis and not hide and not self.tracking:
+            self.hs_pkts.append((side, t, flags, len(payload), s & M32, a & M32, tsv, tse))
         if vis and not hide and self.tracking and not syn:
             self._loss(side, flags, len(payload), s & M32, a & M32, win)
             self._ledger(side, t, flags, len(payload), s & M32, a & M32, tsv, tse, rtx)
@@ -2199,18 +2220,24 @@ class TConn(Conn):
             self.xrtx[side] += 1
         if 'R' in flags and not RST_ANSWERS_RTT:
             return
+        self._rtt_step(side, t, flags, n, seq, ack, tsv, tse, rtx, self.has_ts)
+
+    def _rtt_step(self, side, t, flags, n, seq, ack, tsv, tse, rtx, has_ts):
+        o = OTHER[side]
         smp = self.out[o]
         if smp is not None:
-            if self.has_ts:
+            if has_ts:
                 hit = 'A' in flags and tse is not None and tse == smp[0]
             else:
                 hit = 'A' in flags and (ack - smp[0]) & M32 < 0x80000000
             if hit:
-                self.samples['server' if o == CLIENT else 'client'].append(t - smp[1])
+                name = 'server' if o == CLIENT else 'client'
+                self.samples[name].append(t - smp[1])
+                self.sample_hs[name].append(smp[2])
                 self.out[o] = None
-        if self.has_ts:
+        if has_ts:
             fresh = None
-            if tsv is not None and (n > 0 or 'F' in flags):
+            if tsv is not None and (n > 0 or 'F' in flags or 'S' in flags):
                 if tsv != self.seen_tsval[side]:
                     fresh = tsv
                 self.seen_tsval[side] = tsv
@@ -2221,7 +2248,7 @@ class TConn(Conn):
         if self.out[side] is not None and t - self.out[side][1] > RTT_MAX_AGE:
             self.out[side] = None
         if fresh is not None and self.out[side] is None and 'R' not in flags:
-            self.out[side] = (fresh, t)
+            self.out[side] = (fresh, t, 'S' in flags)
 
     def expect_tclose(self, reason, ts, closed_by=None, end=None, label=None, rtt=None,
                       loss=None):
@@ -2230,8 +2257,9 @@ class TConn(Conn):
         1, 'retransmits_s2c': 1, ...} (any loss or retransmits field, as the scenario says)."""
         if rtt is not None:
             for side in ('server', 'client'):
-                assert self.samples[side] == rtt.get(side, []), (
-                    self.cap.name, label, side, self.samples[side], rtt.get(side))
+                mine = [v for v, hs in zip(self.samples[side], self.sample_hs[side]) if not hs]
+                assert mine == rtt.get(side, []), (
+                    self.cap.name, label, side, mine, rtt.get(side))
         r = OrderedDict(type='tcp_close', label=label, ts_ns=ts)
         r.update(self.key())
         r['reason'] = reason
@@ -2424,7 +2452,10 @@ def gen_lifecycle():
     t = j.send(SERVER, t + 1390 * US, 'FA')
     t = j.send(CLIENT, t + 2600 * US, 'A')
     j.expect_tclose('fin', t, closed_by='client', label='(J) unobserved handshake, FIN',
-                    rtt={'server': [1400 * US, 1390 * US], 'client': [2500 * US, 2600 * US]})
+                    # the first SYN's TSval starts a sample the server never echoes (its
+                    # SYN-ACK echoed the second SYN's): it holds the side's one outstanding
+                    # sample until dropped 10 s later, so no server-side sample here
+                    rtt={'server': [], 'client': [2500 * US, 2600 * US]})
 
     # (K) IPv6 bulk transfer: 20000 bytes up, then 65536 bytes down, in flights of up to 10
     #     segments of 1428 bytes; the receiver ACKs every second segment; FIN, server first
@@ -2481,7 +2512,7 @@ def gen_retrans():
     #      with a byte of garbage); zero-window probes; FIN retransmitted
     r = lconn(cap, 150, 50201, 443)
     r.syn(t0)
-    r.syn(t0 + 1 * S, note='(R1) SYN retransmitted (same ISN): retransmission c2s')
+    r.syn(t0 + 1 * S, note='(R1) SYN retransmitted (same ISN): the handshake\'s syn_retransmits')
     t = r.synack(t0 + 1 * S + cap.gap(12345 * US))
     t = r.ack3(t + cap.gap(321 * US), payload=blob(517))
     r.expect_handshake('(R1)')
@@ -2537,7 +2568,7 @@ def gen_retrans():
     t = r.send(SERVER, t + 12375 * US, 'FA')
     t = r.send(CLIENT, t + 319 * US, 'A')
     r.expect_tclose('fin', t, closed_by='client', label='(R1) retransmissions both ways')
-    assert r.xrtx == {CLIENT: 4, SERVER: 2}, r.xrtx
+    assert r.xrtx == {CLIENT: 3, SERVER: 2}, r.xrtx
 
     # (R2) no timestamps (windows options): SYN-ACK retransmitted; fast retransmission c2s
     #      that drops an outstanding seq/ack sample (Karn); timeout retransmission and
@@ -2546,7 +2577,7 @@ def gen_retrans():
     tw = t0 + 100 * MS
     w.syn(tw)
     t = w.synack(tw + cap.gap(4321 * US))
-    t = w.synack(t + 1 * S, note='(R2) SYN-ACK retransmitted: retransmission s2c')
+    t = w.synack(t + 1 * S, note='(R2) SYN-ACK retransmitted: the handshake\'s synack_retransmits')
     t = w.ack3(t + cap.gap(765 * US))
     w.expect_handshake('(R2)')
     t = w.send(CLIENT, t + 50 * US, 'PA', blob(400, 9))
@@ -2580,7 +2611,7 @@ def gen_retrans():
     w.expect_tclose('fin', t, closed_by='server', label='(R2) no timestamps, retransmissions',
                     rtt={'server': [4400 * US, 4300 * US, 4310 * US],
                          'client': [800 * US, 999 * US]})
-    assert w.xrtx == {CLIENT: 1, SERVER: 3}, w.xrtx
+    assert w.xrtx == {CLIENT: 1, SERVER: 2}, w.xrtx
 
     # (R3) IPv6, timestamps, ping-pong with known legs: every request is answered by the
     #      server after srv[i], every response by the client's next segment after cli[i]
@@ -2824,18 +2855,18 @@ def gen_realworld():
     e.expect_handshake('(e) resumed: handshake_ns from the first SYN, syn_retransmits 1')
     finish(e, t, 23457 * US, 1235 * US, '(e)')
 
-    # (e2) the same with the second SYN at 12 s: the tombstone (until 10 s) is gone, so the
-    #      SYN starts a fresh attempt (its handshake_ns runs from 12 s, no retransmission)
+    # (e2) the same with the second SYN at 12 s: a SYN with the attempt's ISN resumes it up
+    #      to 130 s after the first SYN (DESIGN.md), so it resumes here too (handshake_ns from
+    #      the first SYN, one retransmission)
     e2 = conn(175, 50406, 443)
     te2 = t0 + 500 * MS
     e2.syn(te2)
     e2.expect_failed('timeout', ts=te2 + HANDSHAKE_TIMEOUT,
-                     label='(e2) timeout at 5 s; the tombstone ends at 10 s')
-    e2.syn_times = []                       # the entry is gone: a new attempt
-    e2.syn(te2 + 12 * S, note='(e2) the same ISN after the tombstone: a fresh attempt')
+                     label='(e2) timeout at 5 s')
+    e2.syn(te2 + 12 * S, note='(e2) the same ISN at 12 s: the attempt resumes')
     t = e2.synack(te2 + 12 * S + cap.gap(3456 * US))
     t = e2.ack3(t + cap.gap(2345 * US))
-    e2.expect_handshake('(e2) a fresh attempt at 12 s')
+    e2.expect_handshake('(e2) resumed at 12 s')
     finish(e2, t, 3457 * US, 2346 * US, '(e2)')
 
     # (e3) a SYN with a new ISN during the tombstone: a fresh attempt
@@ -3475,10 +3506,127 @@ def gen_loss():
     return cap
 
 
+# --------------------------------------------------------------------------------------------
+# 22. tcp-exact.pcap: what the handshake gives a connection (DESIGN.md): the SYN's and the
+#     SYN-ACK's TSvals start RTT samples; SYN and SYN-ACK retransmissions are the handshake's,
+#     never the connection's; a timed-out attempt resumes with its ISN up to 130 s after the
+#     first SYN
+# --------------------------------------------------------------------------------------------
+
+def gen_exact():
+    cap = Capture('tcp-exact.pcap', nano=True, seed=2201)
+    t0 = cap.start + 31
+
+    # (X1) timestamps both ways: the SYN's TSval is echoed by the SYN-ACK 7.5 ms later (a
+    #      server-side sample), the SYN-ACK's by the client's ACK 5 ms later (a client-side
+    #      sample); then a request answered 7.5 ms + 20 ms later, its response acknowledged
+    #      10 ms later, FIN server first acknowledged 5.001 ms later: client side 5 ms, 10 ms,
+    #      5.001 ms (min 5000000, 3 samples), server side 7.5 ms, 27.5 ms, 7.5 ms
+    a = lconn(cap, 0x90, 51001, 443)
+    t = handshake(a, t0, cap.gap(7500 * US), cap.gap(5 * MS), '(X1)')
+    t = a.send(CLIENT, t + 1 * MS, 'PA', blob(200, 1))
+    t = a.send(SERVER, t + 27500 * US, 'PA', blob(1200, 2))
+    t = a.send(CLIENT, t + 10 * MS, 'A')
+    t = a.send(SERVER, t + 2 * MS, 'FA')
+    t = a.send(CLIENT, t + 5001 * US, 'FA')
+    t = a.send(SERVER, t + 7500 * US, 'A')
+    a.expect_tclose('fin', t, closed_by='server',
+                    label='(X1) the SYN and the SYN-ACK start samples: 3 client, 3 server',
+                    rtt={'server': [27500 * US, 7500 * US], 'client': [10 * MS, 5001 * US]})
+    assert a.samples == {'server': [7500 * US, 27500 * US, 7500 * US],
+                         'client': [5 * MS, 10 * MS, 5001 * US]}, a.samples
+
+    # (X2) stale server state: a challenge ACK, the client's RST to it, then the same-ISN SYN
+    #      13 s after the first (after the 5 s timeout and the 10 s a tombstone used to last):
+    #      the timeout at 5 s stands, the attempt resumes: handshake_ns 13.018 s,
+    #      syn_retransmits 1, challenge_acks 1
+    b = lconn(cap, 0x91, 51002, 443, c_isn=0x7b000000, s_isn=0x3c000000)
+    tb = t0 + 100 * MS
+    y = (b.isn[CLIENT] - 0x00400000) & M32
+    b.syn(tb)
+    b.send(SERVER, tb + 9 * MS, 'A', seq=(b.isn[SERVER] - 0x00200000) & M32, ack=y,
+           note='(X2) challenge ACK (ack = y, not ISN + 1)')
+    b.challenge_acks += 1
+    cap.challenge_acks += 1
+    b.send(CLIENT, tb + 9 * MS + 50 * US, 'R', seq=y, ack=0, options=[],
+           note='(X2) the client\'s RST to the challenge ACK: seq = y (ignored)')
+    b.expect_failed('timeout', ts=tb + HANDSHAKE_TIMEOUT, label='(X2) timeout at 5 s')
+    b.syn(tb + 13 * S, note='(X2) the same ISN 13 s after the first SYN: the attempt resumes')
+    t = b.synack(tb + 13 * S + cap.gap(9 * MS))
+    t = b.ack3(t + cap.gap(9 * MS + 1))
+    r = b.expect_handshake('(X2) challenge ACK, RST, SYN again after 13 s: resumed')
+    assert r['handshake_ns'] == 13 * S + 18 * MS + 1 and r['syn_retransmits'] == 1 \
+        and r['challenge_acks'] == 1, r
+    t = b.send(CLIENT, t + 40 * US, 'PA', blob(300, 3))
+    t = b.send(SERVER, t + 9 * MS + 2, 'PA', blob(900, 4))
+    t = b.send(CLIENT, t + 9 * MS + 3, 'FA')
+    t = b.send(SERVER, t + 9 * MS + 4, 'FA')
+    t = b.send(CLIENT, t + 9 * MS + 5, 'A')
+    b.expect_tclose('fin', t, closed_by='client', label='(X2) resumed at 13 s')
+
+    # (X3) SYN retransmitted after 1 s, SYN-ACK retransmitted after 1 s, then the ACK and a
+    #      FIN close without data: retransmits 0 / 0 and segments 0 / 0 (the handshake record
+    #      has syn_retransmits 1, synack_retransmits 1)
+    c = lconn(cap, 0x92, 51003, 80)
+    tc = t0 + 200 * MS
+    c.syn(tc)
+    c.syn(tc + 1 * S, note='(X3) SYN retransmitted: the handshake\'s syn_retransmits')
+    t = c.synack(tc + 1 * S + cap.gap(3 * MS + 3))
+    t = c.synack(t + 1 * S, note='(X3) SYN-ACK retransmitted: the handshake\'s '
+                                 'synack_retransmits')
+    t = c.ack3(t + cap.gap(303 * US))
+    c.expect_handshake('(X3) SYN and SYN-ACK each retransmitted once')
+    t = c.send(CLIENT, t + 1 * MS, 'FA')
+    t = c.send(SERVER, t + 3 * MS + 3, 'FA')
+    t = c.send(CLIENT, t + 303 * US, 'A')
+    c.expect_tclose('fin', t, closed_by='client',
+                    label='(X3) no data: no retransmission, no data segment',
+                    loss={'retransmits_c2s': 0, 'retransmits_s2c': 0, 'segments_c2s': 0,
+                          'segments_s2c': 0})
+
+    # (X4) a lone SYN, timed out at 5 s, then the same ISN at 127 s (Linux's last retry of
+    #      six): within the 130 s a timed-out attempt can be resumed, so it resumes
+    #      (handshake_ns from the first SYN, syn_retransmits 1)
+    d = lconn(cap, 0x93, 51004, 443)
+    td = t0 + 300 * MS
+    d.syn(td)
+    d.expect_failed('timeout', ts=td + HANDSHAKE_TIMEOUT, label='(X4) timeout at 5 s')
+    d.syn(td + 127 * S, note='(X4) the same ISN 127 s later: the attempt resumes')
+    t = d.synack(td + 127 * S + cap.gap(11 * MS))
+    t = d.ack3(t + cap.gap(1100 * US))
+    d.expect_handshake('(X4) resumed at 127 s')
+    t = d.send(CLIENT, t + 40 * US, 'PA', blob(100, 5))
+    t = d.send(SERVER, t + 11 * MS + 1, 'PA', blob(400, 6))
+    t = d.send(CLIENT, t + 1100 * US + 1, 'FA')
+    t = d.send(SERVER, t + 11 * MS + 2, 'FA')
+    t = d.send(CLIENT, t + 1100 * US + 2, 'A')
+    d.expect_tclose('fin', t, closed_by='client', label='(X4) resumed at 127 s')
+
+    # (X5) the same ISN 131 s after a lone SYN: past the 130 s a timed-out attempt can be
+    #      resumed, so a fresh attempt (handshake_ns from 131 s, no retransmission)
+    e = lconn(cap, 0x94, 51005, 8443)
+    te = t0 + 400 * MS
+    e.syn(te)
+    e.expect_failed('timeout', ts=te + HANDSHAKE_TIMEOUT, label='(X5) timeout at 5 s')
+    e.syn_times = []                        # the tombstone is gone: a new attempt
+    e.syn(te + 131 * S, note='(X5) the same ISN 131 s later: a fresh attempt')
+    t = e.synack(te + 131 * S + cap.gap(12 * MS))
+    t = e.ack3(t + cap.gap(1200 * US))
+    e.expect_handshake('(X5) a fresh attempt at 131 s')
+    t = e.send(CLIENT, t + 40 * US, 'PA', blob(100, 7))
+    t = e.send(SERVER, t + 12 * MS + 1, 'PA', blob(400, 8))
+    t = e.send(CLIENT, t + 1200 * US + 1, 'FA')
+    t = e.send(SERVER, t + 12 * MS + 2, 'FA')
+    t = e.send(CLIENT, t + 1200 * US + 2, 'A')
+    e.expect_tclose('fin', t, closed_by='client', label='(X5) fresh at 131 s')
+    return cap
+
+
+
 GENERATORS = [gen_ipv4, gen_ipv6_ext, gen_vlan, gen_interleaved, gen_syn_retransmit,
               gen_refused, gen_unanswered, gen_onesided, gen_malformed, gen_nano,
               gen_dns_udp, gen_dns_udp_edge, gen_dns_tcp, gen_lifecycle, gen_retrans, gen_idle,
-              gen_realworld, gen_rtt, gen_merged, gen_dns_collide, gen_loss]
+              gen_realworld, gen_rtt, gen_merged, gen_dns_collide, gen_loss, gen_exact]
 
 
 def main(argv):

@@ -49,8 +49,9 @@ packets and fields come from tshark):
   * Deadline of SYN_SENT: latest SYN + max(T, 2.5 x the gap between its last two SYNs) (gap 0
     with one SYN; 2.5 x gap = floor(5 gap / 2) ns). SYN_SENT expires when now > deadline:
     record `timeout` with ts = deadline, elapsed = deadline - first_syn_ts, and a TIMED_OUT
-    tombstone that lives until now > deadline + (deadline - latest SYN). SYNACK_SEEN expires
-    silently when now > synack_ts + T.
+    tombstone that lives until now > max(deadline + (deadline - latest SYN), first SYN + 130 s)
+    (DESIGN.md: a SYN with the ISN resumes the attempt up to 130 s after the first SYN).
+    SYNACK_SEEN expires silently when now > synack_ts + T.
   * A SYN with the attempt's ISN: in SYN_SENT a retransmission (the deadline follows it); in
     TIMED_OUT it resumes the attempt (SYN_SENT again, first SYN and syn_retransmits kept, + 1,
     a new deadline from the gap to the previous latest SYN; the timeout reported stands); in
@@ -90,13 +91,14 @@ being processed, any frame counting); the end of the file, the highest timestamp
     tombstone counts as an entry): first_ns = that segment, server = the lower port, on a tie
     the receiver. The starting packet is counted. Key: the unordered pair of (ip, port).
   * bytes per direction = sum of tcp.len of every packet of the connection (the closing one and
-    a RST's payload included). Retransmissions: the handshake's SYN / SYN-ACK retransmits, then
+    a RST's payload included). Retransmissions (data segments only: a SYN or SYN-ACK sent
+    again is the handshake's syn_retransmits / synack_retransmits, never the connection's):
     per direction high = highest seq + len (+1 for FIN) of every segment seen (from ISN + 1 of
     each SYN seen, else from the direction's first segment); a segment with payload or FIN whose
     seq is before high (serial arithmetic) is one, except a keepalive (no FIN, len <= 1, seq ==
     high - 1) and a zero-window probe (len 1 while the other side's last window field was 0). A
-    SYN with the client's ISN or a SYN-ACK on a tracked connection counts as a retransmission
-    of its direction and nothing else is done with it (no new handshake entry).
+    SYN with the client's ISN or a SYN-ACK on a tracked connection is not a retransmission of
+    the connection; it only takes part in RTT (no new handshake entry).
   * Loss, located (DESIGN.md; the record's segments_*, seq_gaps_*, dup_acks_*, zero_windows_*),
     per direction d: segments = packets with tcp.len > 0, counted wherever bytes are (a RST's
     or a SYN's payload too). The rest only on packets that reach the sequence bookkeeping (not
@@ -119,7 +121,15 @@ being processed, any frame counting); the end of the file, the highest timestamp
     timeouts by the highest timestamp of the file, then `eof` (ts = last packet) for the rest.
     duration_ns is never negative (time going backwards within a connection: 0).
   * RTT, timestamp mode where both the SYN and the SYN-ACK carried the option (a connection
-    opened by an `unobserved` ACK: the SYN alone; mid-stream: its first segment): only a
+    opened by an `unobserved` ACK: the SYN alone; mid-stream: its first segment). The
+    handshake's packets count like any others: where the first SYN carried the option, the
+    attempt keeps RTT state of its own, fed (the same rules, timestamp mode) its SYNs with the
+    client's ISN (the first, retransmitted, resuming, after the SYN-ACK), its SYN-ACKs
+    acknowledging ISN + 1 (SYN_SENT, SYNACK_SEEN) and the server's other ACK-bearing segments
+    without SYN or RST (SYN_SENT, SYNACK_SEEN: challenge ACKs); a connection in timestamp mode
+    starts from that state (outstanding samples, samples taken, last TSvals), so the SYN ->
+    SYN-ACK and SYN-ACK -> ACK exchanges are samples. A SYN or SYN-ACK again on a tracked
+    connection is a packet like others for RTT (not a retransmission: no Karn). Only a
     segment with payload, SYN or FIN starts a sample. Its TSval is remembered the first time
     the side sends it on such a segment (a pure ACK's TSval is not remembered) and starts a
     sample if none is outstanding and --rtt-interval has passed since the side's last answered
@@ -213,6 +223,7 @@ RESULTS = ("completed", "refused", "aborted", "unreachable", "timeout", "unobser
 # counted beside the results: challenge ACKs seen on attempts (wirelat_tcp_challenge_acks_total)
 HS_COUNT_KEYS = ("challenge_acks",)
 HANDSHAKE_TIMEOUT_DEFAULT = 5 * NS      # --handshake-timeout
+RESUME_NS = 130 * NS                    # a timed-out attempt is resumable this long after its first SYN
 
 # Layers tshark may show before the (single, outer) IP layer that wirelat also parses:
 # Ethernet, 802.1Q / 802.1ad tags, Linux cooked v1/v2 ("sll"), raw IP ("raw", or nothing at
@@ -480,7 +491,7 @@ class Entry:
     __slots__ = ("state", "client", "server", "family", "isn", "first_syn_ts", "last_syn_ts",
                  "syn_gap", "syn_retransmits", "server_isn", "synack_ts", "synack_retransmits",
                  "deadline", "gen", "syn_ts", "synack_has_ts", "challenge_acks", "rtx_frames",
-                 "early_ack")
+                 "early_ack", "rtt")
 
 
 def syn_deadline(last_syn_ts, gap, timeout_ns):
@@ -554,8 +565,10 @@ def analyze(path, timeout_ns=HANDSHAKE_TIMEOUT_DEFAULT, tshark="tshark", close=N
         elif e.state == SYNACK_SEEN:
             t = e.synack_ts + T
         else:
-            # the tombstone lives as long again as the deadline gave the latest SYN
-            t = e.deadline + (e.deadline - e.last_syn_ts)
+            # the tombstone lives as long again as the deadline gave the latest SYN, and at
+            # least until RESUME_NS after the first SYN (DESIGN.md: a client retrying up to
+            # 130 s after its first SYN resumes the attempt)
+            t = max(e.deadline + (e.deadline - e.last_syn_ts), e.first_syn_ts + RESUME_NS)
         hseq += 1
         heapq.heappush(heap, (t, hseq, key, e.gen))
 
@@ -601,9 +614,17 @@ def analyze(path, timeout_ns=HANDSHAKE_TIMEOUT_DEFAULT, tshark="tshark", close=N
         e.rtx_frames = []                   # frames of retransmitted SYNs / SYN-ACKs
         e.early_ack = None                  # frame of the first ACK-flagged non-SYN segment
                                             # before the completing ACK (see _check_irtt)
+        e.rtt = RttState()
         bump(e)
         table[key] = e
         schedule(key, e)
+        hs_rtt(e, p, side)
+
+    def hs_rtt(e, p, side):
+        """RTT during the handshake (timestamp mode, where the first SYN offered them)."""
+        if ct is not None and e.syn_ts:
+            d = C2S if side == e.client else S2C
+            ct._rtt(e.rtt, p, d, d ^ 1, False)
 
     def resend(key, e, p):
         """The attempt's SYN again (same ISN) in SYN_SENT: a retransmission; the deadline
@@ -693,11 +714,13 @@ def analyze(path, timeout_ns=HANDSHAKE_TIMEOUT_DEFAULT, tshark="tshark", close=N
                     e.state = SYN_SENT
                     res.stats["resumed"] += 1
                     resend(key, e, p)
+                    hs_rtt(e, p, side)
                 else:
                     new_entry(key, p, side)
             elif side != e.client:
                 pass        # simultaneous open: ignored
             elif p.seq == e.isn:
+                hs_rtt(e, p, side)
                 if e.state == SYN_SENT:
                     resend(key, e, p)
                 else:       # after the SYN-ACK: counted, the timing is done
@@ -720,10 +743,12 @@ def analyze(path, timeout_ns=HANDSHAKE_TIMEOUT_DEFAULT, tshark="tshark", close=N
                 e.synack_has_ts = p.tsval is not None
                 bump(e)
                 schedule(key, e)
+                hs_rtt(e, p, side)
             elif e.state == SYNACK_SEEN:
                 if p.seq == e.server_isn:
                     e.synack_retransmits += 1
                     e.rtx_frames.append((p.frame, "s2c"))
+                hs_rtt(e, p, side)
             elif e.state == TIMED_OUT:
                 # counted once: the tombstone has done its job
                 res.counts["late"] += 1
@@ -734,6 +759,8 @@ def analyze(path, timeout_ns=HANDSHAKE_TIMEOUT_DEFAULT, tshark="tshark", close=N
             if e is None:
                 continue
             if side != e.client:
+                if e.state in (SYN_SENT, SYNACK_SEEN):
+                    hs_rtt(e, p, side)
                 # RFC 5961: a server holding an old connection on the tuple answers the SYN
                 # with a bare (pure) ACK, a challenge ACK; the client's RST to it carries its
                 # ack number (ignored above) and the client sends the SYN again later
@@ -821,6 +848,20 @@ WIN_UNKNOWN, WIN_OPEN, WIN_ZERO = "unknown", "non-zero", "zero"
 # the loss fields of a tcp_close record, in DESIGN.md's order
 LOSS_FIELDS = ("segments_c2s", "segments_s2c", "seq_gaps_c2s", "seq_gaps_s2c",
                "dup_acks_c2s", "dup_acks_s2c", "zero_windows_c2s", "zero_windows_s2c")
+
+
+class RttState:
+    """The RTT state of a pending handshake (DESIGN.md: a SYN's TSval starts a sample like any
+    other): fed, in timestamp mode, the attempt's SYNs, SYN-ACKs and the server's other ACKs;
+    the connection starts from it."""
+    __slots__ = ("has_ts", "sample", "answered", "rtt", "last_tsval")
+
+    def __init__(self):
+        self.has_ts = True
+        self.sample = [None, None]
+        self.answered = [None, None]
+        self.rtt = [[], []]
+        self.last_tsval = [None, None]
 
 
 class Conn:
@@ -931,10 +972,14 @@ class ConnTracker:
         c = self._new(key, e.family, e.client, e.server, e.first_syn_ts, False, e.isn, has_ts,
                       p.frame)
         c.high[C2S] = (e.isn + 1) % MOD32
-        c.retrans[C2S] = e.syn_retransmits
         if synack_seen:
             c.high[S2C] = (e.server_isn + 1) % MOD32
-            c.retrans[S2C] = e.synack_retransmits
+        # SYN / SYN-ACK retransmissions stay the handshake's (DESIGN.md: data segments only)
+        if has_ts:
+            # RTT goes on from the samples the attempt's SYNs and SYN-ACKs started
+            r = e.rtt
+            c.sample, c.answered = list(r.sample), list(r.answered)
+            c.rtt, c.last_tsval = [list(x) for x in r.rtt], list(r.last_tsval)
         for fr, d in e.rtx_frames:
             c.frames[fr] = (C2S if d == "c2s" else S2C, "syn-retransmission")
         self.stats["open-handshake" if synack_seen else "open-unobserved"] += 1
@@ -1008,10 +1053,11 @@ class ConnTracker:
             self._close(key, c, "rst", p.ts, p.ts - c.first_ns, closed_by=d)
             return True
         if f & SYN:
-            # the SYN (same ISN) or a SYN-ACK again after tracking started: a retransmission
-            # (not in the brief; tshark flags them too); nothing else is done with it
-            c.retrans[d] += 1
+            # the SYN (same ISN) or a SYN-ACK again after tracking started: the handshake's
+            # retransmission, never the connection's (DESIGN.md: data segments only); a
+            # packet like others for RTT (its TSecr answers, its TSval starts a sample)
             c.frames[p.frame] = (d, "syn-retransmission")
+            self._rtt(c, p, d, o, False)
             return True
         # the sequence bookkeeping: every other segment of the connection comes here
         fin = 1 if f & FIN else 0
@@ -1194,11 +1240,15 @@ def check_retrans(path, res, tshark="tshark"):
             tf = flags.get(fr, set())
             t_rtx = bool(tf & {"retransmission", "fast_retransmission",
                                "spurious_retransmission"})
-            m_rtx = what in ("retransmission", "syn-retransmission")
+            m_rtx = what == "retransmission"
             theirs[d] += t_rtx
             if t_rtx != m_rtx:
                 why = None
-                if m_rtx and "out_of_order" in tf:
+                if what == "syn-retransmission":
+                    why = "a SYN or SYN-ACK sent again: the contract counts it in the " \
+                          "handshake's syn_retransmits / synack_retransmits, never in the " \
+                          "connection's retransmits (data segments only)"
+                elif m_rtx and "out_of_order" in tf:
                     why = "tshark calls a segment below the highest sequence sent within its " \
                           "out-of-order threshold out-of-order; the contract counts it"
                 elif m_rtx and not tf and _refused_probe_resent(c, fr, d, flags):

@@ -6,7 +6,8 @@
 Captured beside the clients: every server is 10 ms away (SYN -> SYN-ACK 10
 ms, each request ACKed 10 ms after it), and answers after a known think
 time. Per connection (client port), the truth holds the turns, response
-min/avg/max and the average server time (response - 10 ms):
+min/avg/max and the average server time (response - the least server-side
+RTT sample before it: 10 ms unless said otherwise):
 
   - keep-alive: requests answered after 5, 50 and 200 ms of think time;
   - a request in two segments 3 ms apart: the response counts from the
@@ -16,7 +17,10 @@ min/avg/max and the average server time (response - 10 ms):
     response is still arriving (its ACK does not cover all the server
     sent): the second request makes no turn; a third request after
     everything was received does;
-  - without turns: the server speaks first and the client only ACKs.
+  - without turns: the server speaks first and the client only ACKs;
+  - both sides sending: a server streaming while the client sends requests
+    in between (the stream's segments do not acknowledge them): no turn;
+    then five plain turns after the stream.
 
 And DNS: a server answering in 5 ms (its baseline) and sometimes 105 ms
 (server time 100 ms each), another always in 30 ms (a flat 30 ms baseline,
@@ -47,6 +51,7 @@ class Conn:
         self.sseq += 1
         self.add(t + RTT + MS // 10, True, 0x10, b"")
         self.sent_ack = self.sseq    # what the client acknowledged last
+        self.cseq_at_open = self.cseq
 
     def add(self, t, c2s, flags, payload, seq=None, ack=None):
         if c2s:
@@ -83,11 +88,15 @@ class Conn:
 def main():
     pkts, truth = [], {}
 
-    def expect(port, responses):
+    def expect(port, responses, srv=None):
+        """srv: each turn's server time, where the least server-side RTT
+        sample before it is not RTT (DESIGN.md: the least sample, the
+        handshake's server leg only without one)."""
         if not responses:
             truth[port] = {"turns": 0}
             return
-        srv = [max(r - RTT, 0) for r in responses]
+        if srv is None:
+            srv = [max(r - RTT, 0) for r in responses]
         truth[port] = {"turns": len(responses), "response_min_ns": min(responses),
                        "response_max_ns": max(responses),
                        "response_avg_ns": sum(responses) // len(responses),
@@ -115,7 +124,9 @@ def main():
     c.response(t + 3 * MS + RTT + 20 * MS)
     c.client_ack(t + 3 * MS + RTT + 21 * MS)
     c.close(t + 400 * MS)
-    expect(40002, [RTT + 20 * MS])
+    # the first segment's sample is answered by the ACK of both: 13 ms, the
+    # least server-side sample, so server time 30 - 13 ms
+    expect(40002, [RTT + 20 * MS], srv=[RTT + 20 * MS - (RTT + 3 * MS)])
 
     # a response in four segments: one turn, from the first
     c = Conn(pkts, 40003, "203.0.113.82", 80, 20 * MS)
@@ -145,7 +156,10 @@ def main():
     c.response(t2 + RTT + 8 * MS)
     c.client_ack(t2 + RTT + 9 * MS)
     c.close(t2 + 300 * MS)
-    expect(40004, [RTT + 15 * MS, RTT + 8 * MS])
+    # no sample before the first response (it answers request 1's sample, 25
+    # ms): the handshake's 10 ms; before the third, the least sample is
+    # request 2's, answered by response 2 (23.5 ms): server time 0
+    expect(40004, [RTT + 15 * MS, RTT + 8 * MS], srv=[15 * MS, 0])
 
     # the server speaks first, the client only ACKs: no turn
     c = Conn(pkts, 40005, "203.0.113.84", 25, 40 * MS)
@@ -156,6 +170,38 @@ def main():
     c.client_ack(t + 51 * MS)
     c.close(t + 300 * MS)
     expect(40005, [])
+
+    # both sides sending: the server streams 500 B every 3 ms for 150 ms while
+    # the client sends a 200 B request every 30 ms in between, each with an ACK
+    # of all the stream it received; the server's next streamed segment (1-2
+    # ms later) does not acknowledge the request (it was sent before the
+    # request reached the server): no turn for any of them. Then the stream
+    # stops and five requests are answered after 20, 50, 100, 200 and 490 ms
+    # of think time: five turns, none shorter than the server-side RTT
+    c = Conn(pkts, 40006, "203.0.113.85", 8080, 50 * MS)
+    t = 600 * MS
+    req_at = []                                   # (time, end seq) of requests
+    for k in range(50):
+        ts = t + k * 3 * MS
+        # what the server has received by ts: the requests sent RTT before
+        got = max([e for (tr, e) in req_at if tr + RTT <= ts], default=c.cseq_at_open)
+        c.response(ts, 500, ack=got)
+        if k % 10 == 5:
+            c.request(ts + 1 * MS + MS // 2, 200)    # ACK: the whole stream so far
+            req_at.append((ts + 1 * MS + MS // 2, c.cseq))
+        elif k % 2:
+            c.client_ack(ts + MS)
+    t += 50 * 3 * MS + 100 * MS
+    resp = []
+    for think in (20, 50, 100, 200, 490):
+        c.request(t)
+        c.server_ack(t + RTT)
+        c.response(t + RTT + think * MS)
+        c.client_ack(t + RTT + think * MS + MS)
+        resp.append(RTT + think * MS)
+        t += 700 * MS
+    c.close(t)
+    expect(40006, resp)
 
     # DNS: a server whose answers take 5 ms (its network baseline), some of
     # them 5 + 100 ms (it is busy): server time 0 for the first kind, 100 ms

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# What a handshake gives its connection, offline and exact (pcaps/tcp-exact.pcap, written by
+# pcaps/gen.py, whose --expected holds every record to the nanosecond): the SYN's and the
+# SYN-ACK's TSvals start RTT samples; SYN and SYN-ACK retransmissions are the handshake's, never
+# the connection's; a timed-out attempt resumes with its ISN up to 130 s after its first SYN,
+# not after. wirelat's records must equal gen.py's expectations field for field (and so
+# tests/truth.py's, which test_offline checks), and on this capture and tcp-rtt.pcap, where
+# every sample belongs to a connection, wirelat_tcp_rtt_seconds must hold exactly the samples
+# of the tcp_close records, side by side (count, and sum to the records' averages' rounding).
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[ -x "$WIRELAT" ] || { echo "FAIL: $WIRELAT not built (make)"; exit 1; }
+tmp=$(mktemp -d /tmp/wlexact.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+# the committed capture is the one gen.py writes
+if ! $PY "$ROOT/pcaps/gen.py" "$tmp/gen" >/dev/null 2>"$tmp/gen.err"; then
+	fail "pcaps/gen.py: $(tail -1 "$tmp/gen.err")"
+elif cmp -s "$tmp/gen/tcp-exact.pcap" "$ROOT/pcaps/tcp-exact.pcap"; then
+	ok "pcaps/tcp-exact.pcap is what pcaps/gen.py writes"
+else
+	fail "pcaps/tcp-exact.pcap differs from what pcaps/gen.py writes"
+fi
+$PY "$ROOT/pcaps/gen.py" --expected >"$tmp/expected.json" || { echo "FAIL: gen.py --expected"; exit 1; }
+
+# gen.py's records of FILE as a truth file for check_records.py
+expected_of() {
+	$PY - "$tmp/expected.json" "$1" <<'PY'
+import json, sys
+e = [x for x in json.load(open(sys.argv[1])) if x["file"] == sys.argv[2]][0]
+for r in e["records"]:
+    print(json.dumps({k: v for k, v in r.items() if k not in ("label", "ts")}))
+c = {k: 0 for k in ("completed", "refused", "aborted", "unreachable", "timeout",
+                    "unobserved", "late")}
+c.update(e["results"])
+c.update({"close_" + k: 0 for k in ("fin", "rst", "timeout", "reused", "eof")})
+c.update({"close_" + k: v for k, v in e.get("close_counts", {}).items()})
+c["challenge_acks"] = e.get("challenge_acks", 0)
+c["type"] = "_counts"
+print(json.dumps(c))
+PY
+}
+
+f=tcp-exact.pcap
+expected_of "$f" >"$tmp/$f.truth"
+if "$WIRELAT" -r "$ROOT/pcaps/$f" --json --metrics-out "$tmp/$f.prom" >"$tmp/$f.got" 2>"$tmp/err"; then
+	if $PY "$ROOT/tests/check_records.py" --truth "$tmp/$f.truth" --got "$tmp/$f.got" \
+		--ifname pcap --strict --close --label "$f (gen.py --expected)" \
+		--got-counts "$(metrics_counts "$tmp/$f.prom")" >"$tmp/$f.cmp" 2>&1; then
+		ok "$(tail -1 "$tmp/$f.cmp")"
+	else
+		cat "$tmp/$f.cmp"
+		fail "$f: records differ from gen.py --expected"
+	fi
+else
+	fail "wirelat -r $f: $(head -1 "$tmp/err")"
+fi
+
+# the RTT histograms hold exactly the records' samples
+for f in tcp-exact.pcap tcp-rtt.pcap; do
+	"$WIRELAT" -r "$ROOT/pcaps/$f" --json --metrics-out "$tmp/h.prom" >"$tmp/h.got" 2>/dev/null
+	if out=$($PY - "$tmp/h.got" "$tmp/h.prom" <<'PY'
+import json, re, sys
+n = {"server": 0, "client": 0}
+lo = {"server": 0, "client": 0}
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if r["type"] != "tcp_close":
+        continue
+    for side in n:
+        k = r.get("rtt_%s_samples" % side, 0)
+        n[side] += k
+        lo[side] += k * r.get("rtt_%s_avg_ns" % side, 0)    # avg is truncated: sum >= this
+h = {}
+for line in open(sys.argv[2]):
+    m = re.match(r'^wirelat_tcp_rtt_seconds_(count|sum)\{interface="pcap",side="(\w+)"\} (\S+)$', line)
+    if m:
+        h.setdefault(m.group(2), {})[m.group(1)] = float(m.group(3))
+bad = []
+for side in n:
+    c, s = h.get(side, {}).get("count"), h.get(side, {}).get("sum", -1) * 1e9
+    if c != n[side] or not (lo[side] - 2 <= s <= lo[side] + n[side] + 2):
+        bad.append("%s: histogram %s samples %.0f ns, records %d samples >= %d ns" %
+                   (side, c, s, n[side], lo[side]))
+print("; ".join(bad) or "server %d, client %d samples" % (n["server"], n["client"]))
+sys.exit(1 if bad else 0)
+PY
+	); then
+		ok "$f: wirelat_tcp_rtt_seconds holds the records' samples: $out"
+	else
+		fail "$f: $out"
+	fi
+done
+
+echo "$FAILS failures"
+[ "$FAILS" -eq 0 ]
