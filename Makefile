@@ -21,7 +21,8 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -Wall -Wextra -Werror -D__TARGET_ARCH_
 	-Iinclude -I/usr/include/$(ARCH)-linux-gnu -MD -MP
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Iinclude -I$(OUT) -MMD -MP
-LDLIBS := -lxdp -lbpf -lelf -lz -lpcap -lmicrohttpd -lpsl -lpthread -lm
+LDLIBS := -lxdp -lbpf -lelf -lz -lpcap -lmicrohttpd -lpsl -lpthread -lm \
+	-lgnutls -lyaml -lcrypt
 # `make test SANITIZE=1`: userspace (daemon, tests) with ASan and UBSan, by
 # clang (its UBSan writes reports to UBSAN_OPTIONS's log_path, gcc's to
 # stderr only: tests/run_sanitized.sh collects the logs); the flags in use

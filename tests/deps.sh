@@ -6,7 +6,8 @@ set -euo pipefail
 pkgs=(clang llvm make gcc pkg-config libc6-dev libbpf-dev libxdp-dev xdp-tools
       bpftool libelf-dev zlib1g-dev libpcap-dev libmicrohttpd-dev libpsl-dev tcpreplay
       tcpdump tshark prometheus dnsmasq-base dnsutils python3-scapy iproute2 tmux iperf3
-      libclang-rt-dev)  # clang's ASan, UBSan and libFuzzer: SANITIZE=1, make fuzz
+      libclang-rt-dev  # clang's ASan, UBSan and libFuzzer: SANITIZE=1, make fuzz
+      libgnutls28-dev libyaml-dev libcrypt-dev openssl curl)  # --web-config
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "http.h"
 #include "log.h"
+#include "webcfg.h"
 
 enum {
 	OPT_JSON = 256,
@@ -24,6 +25,7 @@ enum {
 	OPT_DNS_TIMEOUT,
 	OPT_MAX_DNS,
 	OPT_LISTEN,
+	OPT_WEB_CONFIG,
 	OPT_MAX_CONNS,
 	OPT_IDLE_TIMEOUT,
 	OPT_RTT_INTERVAL,
@@ -75,6 +77,8 @@ static const struct wl_option options[] = {
 	  "addresses in CIDR appear as NAME in those series (repeatable)" },
 	{ { "listen", required_argument, NULL, OPT_LISTEN }, "ADDR:PORT",
 	  "serve /metrics here (default 127.0.0.1:9745; :9745 = all)" },
+	{ { "web-config", required_argument, NULL, OPT_WEB_CONFIG }, "FILE",
+	  "TLS and basic auth for /metrics (Prometheus exporter-toolkit's web config)" },
 	{ { "metrics-out", required_argument, NULL, OPT_METRICS_OUT }, "FILE",
 	  "write final metrics in Prometheus text format (offline)" },
 	{ { "summary-interval", required_argument, NULL, OPT_SUMMARY_INTERVAL },
@@ -322,6 +326,15 @@ static int parse_one(struct wl_config *cfg, int c, const char *arg)
 	case OPT_METRICS_OUT:
 		cfg->metrics_out = arg;
 		return 0;
+	case OPT_WEB_CONFIG: {	/* checked now: a bad file is a bad command line */
+		struct wl_web w;
+
+		if (wl_web_load(arg, &w))
+			return -EINVAL;
+		wl_web_free(&w);
+		cfg->web_config = arg;
+		return 0;
+	}
 	case OPT_LISTEN: {
 		struct sockaddr_storage ss;
 		int all;

@@ -28,6 +28,7 @@ struct wl_config {
 	const char *read_file;		/* -r: offline analysis */
 	const char *metrics_out;	/* --metrics-out */
 	const char *listen;		/* --listen ADDR:PORT (live) */
+	const char *web_config;		/* --web-config FILE: TLS, basic auth */
 	bool json;
 	enum wl_xdp_mode xdp_mode;
 	enum wl_sock_mode sock_mode;

@@ -12,6 +12,11 @@
  * connection quiet for WL_HTTP_TIMEOUT_S closed, and at most
  * WL_HTTP_PER_CLIENT connections per client address: one more closes that
  * client's oldest, so a flood from one address evicts itself, not others.
+ *
+ * --web-config (webcfg.h): TLS by libmicrohttpd's GnuTLS (a client that
+ * speaks plain HTTP to it is hung up on), basic auth against bcrypt hashes
+ * on every path, and with RequireAndVerifyClientCert a 403 for a client
+ * without a certificate the client CA signed.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,10 +27,12 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
+#include "webcfg.h"
 
 #define CT_METRICS "text/plain; version=0.0.4; charset=utf-8"
 
@@ -44,6 +51,8 @@ struct http_conn {
 /* Callbacks all run on MHD's one polling thread: no lock needed. */
 static struct http_conn *conns;
 static uint64_t conn_seq;
+/* --web-config: TLS and basic auth (empty: plain HTTP to anyone) */
+static struct wl_web web;
 
 static const char index_html[] =
 	"<!DOCTYPE html><html><head><title>wirelat</title></head><body>"
@@ -91,19 +100,72 @@ static enum MHD_Result serve_metrics(struct wl_run *run,
 		     MHD_RESPMEM_MUST_FREE);
 }
 
+/* RequireAndVerifyClientCert: a certificate the client CA signed. */
+static int client_cert_ok(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci;
+	unsigned int status = 0, n = 0;
+
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (!ci || !ci->tls_session)
+		return 0;
+	if (!gnutls_certificate_get_peers(ci->tls_session, &n) || !n)
+		return 0;
+	return gnutls_certificate_verify_peers2(ci->tls_session, &status) ==
+		       0 && !status;
+}
+
+/* Basic auth of --web-config; 1 to go on, else the 401 is queued in *ret. */
+static int authorized(struct MHD_Connection *c, enum MHD_Result *ret)
+{
+	static const char denied[] = "unauthorized\n";
+	struct MHD_Response *r;
+	char *user, *pass = NULL;
+	int ok;
+
+	if (!web.n_users)
+		return 1;
+	user = MHD_basic_auth_get_username_password(c, &pass);
+	ok = wl_web_auth_ok(&web, user, pass);
+	MHD_free(user);
+	MHD_free(pass);
+	if (ok)
+		return 1;
+	r = MHD_create_response_from_buffer(sizeof(denied) - 1,
+					    (void *)denied,
+					    MHD_RESPMEM_PERSISTENT);
+	if (!r) {
+		*ret = MHD_NO;
+		return 0;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain");
+	*ret = MHD_queue_basic_auth_fail_response(c, "wirelat", r);
+	MHD_destroy_response(r);
+	return 0;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 			      const char *url, const char *method,
 			      const char *version, const char *upload_data,
 			      size_t *upload_size, void **con_cls)
 {
+	static const char no_cert[] =
+		"a client certificate signed by client_ca_file is required\n";
 	struct wl_run *run = cls;
 	int known = !strcmp(url, "/metrics") || !strcmp(url, "/healthz") ||
 		    !strcmp(url, "/");
+	enum MHD_Result ret;
 
 	(void)version;
 	(void)upload_data;
 	(void)upload_size;
 	(void)con_cls;
+	if (web.verify_client && !client_cert_ok(c))
+		return reply(c, MHD_HTTP_FORBIDDEN, "text/plain",
+			     (void *)no_cert, sizeof(no_cert) - 1,
+			     MHD_RESPMEM_PERSISTENT);
+	if (!authorized(c, &ret))
+		return ret;
 	if (!known)
 		return reply(c, MHD_HTTP_NOT_FOUND, "text/plain",
 			     "not found\n", 10, MHD_RESPMEM_PERSISTENT);
@@ -279,13 +341,27 @@ static struct MHD_Daemon *start_daemon(struct wl_run *run, unsigned flags,
 			(unsigned)WL_HTTP_TIMEOUT_S,
 			MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
 			MHD_OPTION_END);
+	struct MHD_OptionItem tls[4] = { { MHD_OPTION_END, 0, NULL } };
+	int n = 0;
+
+	if (web.tls) {
+		flags |= MHD_USE_TLS;
+		tls[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0,
+						    web.cert_pem };
+		tls[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0,
+						    web.key_pem };
+		if (web.ca_pem)
+			tls[n++] = (struct MHD_OptionItem){
+				MHD_OPTION_HTTPS_MEM_TRUST, 0, web.ca_pem
+			};
+	}
 	return MHD_start_daemon(flags, 0, NULL, NULL, handle, run,
 				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)ss,
 				MHD_OPTION_CONNECTION_LIMIT, conn_limit(),
 				MHD_OPTION_CONNECTION_TIMEOUT,
 				(unsigned)WL_HTTP_TIMEOUT_S,
 				MHD_OPTION_NOTIFY_CONNECTION, on_connection,
-				NULL, MHD_OPTION_END);
+				NULL, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
 }
 
 struct MHD_Daemon *wl_http_start_unlistened(struct wl_run *run)
@@ -307,7 +383,16 @@ struct MHD_Daemon *wl_http_start(struct wl_run *run, const char *listen)
 	}
 	if (ss.ss_family == AF_INET6)
 		flags |= all ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
+	if (run->cfg->web_config && wl_web_load(run->cfg->web_config, &web))
+		return NULL;
 	d = start_daemon(run, flags, &ss);
+	if (d && (web.tls || web.n_users))
+		pr_info("metrics over %s%s%s (--web-config %s): %s://%s/metrics\n",
+			web.tls ? "TLS" : "plain HTTP",
+			web.verify_client ? " with client certificates" : "",
+			web.n_users ? " with basic auth" : "",
+			run->cfg->web_config, web.tls ? "https" : "http",
+			listen);
 	if (!d) {
 		int err = errno;
 
@@ -325,4 +410,5 @@ void wl_http_stop(struct MHD_Daemon *d)
 {
 	if (d)
 		MHD_stop_daemon(d);
+	wl_web_free(&web);
 }
