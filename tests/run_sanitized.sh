@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 
 SUITES=(build/tests/test_parse tests/test_offline.sh tests/test_prometheus.sh
 	tests/test_who.sh tests/test_top.sh tests/test_bad_input.sh
-	tests/test_fuzz_corpus.sh)
+	tests/test_web_config.sh tests/test_fuzz_corpus.sh)
 
 grep -q -- '-fsanitize=address' build/cflags 2>/dev/null || {
 	echo "FAIL: wirelat is not built with sanitizers (make SANITIZE=1 all)"

@@ -5,10 +5,12 @@
  * frames through the real batch and sweep programs with BPF_PROG_TEST_RUN,
  * records formatted as JSON and fed to the who-is-slow tables, the
  * metrics written). Seeded from pcaps/ and ../shared/pcaps/. A bad file
- * must give an error, never a crash or a sanitizer report.
+ * must give an error, never a crash or a sanitizer report. The counters
+ * the BPF program moved guide libFuzzer too (fuzz_common.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "fuzz_common.h"
 #include "metrics.h"
 #include "offline.h"
@@ -21,6 +23,7 @@ static void observe(void *ctx, const struct wl_record *r)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static struct wl_stats before, after;
 	static struct wl_who who;
 	struct wl_run *run = wl_fuzz_run(NULL);
 	struct wl_config *cfg = (struct wl_config *)run->cfg;
@@ -44,7 +47,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	run->out.f = null;
 	run->out.json = size & 1;	/* both formats, by the input */
 	run->out.broken = false;
+	memset(&before, 0, sizeof(before));
+	memset(&after, 0, sizeof(after));
+	if (wl_metrics_read(run, &before, 1))
+		abort();
 	wl_offline_run(run);
+	if (wl_metrics_read(run, &after, 1))
+		abort();
+	wl_fuzz_note_paths(&before, &after);
 	fflush(null);
 	wl_metrics_write(run, null);
 	fclose(null);

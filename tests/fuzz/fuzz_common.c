@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "config.h"
+#include "metrics.h"
 #include "fuzz_common.h"
 #include "wirelat.skel.h"
 
@@ -93,4 +94,23 @@ const char *wl_fuzz_file(const uint8_t *data, size_t size)
 						 (ssize_t)size))
 		return NULL;
 	return path;
+}
+
+/*
+ * libFuzzer sees the coverage of userspace only, not of the BPF program:
+ * each counter the program moved (packet class, malformed reason, result,
+ * histogram bucket, ...) is a feature of its own, so an input that makes
+ * the program take a new path is kept.
+ */
+#define N_EXTRA (sizeof(struct wl_stats) / 8)
+__attribute__((used, section("__libfuzzer_extra_counters")))
+static uint8_t bpf_paths[N_EXTRA];
+
+void wl_fuzz_note_paths(const struct wl_stats *a, const struct wl_stats *b)
+{
+	const __u64 *x = (const void *)a, *y = (const void *)b;
+
+	for (size_t i = 0; i < N_EXTRA; i++)
+		if (x[i] != y[i] && bpf_paths[i] < 255)
+			bpf_paths[i]++;
 }

@@ -25,6 +25,10 @@ void wl_fuzz_clear_tables(struct wl_run *run);
 /* A file (a memfd) holding @data, as "/proc/self/fd/N"; NULL on failure. */
 const char *wl_fuzz_file(const uint8_t *data, size_t size);
 
+/* The BPF program's paths between two reads of its counters, as libFuzzer
+ * features (extra counters). */
+void wl_fuzz_note_paths(const struct wl_stats *a, const struct wl_stats *b);
+
 /* abort() with a line saying which invariant broke. */
 #define WL_FUZZ_CHECK(cond, ...)                                          \
 	do {                                                              \

@@ -44,25 +44,6 @@ struct frame_ctx {
 
 static struct frame_ctx fx;
 
-/*
- * libFuzzer sees the coverage of userspace only, not of the BPF program:
- * each counter the program moved (packet class, malformed reason, result,
- * histogram bucket, ...) is a feature of its own, so an input that makes
- * the program take a new path is kept.
- */
-#define N_EXTRA (sizeof(struct wl_stats) / 8)
-__attribute__((used, section("__libfuzzer_extra_counters")))
-static uint8_t bpf_paths[N_EXTRA];
-
-static void note_paths(const struct wl_stats *a, const struct wl_stats *b)
-{
-	const __u64 *x = (const void *)a, *y = (const void *)b;
-
-	for (size_t i = 0; i < N_EXTRA; i++)
-		if (x[i] != y[i] && bpf_paths[i] < 255)
-			bpf_paths[i]++;
-}
-
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct frame_ctx *x = ctx;
@@ -211,7 +192,7 @@ static void run_frame(struct wl_run *run, int fd, const uint8_t *f,
 	ring_buffer__consume(fx.rb);
 	if (wl_metrics_read(run, &after, 1))
 		abort();
-	note_paths(&before, &after);
+	wl_fuzz_note_paths(&before, &after);
 	cls = check_counts(&before, &after);
 	if (cls != WL_PKT_PARSED)
 		WL_FUZZ_CHECK(fx.n == 0, "%d records from a frame of class %d",
