@@ -83,8 +83,16 @@ PIDS+=("$TCPDUMP")
 ip netns exec "$NS_C" "$WIRELAT" -i "$VC" --ingress "$INGRESS" --json >"$tmp/got.jsonl" 2>"$tmp/wirelat.err" &
 WL=$!
 PIDS+=("$WL")
-wait_file "$tmp/tcpdump.err" 'listening on' && wait_file "$tmp/wirelat.err" 'watching' ||
-	{ echo "FAIL: tcpdump or wirelat did not start: $(cat "$tmp/wirelat.err" "$tmp/tcpdump.err")"; exit 1; }
+# until both listen (20 s at most, as wait_file), or one of them is gone
+n=200
+until grep -q 'listening on' "$tmp/tcpdump.err" && grep -q watching "$tmp/wirelat.err"; do
+	n=$((n - 1))
+	if [ $n -le 0 ] || ! kill -0 "$WL" 2>/dev/null || ! kill -0 "$TCPDUMP" 2>/dev/null; then
+		echo "FAIL: tcpdump or wirelat did not start: $(cat "$tmp/wirelat.err" "$tmp/tcpdump.err")"
+		exit 1
+	fi
+	sleep 0.1
+done
 grep watching "$tmp/wirelat.err"
 
 # traffic FROM (S or C) to the other end's addresses

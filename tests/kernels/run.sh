@@ -316,17 +316,19 @@ for r in "${ROWS[@]}"; do
 	printf ' %s s (%s)\n' "$secs" "$how"
 done
 
-echo
-echo "verifier: processed insns per program, loaded alone as the daemon configures it (limit 1000000)"
-printf '%-28s' program
-for r in "${ROWS[@]}"; do printf ' %-22s' "$(kname "$r")"; done
-echo
 # rows: "NAME CONFIG" in the order the programs first appear
 # (a program no configuration loads on any kernel: one row, as live)
 progs=$(cat "${ROWS[@]/%//res/verifier.log}" 2>/dev/null |
 	sed -n 's/^\(wirelat_[a-z0-9_]*\) \(OK\|FAIL\) .*(\([a-z]*\))$/\1 \3/p; s/^\(wirelat_[a-z0-9_]*\) SKIP .*/\1 -/p' |
 	awk '$2 != "-" && !seen[$0]++ {print; p[$1] = 1; next} $2 == "-" {s[$1] = 1}
 		END {for (x in s) if (!p[x]) print x, "live"}')
+if [ -n "$progs" ]; then
+	echo
+	echo "verifier: processed insns per program, loaded alone as the daemon configures it (limit 1000000)"
+	printf '%-28s' program
+	for r in "${ROWS[@]}"; do printf ' %-22s' "$(kname "$r")"; done
+	echo
+fi
 while read -r prog cfg; do
 	[ -n "$prog" ] || continue
 	label=$prog
