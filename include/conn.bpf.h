@@ -166,7 +166,11 @@ static __always_inline void wl_rtt_packet(struct wl_stats *st,
 	__u32 val;
 	int fresh;
 
-	if (wl_sampling(r, other)) {
+	/* a sample unanswered for 10 s is dropped: an echo after that
+	 * answers nothing (its own side marks it dead when it sends again) */
+	if (wl_sampling(r, other) &&
+	    (seen - r->sample_ns[other] <= WL_RTT_SAMPLE_MAX_AGE_NS ||
+	     (__s64)(seen - r->sample_ns[other]) <= 0)) {
 		/* answered only by a packet with ACK set (a bare RST echoes
 		 * nothing it acknowledged) */
 		int hit = (p->tcp_flags & WL_TCP_ACK) &&
@@ -366,16 +370,21 @@ static __always_inline void wl_conn_turn(struct wl_stats *st,
 /*
  * A packet of the tracked connection @c. Returns 1 when the connection is
  * gone and the packet must be looked at as untracked (a new SYN on the
- * tuple, or the connection had idled out), 0 otherwise.
+ * tuple, or the connection had idled out), 0 otherwise. @opening (a
+ * constant at each call): @c is new (wl_conn_new), opened by this packet
+ * at c->last_ns, the time its handshake record or first_ns has: its RTT
+ * sample is timed by the same clock reading.
  */
 static __always_inline int wl_conn_packet(struct wl_stats *st,
 					  const struct wl_flow_key *k,
 					  struct wl_conn *c,
-					  const struct wl_pkt *p, int side)
+					  const struct wl_pkt *p, int side,
+					  const int opening)
 {
 	__u8 flags = p->tcp_flags;
 	int dir = side == c->client_side ? WL_C2S : WL_S2C;
-	__u64 seen = wl_coarse_ns(), clock = wl_clock_ns(seen), now = 0;
+	__u64 now = opening ? c->last_ns : 0;
+	__u64 seen = wl_coarse_ns(), clock = wl_clock_ns(seen);
 	int rtx, fresh;
 
 	/* the precise clock only where a measurement needs it: now is lazy */
@@ -418,8 +427,9 @@ static __always_inline int wl_conn_packet(struct wl_stats *st,
 		wl_conn_rtt(st, c, p, dir, 1, &now);
 		return 0;
 	}
-	/* new data: payload starting at or beyond all the direction sent */
-	fresh = p->payload_len && !c->midstream &&
+	/* new data: payload starting at or beyond all the direction sent
+	 * (mid-stream too: a direction's first segment is new data) */
+	fresh = p->payload_len &&
 		(!c->high_set[dir] || !wl_seq_lt(p->seq, c->high[dir]));
 	rtx = wl_conn_seq(st, c, p, dir);
 	if (rtx) {
@@ -431,6 +441,14 @@ static __always_inline int wl_conn_packet(struct wl_stats *st,
 	 * server's think time, it is no network RTT */
 	if (fresh)
 		wl_conn_turn(st, c, p, dir, &now);
+	else if (rtx && dir == WL_C2S && p->payload_len &&
+		 c->req_gen != c->resp_gen && c->dirty_gen != c->req_gen &&
+		 (!c->has_ts || p->tsval != c->rtt.last_tsval[WL_C2S]))
+		/* the request (or part of it) sent again: the response
+		 * counts from the client's last payload, this one (with
+		 * timestamps, a new transmission carries a new TSval: the
+		 * same packet seen twice is one transmission) */
+		c->req_ns = wl_now_once(&now);
 	wl_conn_rtt(st, c, p, dir, rtx, &now);
 
 	if ((flags & WL_TCP_FIN) && !c->fin_seen[dir]) {

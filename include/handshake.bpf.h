@@ -48,7 +48,7 @@ static __always_inline void wl_hs_to_conn(const struct wl_hs *hs, __u64 now,
 	if (c->has_ts)
 		c->rtt = hs->rtt;
 	/* SYN and SYN-ACK retransmissions stay the handshake's */
-	c->high[WL_C2S] = hs->client_isn + 1;
+	c->high[WL_C2S] = hs->client_isn + 1 + hs->syn_len;
 	c->high_set[WL_C2S] = 1;
 	if (synack_seen) {
 		/* the server-side RTT a turn's server time uses before samples */
@@ -142,6 +142,7 @@ static __always_inline void wl_hs_start(struct wl_hs *hs, int side,
 	__builtin_memset(hs, 0, sizeof(*hs));
 	hs->client_side = side;
 	hs->client_isn = p->seq;
+	hs->syn_len = p->payload_len;
 	hs->syn_ts = p->has_ts;
 	hs->first_syn_ns = now;
 	hs->last_syn_ns = now;
@@ -152,6 +153,16 @@ static __always_inline void wl_hs_start(struct wl_hs *hs, int side,
 		hs->rtt.sample_ns[WL_C2S] = now;
 		hs->rtt.sample_gen[WL_C2S] = 1;
 	}
+}
+
+/*
+ * Does @ack acknowledge the attempt's SYN: ISN + 1, or with TCP Fast Open
+ * (data in the SYN, RFC 7413) ISN + 1 + the data where the server took it.
+ */
+static __always_inline int wl_hs_acks_syn(const struct wl_hs *hs, __u32 ack)
+{
+	return ack == hs->client_isn + 1 ||
+	       ack == hs->client_isn + 1 + hs->syn_len;
 }
 
 /*
@@ -177,7 +188,7 @@ static __always_inline int wl_hs_rtt_takes(const struct wl_hs *hs,
 	    !(flags & WL_TCP_ACK) ||
 	    (state != WL_HS_SYN_SENT && state != WL_HS_SYNACK_SEEN))
 		return 0;
-	return !(flags & WL_TCP_SYN) || p->ack == hs->client_isn + 1;
+	return !(flags & WL_TCP_SYN) || wl_hs_acks_syn(hs, p->ack);
 }
 
 /*
@@ -270,10 +281,10 @@ static __always_inline void wl_hs_syn(struct wl_stats *st,
 		}
 		return;
 	}
-	if (side != hs->client_side)	/* simultaneous open: not timed */
-		return;
-	if (p->seq != hs->client_isn) {
-		/* a new attempt on this tuple ends the old one */
+	if (side != hs->client_side || p->seq != hs->client_isn) {
+		/* a new attempt on this tuple (a new ISN, or the other side's
+		 * SYN: a simultaneous open is too rare to guess at) ends the
+		 * old one */
 		if (!wl_claim(&hs->state, state, WL_HS_DONE))
 			return;
 		wl_hs_fail(st, k, hs, WL_FAIL_TIMEOUT, now);
@@ -295,7 +306,7 @@ static __always_inline void wl_hs_synack(struct wl_stats *st,
 					 const struct wl_pkt *p, int side,
 					 __u64 now)
 {
-	if (side == hs->client_side || p->ack != hs->client_isn + 1)
+	if (side == hs->client_side || !wl_hs_acks_syn(hs, p->ack))
 		return;
 	switch (hs->state) {
 	case WL_HS_SYN_SENT:
@@ -339,7 +350,7 @@ static __always_inline int wl_hs_rst_reason(const struct wl_hs *hs,
 {
 	if (side != hs->client_side)
 		return (p->tcp_flags & WL_TCP_ACK) &&
-				       p->ack == hs->client_isn + 1 ?
+				       wl_hs_acks_syn(hs, p->ack) ?
 			       WL_FAIL_REFUSED :
 			       -1;
 	return p->seq == hs->client_isn || p->seq == hs->client_isn + 1 ?
@@ -523,7 +534,7 @@ __noinline int wl_tcp(struct wl_stats *st, struct wl_pkt *p)
 		return 0;
 	}
 	c = bpf_map_lookup_elem(&conns, k);
-	if (c && !wl_conn_packet(st, k, c, p, side))
+	if (c && !wl_conn_packet(st, k, c, p, side, 0))
 		return 0;
 
 	ret = wl_handshake(st, p, k, side);
@@ -552,7 +563,7 @@ __noinline int wl_tcp(struct wl_stats *st, struct wl_pkt *p)
 	}
 	/* the opening packet first, then the insert: one lookup, not two */
 	if (c) {
-		wl_conn_packet(st, k, c, p, side);
+		wl_conn_packet(st, k, c, p, side, 1);
 		wl_conn_insert(st, k, c);
 	}
 	return 0;

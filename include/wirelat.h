@@ -255,7 +255,8 @@ struct wl_hs {
 	__u8 client_side;	/* WL_SIDE_LO or WL_SIDE_HI */
 	__u8 syn_ts;		/* the SYN carried the timestamp option */
 	__u8 synack_ts;		/* the SYN-ACK carried it */
-	__u8 pad[3];
+	__u8 pad;
+	__u16 syn_len;		/* the SYN's payload (TCP Fast Open) */
 	struct wl_rtt rtt;	/* from the SYN's TSval on (syn_ts only) */
 };
 

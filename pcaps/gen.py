@@ -342,6 +342,7 @@ class Conn:
     # handshake steps ---------------------------------------------------------------------------
     def syn(self, t, **kw):
         self.syn_times.append(t)
+        self.syn_len = len(kw.get('payload', b''))     # TCP Fast Open: data in the SYN
         return self.send(CLIENT, t, 'S', seq=self.isn[CLIENT], **kw)
 
     def synack(self, t, **kw):
@@ -2128,7 +2129,7 @@ class TConn(Conn):
     def ack3(self, t, payload=b'', flags='A'):
         self.reset_ledger(True, start=self.syn_times[0])
         # SYN / SYN-ACK retransmissions are the handshake's, never the connection's
-        self.xhigh[CLIENT] = (self.isn[CLIENT] + 1) & M32
+        self.xhigh[CLIENT] = (self.isn[CLIENT] + 1 + getattr(self, 'syn_len', 0)) & M32
         if self.synack_seen:
             self.xhigh[SERVER] = (self.isn[SERVER] + 1) & M32
         if self.has_ts:
@@ -2141,7 +2142,9 @@ class TConn(Conn):
                 if side == CLIENT and not ('S' in fl and 'A' not in fl and
                                            seq == self.isn[CLIENT] & M32):
                     continue
-                if side == SERVER and 'S' in fl and ack != (self.isn[CLIENT] + 1) & M32:
+                if side == SERVER and 'S' in fl and ack not in (
+                        (self.isn[CLIENT] + 1) & M32,
+                        (self.isn[CLIENT] + 1 + getattr(self, 'syn_len', 0)) & M32):
                     continue
                 if side == SERVER and 'A' not in fl:
                     continue
@@ -2225,6 +2228,8 @@ class TConn(Conn):
     def _rtt_step(self, side, t, flags, n, seq, ack, tsv, tse, rtx, has_ts):
         o = OTHER[side]
         smp = self.out[o]
+        if smp is not None and t - smp[1] > RTT_MAX_AGE:
+            smp = None          # unanswered for 10 s: an echo now answers nothing
         if smp is not None:
             if has_ts:
                 hit = 'A' in flags and tse is not None and tse == smp[0]
@@ -3619,6 +3624,65 @@ def gen_exact():
     t = e.send(SERVER, t + 12 * MS + 2, 'FA')
     t = e.send(CLIENT, t + 1200 * US + 2, 'A')
     e.expect_tclose('fin', t, closed_by='client', label='(X5) fresh at 131 s')
+
+    # (X6) an RTT sample unanswered for 10 s is dropped: the server's ACK of the request is
+    #      lost before the observation point, its next segment comes 11 s later echoing the
+    #      request's TSval: it answers nothing (no 11 s sample), the client sending nothing in
+    #      between
+    g = lconn(cap, 0x95, 51006, 443)
+    t = handshake(g, t0 + 500 * MS, cap.gap(6 * MS + 6), cap.gap(606 * US), '(X6)')
+    t = g.send(CLIENT, t + 1 * MS, 'PA', blob(100, 9))
+    g.send(SERVER, t + 6 * MS, 'A', hide=True)
+    t = g.send(SERVER, t + 11 * S, 'PA', blob(500, 10),
+               note='(X6) echoes the request\'s TSval 11 s later: answers nothing')
+    t = g.send(CLIENT, t + 606 * US, 'A')
+    t = g.send(CLIENT, t + 1 * MS, 'FA')
+    t = g.send(SERVER, t + 6 * MS + 6, 'FA')
+    t = g.send(CLIENT, t + 606 * US, 'A')
+    g.expect_tclose('fin', t, closed_by='client',
+                    label='(X6) an echo 11 s later answers no sample',
+                    rtt={'server': [6 * MS + 6], 'client': [606 * US, 606 * US]})
+
+    # (X7) the server's side sends a SYN of its own (a new ISN) on the tuple of a pending
+    #      attempt: a new attempt, the other way (DESIGN.md: a SYN with a new ISN ends the old
+    #      entry, `timeout` at that SYN); a simultaneous open is not guessed at
+    h = lconn(cap, 0x96, 51007, 443)
+    th = t0 + 600 * MS
+    h.syn(th)
+    h2 = TConn(cap, s4(0x96), c4(0x96), 443, 51007, c_mac=smac(0x96), s_mac=cmac(0x96))
+    h2.syn(th + 2 * S, note='(X7) a SYN from the other side, its own ISN: a new attempt')
+    h.expect_failed('timeout', ts=th + 2 * S, label='(X7) ended by the other side\'s SYN')
+    t = h2.synack(th + 2 * S + cap.gap(7 * MS + 7))
+    t = h2.ack3(t + cap.gap(707 * US))
+    h2.expect_handshake('(X7) the other way')
+    t = h2.send(CLIENT, t + 40 * US, 'PA', blob(80, 11))
+    t = h2.send(SERVER, t + 7 * MS + 8, 'PA', blob(90, 12))
+    t = h2.send(CLIENT, t + 708 * US, 'FA')
+    t = h2.send(SERVER, t + 7 * MS + 9, 'FA')
+    t = h2.send(CLIENT, t + 709 * US, 'A')
+    h2.expect_tclose('fin', t, closed_by='client', label='(X7) the other way')
+
+    # (X8) TCP Fast Open (RFC 7413): 120 bytes of request in the SYN; the server takes them,
+    #      its SYN-ACK acknowledges ISN + 121 (not ISN + 1), and its response follows the
+    #      client's ACK: the handshake completes (it was never matched), the request's bytes
+    #      are below the connection's first sequence (no gap)
+    x = lconn(cap, 0x97, 51008, 443)
+    tx = t0 + 700 * MS
+    x.syn(tx, payload=blob(120, 13), note='(X8) SYN with 120 bytes of data (TCP Fast Open)')
+    t = tx + cap.gap(8 * MS + 8)
+    x.synack_times.append(t)
+    x.send(SERVER, t, 'SA', seq=x.isn[SERVER], ack=(x.isn[CLIENT] + 121) & M32,
+           note='(X8) SYN-ACK acknowledging the SYN and its data: ISN + 121')
+    t = x.ack3(t + cap.gap(808 * US))
+    r = x.expect_handshake('(X8) TCP Fast Open')
+    assert r['syn_to_synack_ns'] == 8 * MS + 8, r
+    t = x.send(SERVER, t + 1 * MS, 'PA', blob(700, 14))
+    t = x.send(CLIENT, t + 809 * US, 'A')
+    t = x.send(CLIENT, t + 1 * MS, 'FA')
+    t = x.send(SERVER, t + 8 * MS + 9, 'FA')
+    t = x.send(CLIENT, t + 810 * US, 'A')
+    x.expect_tclose('fin', t, closed_by='client', label='(X8) TCP Fast Open',
+                    loss={'seq_gaps_c2s': 0, 'retransmits_c2s': 0})
     return cap
 
 

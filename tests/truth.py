@@ -56,10 +56,12 @@ packets and fields come from tshark):
     TIMED_OUT it resumes the attempt (SYN_SENT again, first SYN and syn_retransmits kept, + 1,
     a new deadline from the gap to the previous latest SYN; the timeout reported stands); in
     SYNACK_SEEN counted only. Another ISN (or a SYN from the other side) in TIMED_OUT starts a
-    fresh attempt; another ISN in SYN_SENT / SYNACK_SEEN ends the attempt as `timeout` at that
-    SYN (ts = the SYN, elapsed = SYN - first SYN) and starts a fresh one.
+    fresh attempt; another ISN (or a SYN from the server's side) in SYN_SENT / SYNACK_SEEN ends
+    the attempt as `timeout` at that SYN (ts = the SYN, elapsed = SYN - first SYN) and starts a
+    fresh one.
   * A SYN-ACK acknowledging ISN + 1 in TIMED_OUT: `late` (counted once, no record; the
-    tombstone goes).
+    tombstone goes). "Acknowledging the SYN" (SYN-ACKs, a refusing RST) is ack = ISN + 1, or
+    ISN + 1 + the SYN's payload length (TCP Fast Open, RFC 7413: the server took the data).
   * RST in SYN_SENT or SYNACK_SEEN (RFC 9293, SYN-SENT): from the server it is `refused` only
     with ACK set and ack = ISN + 1; from the client `aborted` only with seq = ISN or ISN + 1;
     any other RST is ignored (counted in -v's "handshake model" stats).
@@ -137,7 +139,7 @@ being processed, any frame counting); the end of the file, the highest timestamp
     (either side declined timestamps) seq/ack: a data segment that is not a retransmission
     starts one (end = seq + len), the first packet the other way with ACK and ack at or after
     end answers, a retransmission drops an outstanding one (Karn). In both modes a sample older
-    than 10 s is dropped by the next packet of its side. Ages and intervals are by the packet's
+    than 10 s is dropped by the next packet of its side, and answered by nothing. Ages and intervals are by the packet's
     own time. A client sample is a `server` RTT. Negative samples are not recorded.
   * --check-retrans compares, frame by frame, the retransmissions counted on tracked connections
     with tshark's tcp.analysis.retransmission / fast_retransmission / spurious_retransmission,
@@ -491,7 +493,13 @@ class Entry:
     __slots__ = ("state", "client", "server", "family", "isn", "first_syn_ts", "last_syn_ts",
                  "syn_gap", "syn_retransmits", "server_isn", "synack_ts", "synack_retransmits",
                  "deadline", "gen", "syn_ts", "synack_has_ts", "challenge_acks", "rtx_frames",
-                 "early_ack", "rtt")
+                 "early_ack", "rtt", "syn_len")
+
+
+def syn_acked(e, ack):
+    """Does `ack` acknowledge the attempt's SYN: ISN + 1, or with TCP Fast Open (data in the
+    SYN) ISN + 1 + its length where the server took the data (RFC 7413)."""
+    return ack in ((e.isn + 1) % MOD32, (e.isn + 1 + e.syn_len) % MOD32)
 
 
 def syn_deadline(last_syn_ts, gap, timeout_ns):
@@ -601,6 +609,7 @@ def analyze(path, timeout_ns=HANDSHAKE_TIMEOUT_DEFAULT, tshark="tshark", close=N
         e.client = side
         e.server = (p.dst, p.dport)
         e.isn = p.seq
+        e.syn_len = p.tlen                  # TCP Fast Open: data in the SYN
         e.first_syn_ts = e.last_syn_ts = p.ts
         e.syn_gap = 0                       # between the last two SYNs (0: one SYN so far)
         e.syn_retransmits = 0
@@ -642,7 +651,7 @@ def analyze(path, timeout_ns=HANDSHAKE_TIMEOUT_DEFAULT, tshark="tshark", close=N
         reason it ends the attempt with, or None (the RST is ignored)."""
         if side == e.client:
             return "aborted" if p.seq in (e.isn, (e.isn + 1) % MOD32) else None
-        if p.flags & ACK and p.ack == (e.isn + 1) % MOD32:
+        if p.flags & ACK and syn_acked(e, p.ack):
             return "refused"
         return None
 
@@ -717,9 +726,7 @@ def analyze(path, timeout_ns=HANDSHAKE_TIMEOUT_DEFAULT, tshark="tshark", close=N
                     hs_rtt(e, p, side)
                 else:
                     new_entry(key, p, side)
-            elif side != e.client:
-                pass        # simultaneous open: ignored
-            elif p.seq == e.isn:
+            elif side == e.client and p.seq == e.isn:
                 hs_rtt(e, p, side)
                 if e.state == SYN_SENT:
                     resend(key, e, p)
@@ -727,6 +734,8 @@ def analyze(path, timeout_ns=HANDSHAKE_TIMEOUT_DEFAULT, tshark="tshark", close=N
                     e.syn_retransmits += 1
                     e.rtx_frames.append((p.frame, "c2s"))
             else:
+                # a new ISN, or a SYN from the other side (DESIGN.md: a SYN with a new ISN
+                # on the tuple starts a new attempt; a simultaneous open is not guessed at)
                 fail(e, "timeout", p.ts, p.ts - e.first_syn_ts)
                 new_entry(key, p, side)
             continue
@@ -734,7 +743,7 @@ def analyze(path, timeout_ns=HANDSHAKE_TIMEOUT_DEFAULT, tshark="tshark", close=N
         if f & SYN and f & ACK:
             if e is None or side == e.client:
                 continue
-            if p.ack != (e.isn + 1) % MOD32:
+            if not syn_acked(e, p.ack):
                 continue
             if e.state == SYN_SENT:
                 e.state = SYNACK_SEEN
@@ -971,7 +980,7 @@ class ConnTracker:
             self.stats["ts-declined-by-server"] += 1
         c = self._new(key, e.family, e.client, e.server, e.first_syn_ts, False, e.isn, has_ts,
                       p.frame)
-        c.high[C2S] = (e.isn + 1) % MOD32
+        c.high[C2S] = (e.isn + 1 + e.syn_len) % MOD32
         if synack_seen:
             c.high[S2C] = (e.server_isn + 1) % MOD32
         # SYN / SYN-ACK retransmissions stay the handshake's (DESIGN.md: data segments only)
@@ -1132,6 +1141,8 @@ class ConnTracker:
         now = p.ts          # ages and --rtt-interval by the packet's own time
         # answer the other direction's sample
         s = c.sample[o]
+        if s is not None and now - s[1] > RTT_SAMPLE_MAX_AGE:
+            s = None            # unanswered for 10 s: dropped, an echo now answers nothing
         if s is not None:
             if c.has_ts:
                 hit = bool(p.flags & ACK) and p.tsecr is not None and p.tsecr == s[0]

@@ -20,7 +20,11 @@ RTT sample before it: 10 ms unless said otherwise):
   - without turns: the server speaks first and the client only ACKs;
   - both sides sending: a server streaming while the client sends requests
     in between (the stream's segments do not acknowledge them): no turn;
-    then five plain turns after the stream.
+    then five plain turns after the stream;
+  - a request sent again (lost after the observation point): the response
+    counts from the retransmission;
+  - a connection first seen mid-stream (no handshake in the capture): its
+    turns count like any others.
 
 And DNS: a server answering in 5 ms (its baseline) and sometimes 105 ms
 (server time 100 ms each), another always in 30 ms (a flat 30 ms baseline,
@@ -42,14 +46,17 @@ CLIENT = "198.51.100.20"
 
 
 class Conn:
-    def __init__(self, pkts, sport, server, dport, t):
+    def __init__(self, pkts, sport, server, dport, t, hidden=False):
+        """hidden: the handshake is not in the capture (seen mid-stream)."""
         self.pkts, self.sport, self.server, self.dport = pkts, sport, server, dport
         self.cseq, self.sseq = 1000, 500000
-        self.add(t, True, 0x02, b"", self.cseq, 0)
-        self.add(t + RTT, False, 0x12, b"", self.sseq, self.cseq + 1)
+        if not hidden:
+            self.add(t, True, 0x02, b"", self.cseq, 0)
+            self.add(t + RTT, False, 0x12, b"", self.sseq, self.cseq + 1)
         self.cseq += 1
         self.sseq += 1
-        self.add(t + RTT + MS // 10, True, 0x10, b"")
+        if not hidden:
+            self.add(t + RTT + MS // 10, True, 0x10, b"")
         self.sent_ack = self.sseq    # what the client acknowledged last
         self.cseq_at_open = self.cseq
 
@@ -65,8 +72,8 @@ class Conn:
             self.pkts.append((t, tcp(self.server, self.dport, CLIENT, self.sport, seq, ack, flags, payload)))
             self.sseq = seq + len(payload)
 
-    def request(self, t, n=100, ack=None):
-        self.add(t, True, 0x18, b"q" * n, ack=ack)
+    def request(self, t, n=100, ack=None, seq=None):
+        self.add(t, True, 0x18, b"q" * n, ack=ack, seq=seq)
 
     def response(self, t, n=300, ack=None):
         self.add(t, False, 0x18, b"r" * n, ack=ack)
@@ -202,6 +209,37 @@ def main():
         t += 700 * MS
     c.close(t)
     expect(40006, resp)
+
+    # a retransmitted request: the first copy is lost after the observation
+    # point, the client sends it again 200 ms later (its RTO); the server
+    # acknowledges that and answers after 30 ms: the response counts from
+    # the retransmission (the client's last payload before it)
+    c = Conn(pkts, 40007, "203.0.113.86", 80, 60 * MS)
+    t = 700 * MS
+    seq = c.cseq
+    c.request(t)
+    c.request(t + 200 * MS, seq=seq)
+    c.server_ack(t + 200 * MS + RTT)
+    c.response(t + 200 * MS + RTT + 30 * MS)
+    c.client_ack(t + 200 * MS + RTT + 31 * MS)
+    c.close(t + 600 * MS)
+    # the retransmission drops the first copy's sample and starts none
+    # (Karn): server time from the handshake's 10 ms leg
+    expect(40007, [RTT + 30 * MS])
+
+    # first seen mid-stream (the capture holds no handshake): a request, its
+    # ACK 10 ms later, the response after 40 ms of think time; then another
+    # after 70 ms: two turns
+    c = Conn(pkts, 40008, "203.0.113.87", 80, 70 * MS, hidden=True)
+    t = 900 * MS
+    for think in (40, 70):
+        c.request(t)
+        c.server_ack(t + RTT)
+        c.response(t + RTT + think * MS)
+        c.client_ack(t + RTT + think * MS + MS)
+        t += 300 * MS
+    c.close(t)
+    expect(40008, [RTT + 40 * MS, RTT + 70 * MS])
 
     # DNS: a server whose answers take 5 ms (its network baseline), some of
     # them 5 + 100 ms (it is busy): server time 0 for the first kind, 100 ms
