@@ -382,19 +382,24 @@ static __always_inline void wl_dns_response(struct wl_stats *st,
 	}
 	switch (q->state) {
 	case WL_DNS_PENDING:
-		break;
 	case WL_DNS_ANSWERED:
-		st->dns_duplicate++;
-		return;
 	case WL_DNS_TIMED_OUT:
-		goto late;
+		break;
 	default:
 		return;
 	}
+	/* the question is part of the match (DESIGN.md): another one answers
+	 * nothing of this socket's, answered or timed out as the query is */
 	if (!wl_dns_same_question(q, sc->msg, d)) {
 		st->dns_mismatched++;
 		return;
 	}
+	if (q->state == WL_DNS_ANSWERED) {
+		st->dns_duplicate++;
+		return;
+	}
+	if (q->state == WL_DNS_TIMED_OUT)
+		goto late;
 	lat = now - q->first_ns;
 	q->answered_ns = now;	/* before the swap publishes it */
 	if (!wl_claim(&q->state, WL_DNS_PENDING, WL_DNS_ANSWERED)) {

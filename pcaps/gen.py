@@ -3276,6 +3276,33 @@ def gen_dns_collide():
     b.response(tb + 7 * MS, 0xc012, [name_b], 'A', answers=1, k=3)
     expect_dns(cap, b, tb + 7 * MS, tb, 0xc012, [name_b], 'A', answers=1,
                label='(b) answered 7 ms after the query, after a colliding mismatch')
+
+    # (c) an answered query, then a response with its tuple and ID for another question: a
+    #     mismatch (not a duplicate: it answers no query of this socket's)
+    c = sock(242)
+    tc = t0 + 200 * MS
+    c.query(tc, 0xc013, [name_a], 'A', note='(c) query %s A' % name_a.decode())
+    c.response(tc + 4 * MS, 0xc013, [name_a], 'A', answers=1, k=4)
+    expect_dns(cap, c, tc + 4 * MS, tc, 0xc013, [name_a], 'A', answers=1,
+               label='(c) answered in 4 ms')
+    c.response(tc + 6 * MS, 0xc013, [b'other'], 'A', answers=1, k=5,
+               note='(c) another question to the answered query: mismatch, not duplicate')
+    cap.dns['dns_mismatch'] += 1
+
+    # (d) a query that times out, then a response with another question (a mismatch, not
+    #     late: the tombstone stays) and the right one (late)
+    d = sock(243)
+    td = t0 + 300 * MS
+    d.query(td, 0xc014, [name_a], 'A', note='(d) query %s A, never answered in time' %
+            name_a.decode())
+    expect_dns_timeout(cap, d, td + DNS_TIMEOUT, td, 0xc014, [name_a], 'A',
+                       label='(d) timed out at 5 s')
+    d.response(td + DNS_TIMEOUT + 200 * MS, 0xc014, [b'other'], 'A', answers=1, k=6,
+               note='(d) another question after the timeout: mismatch, not late')
+    cap.dns['dns_mismatch'] += 1
+    d.response(td + DNS_TIMEOUT + 400 * MS, 0xc014, [name_a], 'A', answers=1, k=7,
+               note='(d) the right question after the timeout: late')
+    cap.dns['dns_late'] += 1
     return cap
 
 

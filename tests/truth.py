@@ -185,9 +185,10 @@ fails the UDP length check. Expiry is judged by the timestamp of the frame being
   * A response to a pending entry with the same question (qname bytes and qtype equal, byte for
     byte, case kept; never a hash of them): `dns` record (ts = response,
     latency_ns = ts - first, rcode, answers = ANCOUNT, truncated = TC, query_retransmits); the
-    entry is ANSWERED. Another question: `dns_mismatch`, the entry stays pending. ANSWERED:
-    `dns_duplicate`. TIMED_OUT tombstone: `dns_late` (once; the tombstone goes). No entry:
-    `dns_unsolicited`.
+    entry is ANSWERED. Another question: `dns_mismatch`, the entry stays pending (or answered,
+    or a tombstone: the question is part of the match). ANSWERED, the same question:
+    `dns_duplicate`. TIMED_OUT tombstone, the same question: `dns_late` (once; the tombstone
+    goes). No entry: `dns_unsolicited`.
   * Expiry (heap, strict >): pending when now > last + T: `dns_timeout` `timeout`, ts = last + T,
     elapsed = ts - first, becomes TIMED_OUT until now > deadline + T; ANSWERED is removed when
     now > answered + T. At end of file only what has passed its deadline by the highest
@@ -1933,6 +1934,11 @@ def analyze_dns(path, timeout_ns=DNS_TIMEOUT_DEFAULT, ports=(53,)):
             e.state = D_ANSWERED
             e.answered_ts = ts
             schedule(key, e, ts + T)
+        elif e.question != (m.qname, m.qtype):
+            # answered or timed out: a response to another question answers nothing of this
+            # socket's (DESIGN.md: the question is part of the match), a mismatch
+            res.counts["dns_mismatch"] += 1
+            outcome[(frame, m.id)] = "mismatch"
         elif e.state == D_ANSWERED:
             res.counts["dns_duplicate"] += 1
             outcome[(frame, m.id)] = "duplicate"
