@@ -5,7 +5,7 @@
 # cost ("processed N insns").
 #
 # The kernels: Debian 12's newest 6.1.0-*-amd64 and 6.12.*+deb12-amd64 from
-# the package lists (apt-get update when they have neither), or the
+# the package lists (apt-get update when they lack one), or the
 # versions in WL_KERNELS ("6.1.0-57-amd64 6.12.118+deb12-amd64"). Each is
 # booted in qemu (TCG: no KVM is needed; one guest at a time, 2 vCPUs)
 # with an initramfs of busybox-static and the modules the tests need
