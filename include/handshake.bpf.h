@@ -241,7 +241,28 @@ static __always_inline int wl_hs_expire(struct wl_stats *st,
 			return wl_keep(due, clock);
 		break;
 	case WL_HS_SYNACK_SEEN:
-		/* the client never acked the SYN-ACK: nothing to measure */
+		if (hs->retry_ns) {
+			/*
+			 * The client sent its SYN again after the SYN-ACK: it
+			 * never got one, and waits as in SYN_SENT. Its deadline
+			 * passed: a timeout, as if no SYN-ACK had come.
+			 */
+			__u64 end = hs->synack_ns + cfg.handshake_timeout_ns;
+
+			if (hs->deadline_ns > end)
+				end = hs->deadline_ns;
+			if (clock <= end)
+				return wl_keep(due, end);
+			if (!wl_claim(&hs->state, WL_HS_SYNACK_SEEN,
+				      WL_HS_TIMED_OUT))
+				return wl_keep(due, clock);
+			hs->deadline_ns = end;
+			hs->last_syn_ns = hs->retry_ns;	/* a resume's gap */
+			wl_hs_fail(st, k, hs, WL_FAIL_TIMEOUT, end);
+			return wl_keep(due, wl_hs_tombstone_end(hs));
+		}
+		/* the client never acked the SYN-ACK, nor asked again:
+		 * nothing to measure (a one-sided view, a lost ACK) */
 		if (clock <= hs->synack_ns + cfg.handshake_timeout_ns)
 			return wl_keep(due, hs->synack_ns +
 						    cfg.handshake_timeout_ns);
@@ -295,7 +316,16 @@ static __always_inline void wl_hs_syn(struct wl_stats *st,
 		wl_hs_resend(st, hs, now);
 		return;
 	}
-	hs->syn_retransmits++;	/* after the SYN-ACK: timing is done */
+	/* after the SYN-ACK (its timing is done): the client never got it,
+	 * its deadline follows its SYNs from here as in SYN_SENT */
+	{
+		__u64 prev = hs->retry_ns ? hs->retry_ns : hs->last_syn_ns;
+
+		hs->deadline_ns = wl_hs_deadline(now, now > prev ? now - prev : 0,
+						 cfg.handshake_timeout_ns);
+		hs->retry_ns = now;
+	}
+	hs->syn_retransmits++;
 	st->syn_retransmits++;
 }
 
@@ -314,6 +344,7 @@ static __always_inline void wl_hs_synack(struct wl_stats *st,
 		hs->server_isn = p->seq;
 		hs->synack_ns = now;
 		hs->synack_ts = p->has_ts;
+		hs->retry_ns = 0;
 		if (wl_claim(&hs->state, WL_HS_SYN_SENT, WL_HS_SYNACK_SEEN))
 			return;
 		/* the sweep timed it out first: this SYN-ACK is late */

@@ -257,6 +257,9 @@ struct wl_hs {
 	__u8 synack_ts;		/* the SYN-ACK carried it */
 	__u8 pad;
 	__u16 syn_len;		/* the SYN's payload (TCP Fast Open) */
+	/* SYNACK_SEEN: the client's latest SYN after the SYN-ACK (0: none;
+	 * then deadline_ns follows its SYNs, the SYN-ACK never reached it) */
+	__u64 retry_ns;
 	struct wl_rtt rtt;	/* from the SYN's TSval on (syn_ts only) */
 };
 

@@ -3710,6 +3710,24 @@ def gen_exact():
     t = x.send(CLIENT, t + 810 * US, 'A')
     x.expect_tclose('fin', t, closed_by='client', label='(X8) TCP Fast Open',
                     loss={'seq_gaps_c2s': 0, 'retransmits_c2s': 0})
+
+    # (X9) the SYN-ACK never reaches the client (lost after the observation point): it sends
+    #      its SYN again at 1, 3 and 7 s, the server its SYN-ACK again each time, nothing
+    #      completes. The client waited as with no SYN-ACK at all: its deadline follows its
+    #      SYNs (7 + max(5, 2.5 x 4) = 17 s), a `timeout` then (it was dropped silently 5 s
+    #      after the SYN-ACK)
+    #      (no timestamps: every RTT sample of this file belongs to a connection)
+    y = Conn(cap, c4(0x98), s4(0x98), 51009, 443, style='windows', c_mac=cmac(0x98),
+             s_mac=smac(0x98))
+    ty = t0 + 800 * MS
+    y.syn(ty)
+    sg = cap.gap(9 * MS + 99)
+    y.synack(ty + sg)
+    for k in (1, 3, 7):
+        y.syn(ty + k * S, note='(X9) the SYN again after the SYN-ACK: the client never got it')
+        y.send(SERVER, ty + k * S + sg, 'SA', seq=y.isn[SERVER], ack=y.isn[CLIENT] + 1)
+    y.expect_failed('timeout', ts=ty + 17 * S,
+                    label='(X9) SYN-ACKs that never reach the client: timeout at 17 s')
     return cap
 
 

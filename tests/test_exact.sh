@@ -4,7 +4,8 @@
 # SYN-ACK's TSvals start RTT samples; SYN and SYN-ACK retransmissions are the handshake's, never
 # the connection's; a timed-out attempt resumes with its ISN up to 130 s after its first SYN,
 # not after; an echo 10 s after a sample answers nothing; a SYN from the server's side is a
-# new attempt; a TCP Fast Open SYN-ACK (ack = ISN + 1 + the SYN's data) completes. wirelat's records must equal gen.py's expectations field for field (and so
+# new attempt; a TCP Fast Open SYN-ACK (ack = ISN + 1 + the SYN's data) completes; SYN-ACKs
+# that never reach the client (its SYN again after them) end in a timeout at its deadline. wirelat's records must equal gen.py's expectations field for field (and so
 # tests/truth.py's, which test_offline checks), and on this capture and tcp-rtt.pcap, where
 # every sample belongs to a connection, wirelat_tcp_rtt_seconds must hold exactly the samples
 # of the tcp_close records, side by side (count, and sum to the records' averages' rounding).

@@ -51,7 +51,11 @@ packets and fields come from tshark):
     record `timeout` with ts = deadline, elapsed = deadline - first_syn_ts, and a TIMED_OUT
     tombstone that lives until now > max(deadline + (deadline - latest SYN), first SYN + 130 s)
     (DESIGN.md: a SYN with the ISN resumes the attempt up to 130 s after the first SYN).
-    SYNACK_SEEN expires silently when now > synack_ts + T.
+    SYNACK_SEEN expires silently when now > synack_ts + T, unless the client sent its SYN
+    again after the SYN-ACK (it never got one): then its deadline follows those SYNs as in
+    SYN_SENT (the latest + max(T, 2.5 x the gap to the SYN before it)) and, when now passes
+    max(that, synack_ts + T), it is a `timeout` like SYN_SENT's (ts = that time) and a
+    tombstone whose latest SYN is the latest retry.
   * A SYN with the attempt's ISN: in SYN_SENT a retransmission (the deadline follows it); in
     TIMED_OUT it resumes the attempt (SYN_SENT again, first SYN and syn_retransmits kept, + 1,
     a new deadline from the gap to the previous latest SYN; the timeout reported stands); in
@@ -494,7 +498,7 @@ class Entry:
     __slots__ = ("state", "client", "server", "family", "isn", "first_syn_ts", "last_syn_ts",
                  "syn_gap", "syn_retransmits", "server_isn", "synack_ts", "synack_retransmits",
                  "deadline", "gen", "syn_ts", "synack_has_ts", "challenge_acks", "rtx_frames",
-                 "early_ack", "rtt", "syn_len")
+                 "early_ack", "rtt", "syn_len", "retry_ts", "retry_deadline")
 
 
 def syn_acked(e, ack):
@@ -573,6 +577,10 @@ def analyze(path, timeout_ns=HANDSHAKE_TIMEOUT_DEFAULT, tshark="tshark", close=N
             t = syn_deadline(e.last_syn_ts, e.syn_gap, T)
         elif e.state == SYNACK_SEEN:
             t = e.synack_ts + T
+            if e.retry_ts is not None:
+                # the client sent its SYN again after the SYN-ACK: it never got one, and
+                # waits as in SYN_SENT
+                t = max(t, e.retry_deadline)
         else:
             # the tombstone lives as long again as the deadline gave the latest SYN, and at
             # least until RESUME_NS after the first SYN (DESIGN.md: a client retrying up to
@@ -600,6 +608,13 @@ def analyze(path, timeout_ns=HANDSHAKE_TIMEOUT_DEFAULT, tshark="tshark", close=N
                 e.deadline = deadline
                 bump(e)
                 schedule(key, e)
+            elif e.state == SYNACK_SEEN and e.retry_ts is not None:
+                fail(e, "timeout", t, t - e.first_syn_ts)
+                e.state = TIMED_OUT
+                e.deadline = t
+                e.last_syn_ts = e.retry_ts      # a resume's gap runs from it
+                bump(e)
+                schedule(key, e)
             else:   # SYNACK_SEEN silently, TIMED_OUT tombstone removal
                 del table[key]
 
@@ -611,6 +626,7 @@ def analyze(path, timeout_ns=HANDSHAKE_TIMEOUT_DEFAULT, tshark="tshark", close=N
         e.server = (p.dst, p.dport)
         e.isn = p.seq
         e.syn_len = p.tlen                  # TCP Fast Open: data in the SYN
+        e.retry_ts = e.retry_deadline = None    # SYNs after the SYN-ACK
         e.first_syn_ts = e.last_syn_ts = p.ts
         e.syn_gap = 0                       # between the last two SYNs (0: one SYN so far)
         e.syn_retransmits = 0
@@ -731,9 +747,15 @@ def analyze(path, timeout_ns=HANDSHAKE_TIMEOUT_DEFAULT, tshark="tshark", close=N
                 hs_rtt(e, p, side)
                 if e.state == SYN_SENT:
                     resend(key, e, p)
-                else:       # after the SYN-ACK: counted, the timing is done
+                else:       # after the SYN-ACK: counted, the timing is done; the client never
+                    # got it: its deadline follows its SYNs as in SYN_SENT
                     e.syn_retransmits += 1
                     e.rtx_frames.append((p.frame, "c2s"))
+                    prev = e.retry_ts if e.retry_ts is not None else e.last_syn_ts
+                    e.retry_deadline = syn_deadline(p.ts, p.ts - prev, T)
+                    e.retry_ts = p.ts
+                    bump(e)
+                    schedule(key, e)
             else:
                 # a new ISN, or a SYN from the other side (DESIGN.md: a SYN with a new ISN
                 # on the tuple starts a new attempt; a simultaneous open is not guessed at)
@@ -751,6 +773,7 @@ def analyze(path, timeout_ns=HANDSHAKE_TIMEOUT_DEFAULT, tshark="tshark", close=N
                 e.server_isn = p.seq
                 e.synack_ts = p.ts
                 e.synack_has_ts = p.tsval is not None
+                e.retry_ts = e.retry_deadline = None
                 bump(e)
                 schedule(key, e)
                 hs_rtt(e, p, side)
