@@ -219,6 +219,20 @@ static __always_inline int wl_parse_eth(struct wl_pkt *p, __u32 *off)
 	return proto;
 }
 
+/*
+ * A length field @len of 0 in a packet longer than the field can say
+ * (over 64 KiB after the header, @from): a GSO or GRO super-packet of BIG
+ * TCP (gso_max_size, gro_max_size above 65536), which TC sees whole; its
+ * length is the rest of the packet. Any other @len is returned as it is.
+ */
+static __always_inline __u32 wl_big_len(const struct wl_pkt *p, __u32 len,
+					__u32 from)
+{
+	if (len == 0 && p->pkt_len > from && p->pkt_len - from > 0xffff)
+		return p->pkt_len - from;
+	return len;
+}
+
 /* IPv4 header with options. Returns the L4 protocol or -1. */
 static __always_inline int wl_parse_ipv4(struct wl_pkt *p, __u32 *off)
 {
@@ -234,7 +248,7 @@ static __always_inline int wl_parse_ipv4(struct wl_pkt *p, __u32 *off)
 		return wl_malformed(p, WL_MAL_IPV4_IHL);
 	if (!wl_hdr(p, *off, hl))
 		return wl_cut(p, *off, hl, WL_MAL_IPV4_IHL);
-	tot = bpf_ntohs(ip->tot_len);
+	tot = wl_big_len(p, bpf_ntohs(ip->tot_len), *off);
 	if (tot < hl || *off + tot > p->pkt_len)
 		return wl_malformed(p, WL_MAL_IPV4_LENGTH);
 	if (ip->frag_off & bpf_htons(0x1fff))
@@ -271,7 +285,8 @@ static __always_inline int wl_parse_ipv6(struct wl_pkt *p, __u32 *off)
 		return wl_cut(p, *off, sizeof(*ip6), WL_MAL_IPV6_SHORT);
 	if (ip6->version != 6)
 		return wl_malformed(p, WL_MAL_IPV6_VERSION);
-	plen = bpf_ntohs(ip6->payload_len);
+	plen = wl_big_len(p, bpf_ntohs(ip6->payload_len),
+			  *off + sizeof(*ip6));
 	if (*off + sizeof(*ip6) + plen > p->pkt_len)
 		return wl_malformed(p, WL_MAL_IPV6_LENGTH);
 

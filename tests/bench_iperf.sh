@@ -1,86 +1,193 @@
 #!/usr/bin/env bash
-# make bench, live throughput (issue 11): iperf3 between two namespaces
-# through the watched veth, small segments (MSS 536, 2 streams), in three
-# set-ups run interleaved, round after round, so that the machine's drift
-# falls on all three alike: nothing attached; empty XDP (ingress) and TC
-# (egress) programs on the server's veth, where wirelat attaches (the cost
-# of attaching anything at all: the floor); wirelat watching that veth.
-# Medians per set-up and the ratios. Two namespaces made here, removed by
-# the trap with every program and qdisc on their veth; synthetic addresses
+# make bench, live throughput (issues 11, 28): iperf3 between two
+# namespaces through the watched veth, 2 streams, MSS 536 and 1460, both
+# directions: "in" (client -> server: the data enters the watched veth,
+# ingress) and "out" (iperf3 -R: the data leaves it, egress). Set-ups on
+# the server's veth, where wirelat attaches:
+#   none          nothing attached
+#   empty-tc      empty programs on TC ingress and egress
+#   empty-xdp     an empty native XDP program, an empty TC egress program
+#   empty-xdp-frags the same, the XDP program multi-buffer (xdp.frags) as
+#                 wirelat's is: without frags a veth's peer stops sending
+#                 GSO super-packets, with them it keeps sending them
+#   empty-xdp-skb the same with XDP in skb (generic) mode
+#   wl-auto       wirelat with its defaults (--ingress auto)
+#   wl-tc, wl-xdp, wl-xdp-skb   wirelat with --ingress forced
+# Interleaved: every round runs every set-up once (each attached once for
+# its four iperf3 runs), so the machine's drift falls on all alike. Printed:
+# per set-up and run the median and the spread (min-max) of the rounds;
+# then the ratios the budget names (DESIGN, attach rules: wirelat >= 0.90
+# of nothing, >= 0.95 of an empty program on the same hook), each taken
+# within a round (both runs saw the same machine) and given as the median
+# and spread over the rounds. Two namespaces made here, removed by the
+# trap with every program and qdisc on their veth; synthetic addresses
 # only. Nothing here passes or fails on the figures.
+#
+# IPERF_ROUNDS (5), IPERF_SECONDS (4), IPERF_SETUPS (all, in the order
+# above), IPERF_MSS ("536 1460"), IPERF_DIRS ("in out") narrow a run.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 ROUNDS=${IPERF_ROUNDS:-5}
 SECS=${IPERF_SECONDS:-4}
+SETUPS=(${IPERF_SETUPS:-none empty-tc empty-xdp empty-xdp-frags empty-xdp-skb wl-auto wl-tc wl-xdp wl-xdp-skb})
+MSSES=(${IPERF_MSS:-536 1460})
+DIRS=(${IPERF_DIRS:-in out})
 EMPTY="$ROOT/build/tests/bpf/empty.bpf.o"
-command -v iperf3 >/dev/null || { echo "iperf3 missing: skipped (tests/deps.sh installs it)"; exit 0; }
+for t in iperf3 xdp-loader; do
+	command -v $t >/dev/null || { echo "$t missing: skipped (tests/deps.sh installs it)"; exit 0; }
+done
 [ -f "$EMPTY" ] || { echo "$EMPTY not built: run make"; exit 1; }
 netns_pair t 198.51.100.250 198.51.100.251 2001:db8:5::2 2001:db8:5::1
 PORT=$((20000 + $$ % 20000))
+inS() { ip netns exec "$NS_S" "$@"; }
 
 ip netns exec "$NS_S" iperf3 -s -B 198.51.100.250 -p "$PORT" >/dev/null 2>&1 &
 PIDS+=($!)
 for _ in $(seq 50); do
-	ip netns exec "$NS_S" ss -ltn | grep -q ":$PORT " && break
+	inS ss -ltn | grep -q ":$PORT " && break
 	sleep 0.1
 done
 
+# empty_tc DIR...: the empty TC program on those hooks of the server's veth
+empty_tc() {
+	local d
+	inS tc qdisc add dev "$VS" clsact || return 1
+	for d in "$@"; do
+		inS tc filter add dev "$VS" "$d" bpf da obj "$EMPTY" sec tc || return 1
+	done
+}
+
+# new_veth: a veth pair of its own for each set-up. Generic XDP leaves a
+# veth changed after it is detached (here, native XDP after it kept 10.7
+# Gbit/s where it had 4.5, and nothing attached fell from 15.4 to 9.2):
+# set-ups sharing a pair would measure each other.
+new_veth() {
+	ip -n "$NS_C" link del "$VC" 2>/dev/null
+	ip link add "$VC" netns "$NS_C" type veth peer name "$VS" netns "$NS_S" &&
+		ip -n "$NS_S" addr add 198.51.100.250/24 dev "$VS" &&
+		ip -n "$NS_C" addr add 198.51.100.251/24 dev "$VC" &&
+		ip -n "$NS_S" link set "$VS" up && ip -n "$NS_C" link set "$VC" up
+}
+
 # attach SETUP / detach SETUP: what runs on the server's veth
 attach() {
+	new_veth || return 1
 	case $1 in
-	empty)
-		ip -n "$NS_S" link set dev "$VS" xdpdrv obj "$EMPTY" sec xdp &&
-			ip netns exec "$NS_S" tc qdisc add dev "$VS" clsact &&
-			ip netns exec "$NS_S" tc filter add dev "$VS" egress bpf da obj "$EMPTY" sec tc
-		;;
-	wirelat)
-		ip netns exec "$NS_S" "$WIRELAT" -i "$VS" --json --listen "127.0.0.1:$((PORT + 1))" \
-			>/dev/null 2>"$tmp/wl.err" &
+	none) ;;
+	empty-tc) empty_tc ingress egress ;;
+	empty-xdp) ip -n "$NS_S" link set dev "$VS" xdpdrv obj "$EMPTY" sec xdp && empty_tc egress ;;
+	# ip's loader drops the frags flag; libxdp keeps it, as for wirelat
+	empty-xdp-frags) inS xdp-loader load -m native -n empty_xdp_frags "$VS" "$EMPTY" && empty_tc egress ;;
+	empty-xdp-skb) inS xdp-loader load -m skb -n empty_xdp_frags "$VS" "$EMPTY" && empty_tc egress ;;
+	wl-*)
+		local hook=(--ingress "${1#wl-}")
+		if [ "$1" = wl-auto ]; then hook=(); fi
+		# not through inS: $! must be wirelat itself, which SIGINT stops
+		ip netns exec "$NS_S" "$WIRELAT" -i "$VS" --json "${hook[@]}" \
+			--listen "127.0.0.1:$((PORT + 1))" >/dev/null 2>"$tmp/wl.err" &
 		WL=$!
 		PIDS+=($WL)
-		wait_file "$tmp/wl.err" watching
+		wait_file "$tmp/wl.err" watching || { cat "$tmp/wl.err"; return 1; }
+		if [ "$1" = wl-auto ]; then AUTO_LINE=$(grep watching "$tmp/wl.err"); fi
 		;;
 	esac
 }
 detach() {
 	case $1 in
-	empty)
-		ip -n "$NS_S" link set dev "$VS" xdpdrv off
-		ip netns exec "$NS_S" tc qdisc del dev "$VS" clsact
+	empty-*)
+		ip -n "$NS_S" link set dev "$VS" xdp off 2>/dev/null
+		inS tc qdisc del dev "$VS" clsact
 		;;
-	wirelat)
+	wl-*)
 		kill -INT "$WL"
 		wait "$WL" 2>/dev/null
 		;;
 	esac
 }
 
-# one iperf3 run from the client: received bits/s
+# run MSS DIR: one iperf3 run from the client; received bits/s
 run() {
-	ip netns exec "$NS_C" iperf3 -c 198.51.100.250 -p "$PORT" -M 536 -P 2 -t "$SECS" -J 2>/dev/null |
+	local rev=()
+	[ "$2" = out ] && rev=(-R)
+	ip netns exec "$NS_C" iperf3 -c 198.51.100.250 -p "$PORT" -M "$1" -P 2 -t "$SECS" \
+		"${rev[@]}" -J 2>/dev/null |
 		$PY -c 'import json, sys
-print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]))'
+print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]))' 2>/dev/null
 }
 
-declare -A got med
+# got[SETUP/MSS/DIR] = the rounds' bits/s, in round order
+declare -A got
+t0=$SECONDS
 for r in $(seq "$ROUNDS"); do
-	for s in none empty wirelat; do
+	for s in "${SETUPS[@]}"; do
 		attach "$s" || { echo "cannot attach $s"; exit 1; }
-		v=$(run)
+		for m in "${MSSES[@]}"; do
+			for d in "${DIRS[@]}"; do
+				v=$(run "$m" "$d")
+				got[$s/$m/$d]="${got[$s/$m/$d]:-} ${v:-0}"
+			done
+		done
 		detach "$s"
-		got[$s]="${got[$s]:-} ${v:-0}"
 	done
+	echo "round $r of $ROUNDS done ($((SECONDS - t0)) s)" >&2
 done
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
-printf '%-40s %12s   %s\n' "iperf3, MSS 536, 2 streams, ${SECS} s" "median" "runs (Gbit/s, interleaved)"
-for s in none empty wirelat; do
-	med[$s]=$(median <<<"${got[$s]}")
-	printf '%-40s %9.3f Gb   %s\n' "$s" "$(awk -v v="${med[$s]}" 'BEGIN {print v / 1e9}')" \
-		"$(for v in ${got[$s]}; do awk -v v="$v" 'BEGIN {printf "%.2f ", v / 1e9}'; done)"
+# stats V...: "median min max" of the values
+stats() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)], v[1], v[NR]}'; }
+# ratios A B: the per-round ratios of two set-ups' runs (same MSS, dir)
+ratios() {
+	local -a a=($1) b=($2)
+	local i
+	for i in "${!a[@]}"; do
+		awk -v x="${a[$i]}" -v y="${b[$i]:-0}" 'BEGIN {printf "%.4f\n", (y > 0 ? x / y : 0)}'
+	done
+}
+
+echo "iperf3 through the watched veth, 2 streams, ${SECS} s a run, $ROUNDS interleaved rounds"
+echo "Gbit/s: median (min-max) of the rounds; in = data entering the watched veth, out = leaving it"
+[ -n "${AUTO_LINE:-}" ] && echo "auto chose: ${AUTO_LINE#wirelat: }"
+printf '%-14s' "set-up"
+for m in "${MSSES[@]}"; do for d in "${DIRS[@]}"; do printf ' %-20s' "MSS $m $d"; done; done
+echo
+for s in "${SETUPS[@]}"; do
+	printf '%-14s' "$s"
+	for m in "${MSSES[@]}"; do
+		for d in "${DIRS[@]}"; do
+			read -r med lo hi < <(stats ${got[$s/$m/$d]})
+			printf ' %-20s' "$(awk -v a="$med" -v b="$lo" -v c="$hi" \
+				'BEGIN {printf "%.2f (%.2f-%.2f)", a / 1e9, b / 1e9, c / 1e9}')"
+		done
+	done
+	echo
 done
-awk -v n="${med[none]}" -v e="${med[empty]}" -v w="${med[wirelat]}" 'BEGIN {
-	printf "empty programs / nothing   %.3f (the cost of attaching at all)\n", e / n;
-	printf "wirelat / empty programs   %.3f (what wirelat adds)\n", w / e;
-	printf "wirelat / nothing          %.3f\n", w / n }'
+
+# ratio LABEL A B BUDGET: a row of per-round ratios A/B, when both ran
+ratio() {
+	local m d med lo hi
+	[ -n "${got[$2/${MSSES[0]}/${DIRS[0]}]:-}" ] && [ -n "${got[$3/${MSSES[0]}/${DIRS[0]}]:-}" ] || return 0
+	printf '%-30s' "$1"
+	for m in "${MSSES[@]}"; do
+		for d in "${DIRS[@]}"; do
+			read -r med lo hi < <(stats $(ratios "${got[$2/$m/$d]}" "${got[$3/$m/$d]}"))
+			printf ' %-22s' "$(awk -v a="$med" -v b="$lo" -v c="$hi" -v w="$4" \
+				'BEGIN {printf "%.3f (%.2f-%.2f)%s", a, b, c, (w && a < w ? "!" : "")}')"
+		done
+	done
+	echo
+}
+echo
+echo "ratios within a round: median (min-max); ! = median under the budget"
+printf '%-30s' "ratio"
+for m in "${MSSES[@]}"; do for d in "${DIRS[@]}"; do printf ' %-22s' "MSS $m $d"; done; done
+echo
+ratio "wl-auto / none (>= 0.90)" wl-auto none 0.90
+ratio "wl-auto / empty-tc (>= 0.95)" wl-auto empty-tc 0.95
+ratio "wl-tc / empty-tc (>= 0.95)" wl-tc empty-tc 0.95
+ratio "wl-xdp / empty-xdp-frags (>= 0.95)" wl-xdp empty-xdp-frags 0.95
+ratio "wl-xdp-skb / empty-xdp-skb" wl-xdp-skb empty-xdp-skb 0.95
+ratio "empty-tc / none" empty-tc none 0
+ratio "empty-xdp / none" empty-xdp none 0
+ratio "empty-xdp-frags / none" empty-xdp-frags none 0
+ratio "empty-xdp-skb / none" empty-xdp-skb none 0
+ratio "wl-xdp / none" wl-xdp none 0

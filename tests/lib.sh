@@ -187,3 +187,54 @@ socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"wirelat-barrier", (sys
 	fail "the barrier datagram never reached $3"
 	return 1
 }
+
+# ---------------------------------------------------------------- hooks
+# A live test (tests/test_*live*.sh) runs once per ingress hook, so every
+# measurement is proven on each (issue 28): WIRELAT_HOOKS lists them
+# (default "tc xdp"; "tc xdp xdp-skb" for all three, one hook to narrow).
+# Sourcing this file from a live test runs the test again for each hook,
+# with WL_HOOK set, and exits: 0 when no hook failed and one passed, 77
+# when every hook skipped, else 1. In each run $WIRELAT is
+# tests/hook_wirelat.sh, which adds --ingress $WL_HOOK to a live wirelat's
+# command line (not to one naming its own hook: --ingress, --xdp-mode).
+# keep_records NAME FILE [FIELD|+lo ...] keeps FILE's records; once every
+# hook ran, tests/same_records.py says whether they are the same on each
+# (timings, client ports and per-invocation counts left out, see there;
+# FIELDs too, +lo keeps loopback records of the socket path).
+run_hooks() {
+	local h rc pass=0 bad=0 hooks=(${WIRELAT_HOOKS:-tc xdp})
+	HOOKS_DIR=$(mktemp -d /tmp/wlhooks.XXXXXX)
+	trap 'rm -rf "$HOOKS_DIR"' EXIT
+	for h in "${hooks[@]}"; do
+		echo "=== $(basename "$0")${*:+ $*} --ingress $h"
+		mkdir -p "$HOOKS_DIR/$h"
+		WL_HOOK=$h WL_KEEP="$HOOKS_DIR/$h" "$0" "$@"
+		rc=$?
+		case $rc in
+		0) pass=$((pass + 1)); echo "--- --ingress $h: passed" ;;
+		77) echo "--- --ingress $h: skipped" ;;
+		*) bad=$((bad + 1)); echo "--- --ingress $h: FAILED (exit $rc)" ;;
+		esac
+	done
+	if [ $bad -eq 0 ] && [ $pass -eq ${#hooks[@]} ] && [ $pass -gt 1 ]; then
+		$PY "$ROOT/tests/same_records.py" "$HOOKS_DIR" "${hooks[@]}" || bad=1
+	fi
+	[ $bad -eq 0 ] || exit 1
+	[ $pass -gt 0 ] || exit 77
+	exit 0
+}
+
+keep_records() {
+	local name=$1 file=$2
+	shift 2
+	[ -n "${WL_KEEP:-}" ] || return 0
+	cp "$file" "$WL_KEEP/$name.jsonl"
+	printf '%s\n' "$@" >"$WL_KEEP/$name.ignore"
+}
+
+case $(basename "$0") in
+test_*live*.sh)
+	[ -n "${WL_HOOK:-}" ] || run_hooks "$@"
+	WIRELAT="$ROOT/tests/hook_wirelat.sh"
+	;;
+esac

@@ -59,6 +59,9 @@ expect_fail 1 "pcapng with two link types" "one link type per file.*tcpdump -i" 
 expect_fail 2 "no mode" "nothing to do" --
 expect_fail 2 "unknown option" "unknown" -- --bogus
 expect_fail 2 "bad xdp mode" "xdp-mode" -- -i lo --xdp-mode turbo
+expect_fail 2 "bad ingress hook" "invalid --ingress 'xdp-native'.*auto, xdp, xdp-skb or tc" -- -i lo --ingress xdp-native
+expect_fail 2 "--ingress and --xdp-mode disagree" "ingress tc disagrees with the --xdp-mode" -- -i lo --xdp-mode native --ingress tc
+expect_fail 2 "--ingress offline" "ingress chooses where wirelat attaches" -- -r "$src" --ingress tc
 expect_fail 2 "bad timeout" "handshake-timeout" -- -r "$src" --handshake-timeout soon
 expect_fail 2 "timeout out of range" "out of range" -- -r "$src" --handshake-timeout 0
 expect_fail 2 "window out of range" "out of range.*1s to 24h" -- -r "$src" --top-window 25h

@@ -175,6 +175,7 @@ print("%d dns records, %d in the capture, max deviation from tshark %d ns" % (le
 sys.exit(1 if fails else 0)
 PY
 [ $? -eq 0 ] || fail "dns records vs capture"
+keep_records dns "$tmp/got.jsonl" id	# dig picks a random DNS ID
 # nothing left attached
 inC bpftool net show dev "$VC" 2>/dev/null | grep -q wirelat && fail "programs left on $VC"
 echo "$FAILS failures"

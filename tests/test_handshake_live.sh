@@ -160,5 +160,6 @@ check(len(stale) == 2 and stale[0]["challenge_acks"] == 0 and stale[1]["challeng
 check(not failed, "no tcp_handshake_failed (%d)" % len(failed))
 sys.exit(1 if bad else 0)
 PY
+keep_records handshakes "$tmp/got.jsonl"
 echo "$FAILS failures"
 [ "$FAILS" -eq 0 ]

@@ -8,10 +8,17 @@
 #      from A while tcpdump and `wirelat -i b --json` run in B; the truth is
 #      tests/truth.py on tcpdump's capture, compared with a 1 ms tolerance
 #   2. clean exit after SIGINT: no XDP, no tc program, no clsact, exit 0
-#   3. SIGKILL recovery: a restarted wirelat replaces its own leftovers
-#   4. a foreign XDP program on b is left alone, ingress is measured on TC
+#   3. SIGKILL recovery: a restarted wirelat replaces its own leftovers,
+#      also those of a wirelat that measured ingress on the other hook (a
+#      wirelat_xdp when ingress is on TC, a wirelat_tc_in when on XDP: left,
+#      either would count every packet twice)
+#   4. a foreign XDP program on b is left alone; a hook that wants XDP
+#      measures ingress on TC instead and says so in one line
 #   5. loopback: egress hook only, one record per connection (IPv4 and IPv6)
 #   6. errors: unknown interface, bad --xdp-mode
+#
+# Like every live test it runs once per ingress hook (tests/lib.sh,
+# WIRELAT_HOOKS): the records of cases 1, 4 and 5 must be the same on each.
 #
 # Network rules: both ends of a replay live in namespaces made here, with no
 # default route and forwarding off, IPv6 off on the veth pair, no addresses:
@@ -356,6 +363,24 @@ xdp_prog_name() { # NS DEV -> name of the XDP program, empty if none
 	[ -n "$id" ] && bpftool -j prog show id "$id" 2>/dev/null | $PY -c 'import json,sys; print(json.load(sys.stdin)["name"])'
 }
 has_clsact() { ip netns exec "$1" tc qdisc show dev "$2" | grep -q clsact; }
+# what wirelat attached to b on this run's hook, as net_state shows it
+HOOK=${WL_HOOK:-tc}
+if [ "$HOOK" = tc ]; then
+	ATTACHED_RE='^xdp= tc_in=wirelat_tc_in:\[[0-9]+\] tc_eg=wirelat_tc_eg:\[[0-9]+\]$'
+	OTHER_HOOK=xdp
+else
+	ATTACHED_RE='^xdp=[0-9]+ tc_in= tc_eg=wirelat_tc_eg:\[[0-9]+\]$'
+	OTHER_HOOK=tc
+fi
+# attached_ok NS DEV STATE: STATE is this hook's, the XDP program wirelat's
+attached_ok() {
+	[[ $3 =~ $ATTACHED_RE ]] || return 1
+	[ "$HOOK" = tc ] || [ "$(xdp_prog_name "$1" "$2")" = wirelat_xdp ]
+}
+# ingress_id STATE: the id of wirelat's ingress program (XDP or TC)
+ingress_id() {
+	sed -n -e 's/^xdp=\([0-9][0-9]*\) .*/\1/p' -e 's/.*tc_in=wirelat_tc_in:\[\([0-9]*\)\].*/\1/p' <<<"$1" | head -1
+}
 wirelat_prog_ids() { # every loaded program named wirelat_*, by id
 	bpftool -j prog show 2>/dev/null | $PY -c '
 import json, sys
@@ -673,6 +698,7 @@ if start_wirelat lo "$NS_L" -i lo --json; then
 	stop_tcpdump lo
 	stop_wirelat lo
 	if [ "$WL_RC" -eq 0 ]; then ok "lo: exit 0 after SIGINT"; else fail "lo: exit $WL_RC after SIGINT"; fi
+	keep_records lo "$tmp/lo.got" server_port	# the client's server listens on port 0
 	if helper check_lo "$tmp/lo.expected" "$tmp/lo.got" lo >"$tmp/lo.chk"; then
 		ok "$(tail -1 "$tmp/lo.chk")"
 	else
@@ -696,33 +722,53 @@ fi
 echo "--- case 3: SIGKILL recovery"
 if start_wirelat k1 "$NS_B" -i "$VB" --json; then
 	st1=$(net_state "$NS_B" "$VB")
-	k1_ids=$(instance_prog_ids "$(sed -n 's/^xdp=\([0-9]*\) .*/\1/p' <<<"$st1")" "$WL_PID")
+	k1_ids=$(instance_prog_ids "$(ingress_id "$st1")" "$WL_PID")
 	kill -KILL "$WL_PID"
 	wait "$WL_PID" 2>/dev/null
 	st=$(net_state "$NS_B" "$VB")
-	if [[ $st == "$st1" && $st =~ ^xdp=[0-9]+\ tc_in=\ tc_eg=wirelat_tc_eg ]] &&
-		[ "$(xdp_prog_name "$NS_B" "$VB")" = wirelat_xdp ]; then
-		ok "after kill -9 the XDP program and the TC filter stay attached ($st)"
+	if [[ $st == "$st1" ]] && attached_ok "$NS_B" "$VB" "$st"; then
+		ok "after kill -9 the ingress ($HOOK) and egress programs stay attached ($st)"
 	else
-		fail "after kill -9: want XDP + tc egress left attached as before ($st1), got: $st"
+		fail "after kill -9: want ingress ($HOOK) + tc egress left attached as before ($st1), got: $st"
 	fi
 	if start_wirelat k2 "$NS_B" -i "$VB" --json; then
 		st=$(net_state "$NS_B" "$VB")
-		if [[ $st =~ ^xdp=[0-9]+\ tc_in=\ tc_eg=wirelat_tc_eg:\[[0-9]+\]$ ]] &&
-			[ "$(xdp_prog_name "$NS_B" "$VB")" = wirelat_xdp ] && [[ $st != "$st1" ]]; then
-			ok "restart: exactly one XDP and one tc egress program, both the new ones ($st)"
+		if attached_ok "$NS_B" "$VB" "$st" && [[ $st != "$st1" ]]; then
+			ok "restart: exactly one ingress ($HOOK) and one tc egress program, both the new ones ($st)"
 		else
-			fail "restart: want one new wirelat_xdp and one new wirelat_tc_eg, got: $st (before: $st1)"
+			fail "restart: want one new ingress ($HOOK) and one new wirelat_tc_eg, got: $st (before: $st1)"
 		fi
 		grep -q 'earlier wirelat' "$tmp/k2.err" &&
 			ok "restart said: $(grep 'earlier wirelat' "$tmp/k2.err" | tr '\n' ' ')"
-		k2_ids=$(instance_prog_ids "$(sed -n 's/^xdp=\([0-9]*\) .*/\1/p' <<<"$st")" "$WL_PID")
+		k2_ids=$(instance_prog_ids "$(ingress_id "$st")" "$WL_PID")
 		stop_wirelat k2
 		if [ "$WL_RC" -eq 0 ]; then ok "restart: exit 0 after SIGINT"; else fail "restart: exit $WL_RC"; fi
 		check_clean "after kill -9 + restart" "$NS_B" "$VB" "$k1_ids $k2_ids" \
 			"the killed wirelat created it; the restarted one found it and kept it"
 	fi
 	# whatever is left must not disturb the next cases
+	inB ip link set dev "$VB" xdp off 2>/dev/null
+	inB tc qdisc del dev "$VB" clsact 2>/dev/null
+fi
+# killed on the other hook, restarted on this one: the other hook's program
+# goes (wirelat_xdp and wirelat_tc_in both attached count ingress twice)
+if start_wirelat k5 "$NS_B" -i "$VB" --json --ingress "$OTHER_HOOK"; then
+	st1=$(net_state "$NS_B" "$VB")
+	k5_ids=$(instance_prog_ids "$(ingress_id "$st1")" "$WL_PID")
+	kill -KILL "$WL_PID"
+	wait "$WL_PID" 2>/dev/null
+	if start_wirelat k6 "$NS_B" -i "$VB" --json; then
+		st=$(net_state "$NS_B" "$VB")
+		if attached_ok "$NS_B" "$VB" "$st" && grep -q 'removing .* left on .* by an earlier wirelat' "$tmp/k6.err"; then
+			ok "killed on $OTHER_HOOK ingress, restarted on $HOOK: its program removed ($st): $(grep 'removing' "$tmp/k6.err")"
+		else
+			fail "killed on $OTHER_HOOK ingress, restarted on $HOOK: want $HOOK ingress only, got: $st (before: $st1; $(tr '\n' '|' <"$tmp/k6.err"))"
+		fi
+		k6_ids=$(instance_prog_ids "$(ingress_id "$st")" "$WL_PID")
+		stop_wirelat k6
+		check_clean "after kill -9 on $OTHER_HOOK + restart on $HOOK" "$NS_B" "$VB" "$k5_ids $k6_ids" \
+			"the killed wirelat created it; the restarted one removes it"
+	fi
 	inB ip link set dev "$VB" xdp off 2>/dev/null
 	inB tc qdisc del dev "$VB" clsact 2>/dev/null
 fi
@@ -738,11 +784,14 @@ else
 	fname=$(xdp_prog_name "$NS_B" "$VB")
 	fst=$(net_state "$NS_B" "$VB")
 	if start_tcpdump foreign && start_wirelat foreign "$NS_B" -i "$VB" --json; then
+		# a hook that wants XDP says why ingress is on TC; TC wants nothing
 		n=$(grep -c 'not wirelat' "$tmp/foreign.err")
-		if [ "$n" -eq 1 ] && grep -q 'ingress: tc' "$tmp/foreign.err"; then
-			ok "foreign: one line: $(grep 'not wirelat' "$tmp/foreign.err")"
+		want=1
+		[ "$HOOK" = tc ] && want=0
+		if [ "$n" -eq $want ] && grep -q 'ingress: tc' "$tmp/foreign.err"; then
+			ok "foreign: $n line(s) about it, ingress on TC: $(grep 'not wirelat\|watching' "$tmp/foreign.err" | tr '\n' ' ')"
 		else
-			fail "foreign: want one line about the foreign XDP program and TC ingress, stderr: $(tr '\n' '|' <"$tmp/foreign.err")"
+			fail "foreign: want $want line(s) about the foreign XDP program and TC ingress, stderr: $(tr '\n' '|' <"$tmp/foreign.err")"
 		fi
 		st=$(net_state "$NS_B" "$VB")
 		if [[ $st =~ ^xdp=([0-9]+)\ tc_in=wirelat_tc_in:\[[0-9]+\]\ tc_eg=wirelat_tc_eg:\[[0-9]+\]$ ]] &&
@@ -762,6 +811,7 @@ else
 		stop_tcpdump foreign
 		if [ "$WL_RC" -eq 0 ]; then ok "foreign: exit 0 after SIGINT"; else fail "foreign: exit $WL_RC"; fi
 		compare foreign
+		keep_records foreign "$tmp/foreign.got"
 		[ "$CMP_HS" -gt 0 ] || fail "foreign: no handshake in the capture"
 		st=$(net_state "$NS_B" "$VB")
 		if [ "$st" = "$fst" ] && [ "$(xdp_prog_name "$NS_B" "$VB")" = "$fname" ]; then
@@ -782,8 +832,10 @@ else
 
 	# killed while on TC ingress, restarted once the foreign program is
 	# gone: XDP takes ingress and the old wirelat_tc_in goes (it would
-	# count every packet twice)
-	if inB xdp-loader load -m native "$VB" "$FOREIGN_OBJ" >"$tmp/err" 2>&1 &&
+	# count every packet twice); on TC, case 3 has this already
+	if [ "$HOOK" = tc ]; then
+		:
+	elif inB xdp-loader load -m native "$VB" "$FOREIGN_OBJ" >"$tmp/err" 2>&1 &&
 		start_wirelat k3 "$NS_B" -i "$VB" --json; then
 		k3_ids=$(instance_prog_ids "$(net_state "$NS_B" "$VB" |
 			sed -n 's/.*tc_in=wirelat_tc_in:\[\([0-9]*\)\].*/\1/p')" "$WL_PID")
@@ -792,14 +844,13 @@ else
 		inB ip link set dev "$VB" xdp off
 		if start_wirelat k4 "$NS_B" -i "$VB" --json; then
 			st=$(net_state "$NS_B" "$VB")
-			if [[ $st =~ ^xdp=[0-9]+\ tc_in=\ tc_eg=wirelat_tc_eg:\[[0-9]+\]$ ]] &&
-				[ "$(xdp_prog_name "$NS_B" "$VB")" = wirelat_xdp ] &&
+			if attached_ok "$NS_B" "$VB" "$st" &&
 				grep -q 'removing TC ingress program' "$tmp/k4.err"; then
 				ok "killed on TC ingress, restarted with XDP free: the old wirelat_tc_in removed ($st): $(grep 'TC ingress' "$tmp/k4.err")"
 			else
 				fail "killed on TC ingress, restarted with XDP free: want XDP + tc egress only, got: $st ($(tr '\n' '|' <"$tmp/k4.err"))"
 			fi
-			k4_ids=$(instance_prog_ids "$(sed -n 's/^xdp=\([0-9]*\) .*/\1/p' <<<"$st")" "$WL_PID")
+			k4_ids=$(instance_prog_ids "$(ingress_id "$st")" "$WL_PID")
 			stop_wirelat k4
 			check_clean "after kill -9 on TC ingress + restart" "$NS_B" "$VB" "$k3_ids $k4_ids" \
 				"the killed wirelat created it; the restarted one removes it"
@@ -860,8 +911,9 @@ if start_tcpdump live && start_wirelat live "$NS_B" -i "$VB" --json; then
 	st=$(net_state "$NS_B" "$VB")
 	mode=$(inB ip -d link show dev "$VB" | grep -o 'xdp[a-z]*' | head -1)
 	echo "attached: $st (ip link: $mode); $(grep watching "$tmp/live.err")"
-	live_ids=$(instance_prog_ids "$(sed -n 's/^xdp=\([0-9]*\) .*/\1/p' <<<"$st")" "$WL_PID")
-	[ -n "$live_ids" ] || fail "live: no XDP program of wirelat on $VB ($st)"
+	live_ids=$(instance_prog_ids "$(ingress_id "$st")" "$WL_PID")
+	[ -n "$live_ids" ] && attached_ok "$NS_B" "$VB" "$st" ||
+		fail "live: no $HOOK ingress program of wirelat on $VB ($st)"
 	rm -f "$tmp/replay.errors"
 	t0=$SECONDS
 	run_lane 1 "${lane1[@]}" &
@@ -878,6 +930,7 @@ if start_tcpdump live && start_wirelat live "$NS_B" -i "$VB" --json; then
 	stop_tcpdump live
 	grep -v '^wirelat: watching' "$tmp/live.err" | head -5
 	compare live
+	keep_records replay "$tmp/live.got"
 	HS_TOTAL=$CMP_N
 	[ "$CMP_HS" -ge 100 ] && ok "live: $CMP_HS completed handshakes ($CMP_N handshake records) compared" ||
 		fail "live: only $CMP_HS completed handshakes in the capture (want >= 100)"

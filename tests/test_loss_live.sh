@@ -144,5 +144,6 @@ if closes:
             check(m.get((k, d)) == want, "%s{direction=%s} %s = the record's %d" % (k, d, m.get((k, d)), want))
 sys.exit(1 if bad else 0)
 PY
+keep_records loss "$tmp/got.jsonl"
 echo "$FAILS failures"
 [ "$FAILS" -eq 0 ]

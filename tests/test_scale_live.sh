@@ -32,7 +32,8 @@ set -uo pipefail
 
 command -v tcpreplay >/dev/null || { echo "SKIP: tcpreplay missing"; exit 77; }
 netns_pair k 198.51.100.250 198.51.100.251 2001:db8:5::2 2001:db8:5::1
-# the replayed frames go to a MAC nobody has: the stack drops them after XDP
+# the replayed frames go to a MAC nobody has: the stack drops them after
+# wirelat's ingress hook (XDP or TC) saw them
 PORT=$((20000 + $$ % 20000))
 N=100000
 EDGE=2000
@@ -126,6 +127,7 @@ done
 v=$(value 'wirelat_tcp_handshakes_total{interface="'"$VS"'",result="completed"}' "$tmp/big.prom")
 [ "$v" = $N ] && ok "handshakes completed: $v" || fail "handshakes completed: $v, want $N"
 stop
+keep_records big "$tmp/big.jsonl"
 echo "    ($((SECONDS - t0)) s)"
 
 echo "--- 1b. the same into --max-conns 32768: LRU pressure"
@@ -242,6 +244,8 @@ if hs != 2000 or good != 1000 or sum(closes.values()) != 1000:
 print("ok: 1000 connections closed by FIN with every segment, 2000 handshakes measured "
       "(1000 after the flood)")
 PY
+keep_records flood "$tmp/flood.jsonl"
+# (not cases 1b and 2: there which entry an eviction or a race takes varies)
 echo "    ($((SECONDS - t0)) s)"
 
 echo "$FAILS failures"

@@ -260,6 +260,9 @@ check(m.get("wirelat_sock_connect_seconds_count") == hs,
       "wirelat_sock_connect_seconds_count = %s" % m.get("wirelat_sock_connect_seconds_count"))
 sys.exit(1 if bad else 0)
 PY
+# the scrape's own connection left out: the size of /metrics varies
+grep -v '"server_port":9745,' "$tmp/got.jsonl" >"$tmp/kept.jsonl"
+keep_records sock "$tmp/kept.jsonl" +lo
 
 if [ "$MODE" = kprobe ]; then
 	[ $FAILS -eq 0 ] || { echo "$FAILS failed"; exit 1; }

@@ -262,8 +262,10 @@ if start main "$BOUNDING"; then
 	ok "started: $(sed -n 's/^wirelat: //p' "$tmp/main.err" | head -1)"
 	st=$(attached)
 	ids=$(prog_ids)
-	[[ $st =~ ^xdp=[0-9]+\ tc=wirelat_tc_eg(:\[[0-9]+\])?\ clsact=yes$ ]] && ok "attached: $st (programs $ids)" ||
-		fail "attached: want XDP and wirelat_tc_eg on $VH, got: $st"
+	# a veth: --ingress auto puts ingress on TC (README, Attaching)
+	[[ $st =~ ^xdp=\ tc=wirelat_tc_in(:\[[0-9]+\])?,wirelat_tc_eg(:\[[0-9]+\])?\ clsact=yes$ ]] &&
+		ok "attached: $st (programs $ids)" ||
+		fail "attached: want wirelat_tc_in and wirelat_tc_eg on $VH, got: $st"
 	want=$(capmask "$BOUNDING")
 	status=$(grep -E '^(Uid|CapEff|CapPrm|CapAmb|CapBnd|NoNewPrivs):' "/proc/$PID/status" | tr -s '\t ' ' ' | tr '\n' ' ')
 	if grep -q "Uid: $DYN_UID $DYN_UID" <<<"$status" && grep -q "CapEff: $want" <<<"$status" &&

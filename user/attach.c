@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * attach.c - XDP ingress through libxdp, TC egress through bpf_tc_*.
+ * attach.c - ingress on native XDP, XDP in skb mode (both through libxdp)
+ * or TC, as --ingress says (auto: per interface, see ifkind.c); egress on
+ * TC through bpf_tc_*.
  *
  * This kernel has no freplace, so libxdp attaches one legacy program. If
  * the XDP hook already holds a program that is not wirelat's, wirelat
@@ -23,6 +25,7 @@
 #include <linux/rtnetlink.h>
 #include <xdp/libxdp.h>
 #include "attach.h"
+#include "ifkind.h"
 #include "log.h"
 #include "wirelat.skel.h"
 
@@ -91,16 +94,15 @@ static int xdp_hook_state(struct wl_attach *a)
 	return 0;
 }
 
-static int attach_xdp(struct wl_run *run, struct wl_attach *a)
+/*
+ * Attach the XDP program to @a in @mode; on failure, libxdp's reason goes
+ * to @why (@size bytes) and nothing is printed: the caller knows whether
+ * it falls back. Returns 0 or -errno.
+ */
+static int attach_xdp(struct wl_run *run, struct wl_attach *a,
+		      enum xdp_attach_mode mode, char *why, size_t size)
 {
-	static const enum xdp_attach_mode modes[] = {
-		[WL_XDP_AUTO] = XDP_MODE_NATIVE,
-		[WL_XDP_NATIVE] = XDP_MODE_NATIVE,
-		[WL_XDP_SKB] = XDP_MODE_SKB,
-	};
-	enum xdp_attach_mode mode = modes[run->cfg->xdp_mode];
 	struct xdp_program *prog;
-	char buf[128];
 	int err;
 
 	/*
@@ -116,24 +118,14 @@ static int attach_xdp(struct wl_run *run, struct wl_attach *a)
 	}
 	err = libxdp_get_error(prog);
 	if (err) {
-		pr_warn("failed to prepare XDP program for %s: %s\n", a->ifname,
-			strerror(-err));
+		snprintf(why, size, "cannot prepare the program: %s",
+			 strerror(-err));
 		return err;
 	}
 	err = xdp_program__attach(prog, a->ifindex, mode, 0);
-	if (err && run->cfg->xdp_mode == WL_XDP_AUTO) {
-		mode = XDP_MODE_SKB;
-		err = xdp_program__attach(prog, a->ifindex, mode, 0);
-	}
 	if (err) {
-		libxdp_strerror(err, buf, sizeof(buf));
+		libxdp_strerror(err, why, size);
 		xdp_program__close(prog);
-		if (err == -EOPNOTSUPP && run->cfg->xdp_mode == WL_XDP_NATIVE)
-			pr_warn("%s does not support XDP in native mode; try --xdp-mode skb\n",
-				a->ifname);
-		else
-			pr_warn("failed to attach XDP on %s: %s\n", a->ifname,
-				buf);
 		return err;
 	}
 	a->xdp = prog;
@@ -311,28 +303,124 @@ static void remove_stale_tc_ingress(struct wl_run *run, struct wl_attach *a)
 	a->created_clsact = true;
 }
 
+/*
+ * The hook --ingress auto picks for @a, the reason in @a->why: TC on a
+ * virtual device (native XDP on a veth takes segmentation offload from its
+ * peer) and on a NIC whose native XDP turns offloads off (virtio_net),
+ * native XDP on any other NIC (its driver may still refuse it: then TC).
+ */
+static enum wl_ingress auto_ingress(struct wl_attach *a, bool *is_nic)
+{
+	struct wl_ifkind k;
+	char name[64];
+
+	wl_ifkind(a->ifindex, a->ifname, &k);
+	wl_ifkind_name(&k, name, sizeof(name));
+	*is_nic = !k.is_virtual;
+	if (k.is_virtual) {
+		snprintf(a->why, sizeof(a->why),
+			 "auto: %s, TC keeps its segmentation offload", name);
+		return WL_INGRESS_TC;
+	}
+	if (k.native_xdp_costly) {
+		snprintf(a->why, sizeof(a->why),
+			 "auto: %s turns the host's receive offloads off under native XDP",
+			 name);
+		return WL_INGRESS_TC;
+	}
+	snprintf(a->why, sizeof(a->why), "auto: %s, native XDP", name);
+	return WL_INGRESS_XDP;
+}
+
+/* The reason for a hook --ingress or --xdp-mode forced, into @a->why. */
+static void forced_why(struct wl_run *run, struct wl_attach *a,
+		       enum wl_ingress want)
+{
+	struct wl_ifkind k;
+	char name[64];
+
+	snprintf(a->why, sizeof(a->why), "forced by %s", run->cfg->ingress_opt);
+	if (want != WL_INGRESS_XDP)
+		return;
+	wl_ifkind(a->ifindex, a->ifname, &k);
+	if (k.is_virtual || k.native_xdp_costly)
+		snprintf(a->why, sizeof(a->why),
+			 "forced by %s; %s: native XDP costs its traffic the offloads (auto uses TC)",
+			 run->cfg->ingress_opt,
+			 wl_ifkind_name(&k, name, sizeof(name)));
+}
+
+/* XDP could not be forced on @a: one line saying what to do. */
+static void xdp_failed(struct wl_attach *a, enum wl_ingress want, int err,
+		       const char *why)
+{
+	if (err == -EOPNOTSUPP && want == WL_INGRESS_XDP)
+		pr_warn("%s does not support XDP in native mode; try --ingress xdp-skb or tc (or the default auto)\n",
+			a->ifname);
+	else
+		pr_warn("failed to attach XDP on %s: %s\n", a->ifname, why);
+}
+
+/*
+ * Ingress of @a on the hook --ingress asks for. A foreign program on the
+ * XDP hook sends ingress to TC (never displaced); under auto, a NIC driver
+ * that refuses native XDP does too. Sets @a->ingress, @a->why.
+ */
+static int attach_ingress(struct wl_run *run, struct wl_attach *a)
+{
+	enum wl_ingress want = run->cfg->ingress;
+	bool is_auto = want == WL_INGRESS_AUTO, is_nic = false;
+	char why[128];
+	int err;
+
+	if (is_auto)
+		want = auto_ingress(a, &is_nic);
+	else
+		forced_why(run, a, want);
+	/* first, always: a wirelat_xdp a killed wirelat left goes */
+	if (xdp_hook_state(a) && want != WL_INGRESS_TC) {
+		pr_info("%s already has an XDP program that is not wirelat's; leaving it alone and measuring ingress on TC\n",
+			a->ifname);
+		snprintf(a->why, sizeof(a->why),
+			 "the XDP hook holds another program");
+		want = WL_INGRESS_TC;
+	}
+	if (want != WL_INGRESS_TC) {
+		err = attach_xdp(run, a,
+				 want == WL_INGRESS_XDP_SKB ? XDP_MODE_SKB :
+							      XDP_MODE_NATIVE,
+				 why, sizeof(why));
+		if (!err) {
+			a->ingress = want == WL_INGRESS_XDP ? "xdp" : "xdp-skb";
+			remove_stale_tc_ingress(run, a);
+			return 0;
+		}
+		if (!is_auto || !is_nic) {
+			xdp_failed(a, want, err, why);
+			return err;
+		}
+		snprintf(a->why, sizeof(a->why),
+			 "auto: the driver refused native XDP: %.100s", why);
+	}
+	err = attach_tc(a, run->skel->progs.wirelat_tc_in, BPF_TC_INGRESS,
+			"ingress");
+	if (err)
+		return err;
+	a->tc_ingress = true;
+	a->ingress = "tc";
+	return 0;
+}
+
 int wl_attach_iface(struct wl_run *run, struct wl_attach *a)
 {
 	int err;
 
+	a->ingress = "none";
+	a->why[0] = 0;
 	if (!a->loopback) {
-		if (xdp_hook_state(a)) {
-			pr_info("%s already has an XDP program that is not wirelat's; leaving it alone and measuring ingress on TC\n",
-				a->ifname);
-		} else {
-			err = attach_xdp(run, a);
-			if (err)
-				return err;
-		}
-		if (a->xdp) {
-			remove_stale_tc_ingress(run, a);
-		} else {
-			err = attach_tc(a, run->skel->progs.wirelat_tc_in,
-					BPF_TC_INGRESS, "ingress");
-			if (err)
-				goto fail;
-			a->tc_ingress = true;
-		}
+		err = attach_ingress(run, a);
+		if (err)
+			goto fail;
 	}
 	err = attach_tc(a, run->skel->progs.wirelat_tc_eg, BPF_TC_EGRESS,
 			"egress");

@@ -17,6 +17,8 @@ struct wl_attach {
 	bool tc_egress;
 	bool created_clsact;		/* we made the qdisc: we remove it */
 	bool loopback;
+	const char *ingress;		/* "xdp", "xdp-skb", "tc" or "none" */
+	char why[160];			/* how that hook was chosen */
 };
 
 /* TC filters of wirelat sit at this handle and priority on clsact. */
@@ -24,10 +26,12 @@ struct wl_attach {
 #define WL_TC_PRIORITY 0x574c
 
 /*
- * Attach ingress (XDP, or TC ingress where another XDP program holds the
- * hook) and TC egress to @a->ifname; loopback gets egress only. Programs a
- * killed wirelat left behind are recognised by name and removed first.
- * Returns 0 or -errno after one line saying what to do.
+ * Attach ingress on the hook --ingress asks for (auto: native XDP on a
+ * NIC's driver that runs it, TC ingress on virtual devices; TC ingress
+ * also where another XDP program holds the hook) and TC egress to
+ * @a->ifname; loopback gets egress only. Sets @a->ingress and @a->why.
+ * Programs a killed wirelat left behind are recognised by name and removed
+ * first. Returns 0 or -errno after one line saying what to do.
  */
 int wl_attach_iface(struct wl_run *run, struct wl_attach *a);
 

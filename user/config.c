@@ -18,6 +18,7 @@
 enum {
 	OPT_JSON = 256,
 	OPT_XDP_MODE,
+	OPT_INGRESS,
 	OPT_MAX_FLOWS,
 	OPT_HS_TIMEOUT,
 	OPT_METRICS_OUT,
@@ -49,8 +50,10 @@ static const struct wl_option options[] = {
 	  "analyse a pcap/pcapng file offline instead" },
 	{ { "json", no_argument, NULL, OPT_JSON }, NULL,
 	  "print records as JSON lines" },
+	{ { "ingress", required_argument, NULL, OPT_INGRESS },
+	  "auto|xdp|xdp-skb|tc", "the ingress hook; auto: native XDP on a NIC whose driver has it, TC ingress on veth and other virtual devices (default auto)" },
 	{ { "xdp-mode", required_argument, NULL, OPT_XDP_MODE },
-	  "auto|native|skb", "how XDP attaches (default auto)" },
+	  "auto|native|skb", "older spelling of --ingress auto|xdp|xdp-skb" },
 	{ { "sock", required_argument, NULL, OPT_SOCK },
 	  "auto|tracepoint|kprobe|off", "socket-layer path for connections no watched interface carries (default auto)" },
 	{ { "max-flows", required_argument, NULL, OPT_MAX_FLOWS }, "N",
@@ -99,8 +102,8 @@ static void usage(FILE *f)
 		"Usage: wirelat -i IFACE [-i IFACE...] [OPTIONS]\n"
 		"       wirelat -r FILE [OPTIONS]\n"
 		"       wirelat top [--from URL | -i IFACE | -r FILE] [--sort KEY] (see wirelat top --help)\n\n"
-		"Times TCP handshakes and DNS queries on the wire (XDP ingress, TC\n"
-		"egress) or in a capture file; prints one record per transaction.\n\n"
+		"Times TCP handshakes and DNS queries on the wire (XDP or TC ingress,\n"
+		"TC egress) or in a capture file; prints one record per transaction.\n\n"
 		"Options:\n");
 	for (i = 0; i < N_OPTIONS; i++) {
 		const struct wl_option *o = &options[i];
@@ -186,6 +189,47 @@ static int bad_value(const char *opt, const char *val, int err,
 	return -EINVAL;
 }
 
+/* The values of --ingress and of its older spelling --xdp-mode. */
+static const char *const ingress_names[] = {
+	[WL_INGRESS_AUTO] = "auto",
+	[WL_INGRESS_XDP] = "xdp",
+	[WL_INGRESS_XDP_SKB] = "xdp-skb",
+	[WL_INGRESS_TC] = "tc",
+};
+static const char *const xdp_mode_names[] = {
+	[WL_INGRESS_AUTO] = "auto",
+	[WL_INGRESS_XDP] = "native",
+	[WL_INGRESS_XDP_SKB] = "skb",
+	[WL_INGRESS_TC] = NULL,
+};
+
+/*
+ * --ingress or --xdp-mode (@opt) = @arg, looked up in @names. Given twice
+ * (either spelling), the two must agree.
+ */
+static int set_ingress(struct wl_config *cfg, const char *opt,
+		       const char *arg, const char *const names[4])
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (names[i] && !strcmp(arg, names[i]))
+			break;
+	if (i == 4)
+		return bad_value(opt, arg, -EINVAL,
+				 names == ingress_names ?
+					 "auto, xdp, xdp-skb or tc" :
+					 "auto, native or skb");
+	if (cfg->ingress_opt && cfg->ingress != (enum wl_ingress)i) {
+		pr_warn("--%s %s disagrees with the %s given before: give one\n",
+			opt, arg, cfg->ingress_opt);
+		return -EINVAL;
+	}
+	cfg->ingress = i;
+	cfg->ingress_opt = names == ingress_names ? "--ingress" : "--xdp-mode";
+	return 0;
+}
+
 static int parse_one(struct wl_config *cfg, int c, const char *arg)
 {
 	uint64_t v;
@@ -206,17 +250,10 @@ static int parse_one(struct wl_config *cfg, int c, const char *arg)
 	case OPT_JSON:
 		cfg->json = true;
 		return 0;
+	case OPT_INGRESS:
+		return set_ingress(cfg, "ingress", arg, ingress_names);
 	case OPT_XDP_MODE:
-		if (!strcmp(arg, "auto"))
-			cfg->xdp_mode = WL_XDP_AUTO;
-		else if (!strcmp(arg, "native"))
-			cfg->xdp_mode = WL_XDP_NATIVE;
-		else if (!strcmp(arg, "skb"))
-			cfg->xdp_mode = WL_XDP_SKB;
-		else
-			return bad_value("xdp-mode", arg, -EINVAL,
-					 "auto, native or skb");
-		return 0;
+		return set_ingress(cfg, "xdp-mode", arg, xdp_mode_names);
 	case OPT_SOCK:
 		if (!strcmp(arg, "auto"))
 			cfg->sock_mode = WL_SOCK_AUTO;
@@ -415,6 +452,11 @@ int wl_config_parse(struct wl_config *cfg, int argc, char **argv)
 	}
 	if (cfg->read_file && cfg->sock_mode_set) {
 		pr_warn("--sock watches live sockets; a capture file has none: drop --sock or use -i\n");
+		return -EINVAL;
+	}
+	if (cfg->read_file && cfg->ingress_opt) {
+		pr_warn("%s chooses where wirelat attaches; a capture file is read, not attached to: drop it or use -i\n",
+			cfg->ingress_opt);
 		return -EINVAL;
 	}
 	if (cfg->read_file && cfg->n_ifaces) {

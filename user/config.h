@@ -8,10 +8,12 @@
 #include "wirelat.h"
 #include "who.h"
 
-enum wl_xdp_mode {
-	WL_XDP_AUTO = 0,
-	WL_XDP_NATIVE,
-	WL_XDP_SKB,
+/* --ingress: the hook that measures what an interface receives */
+enum wl_ingress {
+	WL_INGRESS_AUTO = 0,	/* per interface: XDP on a NIC, else TC */
+	WL_INGRESS_XDP,		/* native XDP */
+	WL_INGRESS_XDP_SKB,	/* XDP in skb (generic) mode */
+	WL_INGRESS_TC,		/* TC (clsact) ingress */
 };
 
 /* --sock: the socket-layer fallback (DESIGN.md, attach rules) */
@@ -30,7 +32,8 @@ struct wl_config {
 	const char *listen;		/* --listen ADDR:PORT (live) */
 	const char *web_config;		/* --web-config FILE: TLS, basic auth */
 	bool json;
-	enum wl_xdp_mode xdp_mode;
+	enum wl_ingress ingress;
+	const char *ingress_opt;	/* the option that set it, for errors */
 	enum wl_sock_mode sock_mode;
 	bool sock_mode_set;		/* --sock given (offline: refused) */
 	uint32_t max_flows;

@@ -52,6 +52,14 @@ struct reader {
 	int err;		/* the reader's failure, for the main thread */
 };
 
+/* The ingress label of wirelat_attach_info (DESIGN: metric names). */
+static const char *ingress_label(const struct wl_attach *a)
+{
+	if (a->xdp)
+		return a->xdp_mode == XDP_MODE_SKB ? "xdp_skb" : "xdp_native";
+	return a->tc_ingress ? "tc" : "none";
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -230,17 +238,12 @@ int wl_live_run(struct wl_run *run)
 		err = wl_attach_iface(run, &att[i]);
 		if (err)
 			goto out;
-		run->ingress_hook[i] = att[i].loopback ? "none" :
-				       !att[i].xdp	? "tc" :
-				       att[i].xdp_mode == XDP_MODE_SKB ?
-							  "xdp_skb" :
-							  "xdp_native";
+		run->ingress_hook[i] = ingress_label(&att[i]);
 		run->egress_hook[i] = "tc";
-		pr_info("watching %s (ingress: %s, egress: tc); metrics on http://%s/metrics\n",
-			att[i].ifname,
-			att[i].loopback ? "none, loopback" :
-			att[i].xdp	? "xdp" :
-					  "tc",
+		pr_info("watching %s (ingress: %s%s%s%s; egress: tc); metrics on http://%s/metrics\n",
+			att[i].ifname, att[i].ingress,
+			att[i].loopback ? ", loopback" : "",
+			att[i].why[0] ? ", " : "", att[i].why,
 			run->cfg->listen);
 	}
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
  * empty.bpf.c - bench-only: programs that do nothing, attached where
- * wirelat attaches (XDP ingress, TC egress) to time what attaching any
- * program costs, the floor wirelat's live throughput is compared with
+ * wirelat attaches (XDP or TC ingress, TC egress) to time what attaching
+ * any program costs, the floor wirelat's live throughput is compared with
  * (tests/bench_iperf.sh).
  */
 #include <linux/bpf.h>
@@ -11,6 +11,15 @@
 
 SEC("xdp")
 int empty_xdp(struct xdp_md *ctx)
+{
+	(void)ctx;
+	return XDP_PASS;
+}
+
+/* as wirelat_xdp is loaded: multi-buffer frames, and on a veth the peer
+ * keeps sending GSO super-packets (without frags it stops) */
+SEC("xdp.frags")
+int empty_xdp_frags(struct xdp_md *ctx)
 {
 	(void)ctx;
 	return XDP_PASS;
