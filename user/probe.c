@@ -50,7 +50,7 @@ static int have_tc_prog(void)
 }
 
 static const struct wl_required required[] = {
-	{ "the BPF ring buffer (records)", "5.8", have_ringbuf, false },
+	{ "BPF ring buffer (records)", "5.8", have_ringbuf, false },
 	{ "syscall BPF programs (the sweep)", "5.14", have_syscall_prog, false },
 	{ "bpf_for_each_map_elem (the sweep)", "5.13", have_for_each_map_elem, false },
 	{ "XDP multi-buffer helpers (bpf_xdp_load_bytes)", "5.18", have_xdp_load_bytes, false },
