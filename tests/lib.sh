@@ -175,12 +175,15 @@ wait_file() {
 # then in the capture too (tcpdump may lag a transfer by most of a second
 # under load). The capture filter must take "udp port 9". 30 s at most.
 barrier() {
-	local n=300
+	local n=300 tag
+	# a tag of its own: a second barrier on one capture must not find the
+	# first one's datagram there and return before its own is written
+	tag="wirelat-barrier-$$-$RANDOM$RANDOM"
 	ip netns exec "$1" "$PY" -c 'import socket, sys
-socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"wirelat-barrier", (sys.argv[1], 9))' "$2"
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(sys.argv[2].encode(), (sys.argv[1], 9))' "$2" "$tag"
 	while [ $n -gt 0 ]; do
-		"$PY" -c 'import sys; sys.exit(b"wirelat-barrier" not in open(sys.argv[1], "rb").read())' \
-			"$3" && return 0
+		"$PY" -c 'import sys; sys.exit(sys.argv[2].encode() not in open(sys.argv[1], "rb").read())' \
+			"$3" "$tag" && return 0
 		sleep 0.1
 		n=$((n - 1))
 	done
