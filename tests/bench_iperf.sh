@@ -13,8 +13,8 @@
 #   empty-xdp-skb the same with XDP in skb (generic) mode
 #   wl-auto       wirelat with its defaults (--ingress auto)
 #   wl-tc, wl-xdp, wl-xdp-skb   wirelat with --ingress forced
-# Interleaved: every round runs every set-up once (each attached once for
-# its four iperf3 runs), so the machine's drift falls on all alike. Printed:
+# Interleaved: every round runs every set-up once per MSS and direction,
+# attached for that run alone, so the machine's drift falls on all alike. Printed:
 # per set-up and run the median and the spread (min-max) of the rounds;
 # then the ratios the budget names (DESIGN, attach rules: wirelat >= 0.90
 # of nothing, >= 0.95 of an empty program on the same hook), each taken
@@ -78,18 +78,31 @@ attach() {
 	empty-tc) empty_tc ingress egress ;;
 	empty-xdp) ip -n "$NS_S" link set dev "$VS" xdpdrv obj "$EMPTY" sec xdp && empty_tc egress ;;
 	# ip's loader drops the frags flag; libxdp keeps it, as for wirelat
-	empty-xdp-frags) inS xdp-loader load -m native -n empty_xdp_frags "$VS" "$EMPTY" && empty_tc egress ;;
-	empty-xdp-skb) inS xdp-loader load -m skb -n empty_xdp_frags "$VS" "$EMPTY" && empty_tc egress ;;
+	empty-xdp-frags) inS xdp-loader load -m native -n empty_xdp_frags "$VS" "$EMPTY" 2>/dev/null &&
+		empty_tc egress ;;
+	empty-xdp-skb) inS xdp-loader load -m skb -n empty_xdp_frags "$VS" "$EMPTY" 2>/dev/null &&
+		empty_tc egress ;;
 	wl-*)
 		local hook=(--ingress "${1#wl-}")
 		if [ "$1" = wl-auto ]; then hook=(); fi
+		# the last start's lines must be gone before this one's start: the
+		# child truncates the file only once it runs
+		rm -f "$tmp/wl.err"
 		# not through inS: $! must be wirelat itself, which SIGINT stops
 		ip netns exec "$NS_S" "$WIRELAT" -i "$VS" --json "${hook[@]}" \
 			--listen "127.0.0.1:$((PORT + 1))" >/dev/null 2>"$tmp/wl.err" &
 		WL=$!
 		PIDS+=($WL)
-		wait_file "$tmp/wl.err" watching || { cat "$tmp/wl.err"; return 1; }
-		if [ "$1" = wl-auto ]; then AUTO_LINE=$(grep watching "$tmp/wl.err"); fi
+		# a bound for a broken start, not a timing: loading takes ~1 s here,
+		# more while another VM takes a CPU
+		for _ in $(seq 600); do
+			grep -q watching "$tmp/wl.err" && break
+			kill -0 "$WL" 2>/dev/null || break
+			sleep 0.1
+		done
+		grep -q watching "$tmp/wl.err" ||
+			{ echo "wirelat did not start: $(tr '\n' ' ' <"$tmp/wl.err" 2>/dev/null)"; return 1; }
+		[ "$1" != wl-auto ] || AUTO_LINE=$(grep watching "$tmp/wl.err")
 		;;
 	esac
 }
@@ -116,42 +129,53 @@ run() {
 print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]))' 2>/dev/null
 }
 
-# got[SETUP/MSS/DIR] = the rounds' bits/s, in round order
+# got[SETUP/MSS/DIR] = the rounds' bits/s, in round order. Each run has
+# its set-up attached afresh, so that the runs a ratio pairs are seconds
+# apart (the machine's load moves on that scale), and each round starts
+# the set-ups one further along, so that none always runs first.
 declare -A got
 t0=$SECONDS
+n=${#SETUPS[@]}
 for r in $(seq "$ROUNDS"); do
-	for s in "${SETUPS[@]}"; do
-		attach "$s" || { echo "cannot attach $s"; exit 1; }
-		for m in "${MSSES[@]}"; do
-			for d in "${DIRS[@]}"; do
-				v=$(run "$m" "$d")
-				got[$s/$m/$d]="${got[$s/$m/$d]:-} ${v:-0}"
+	for m in "${MSSES[@]}"; do
+		for d in "${DIRS[@]}"; do
+			for i in $(seq 0 $((n - 1))); do
+				s=${SETUPS[$(((i + r) % n))]}
+				v=
+				if attach "$s"; then
+					v=$(run "$m" "$d")
+				else
+					echo "round $r: cannot attach $s: this run left out" >&2
+				fi
+				detach "$s" 2>/dev/null
+				# "-": no figure (left out of medians and ratios)
+				got[$s/$m/$d]="${got[$s/$m/$d]:-} ${v:--}"
 			done
 		done
-		detach "$s"
 	done
 	echo "round $r of $ROUNDS done ($((SECONDS - t0)) s)" >&2
 done
 
 # stats V...: "median min max" of the values
-stats() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)], v[1], v[NR]}'; }
+stats() { printf '%s\n' "$@" | grep -v '^-$' | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)] + 0, v[1] + 0, v[NR] + 0}'; }
 # ratios A B: the per-round ratios of two set-ups' runs (same MSS, dir)
 ratios() {
 	local -a a=($1) b=($2)
 	local i
 	for i in "${!a[@]}"; do
-		awk -v x="${a[$i]}" -v y="${b[$i]:-0}" 'BEGIN {printf "%.4f\n", (y > 0 ? x / y : 0)}'
+		[ "${a[$i]}" = - ] || [ "${b[$i]:--}" = - ] && continue
+		awk -v x="${a[$i]}" -v y="${b[$i]}" 'BEGIN {printf "%.4f\n", (y > 0 ? x / y : 0)}'
 	done
 }
 
 echo "iperf3 through the watched veth, 2 streams, ${SECS} s a run, $ROUNDS interleaved rounds"
 echo "Gbit/s: median (min-max) of the rounds; in = data entering the watched veth, out = leaving it"
 [ -n "${AUTO_LINE:-}" ] && echo "auto chose: ${AUTO_LINE#wirelat: }"
-printf '%-14s' "set-up"
+printf '%-16s' "set-up"
 for m in "${MSSES[@]}"; do for d in "${DIRS[@]}"; do printf ' %-20s' "MSS $m $d"; done; done
 echo
 for s in "${SETUPS[@]}"; do
-	printf '%-14s' "$s"
+	printf '%-16s' "$s"
 	for m in "${MSSES[@]}"; do
 		for d in "${DIRS[@]}"; do
 			read -r med lo hi < <(stats ${got[$s/$m/$d]})

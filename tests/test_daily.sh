@@ -132,6 +132,26 @@ else
 	fail "SIGHUP: wirelat did not start: $(cat "$tmp/hup.err")"
 fi
 
+# a stop signal sent while the programs load ends the run cleanly: it was
+# lost (a background job of a script may inherit SIGINT ignored; the
+# caller's wait then hung) or killed wirelat mid-start. Now: at once after
+# the load, or after the attach if the load won the race; exit 0 and
+# nothing left either way
+start_wl early -i "$VC" --json
+# once the child is wirelat (ip netns exec has exec'd it), well inside the
+# second the load takes
+for _ in $(seq 500); do
+	[ "$(readlink "/proc/$WL/exe" 2>/dev/null)" = "$(readlink -f "$WIRELAT")" ] && break
+	sleep 0.01
+done
+kill -INT "$WL"
+if wait_gone "$WL" && [ "$RC" = 0 ]; then
+	ok "SIGINT while loading: exit 0 ($(grep -c watching "$tmp/early.err") watching line)"
+else
+	fail "SIGINT while loading: exit $RC: $(tr '\n' '|' <"$tmp/early.err")"
+fi
+detached "SIGINT while loading"
+
 echo "--- 4. another tool's filter on wirelat's clsact"
 start_wl tcf -i "$VC" --json
 if wait_file "$tmp/tcf.err" 'watching'; then

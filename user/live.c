@@ -169,7 +169,17 @@ static uint64_t conn_sweep_every(const struct wl_config *cfg)
 int wl_live_prepare(struct wl_run *run)
 {
 	const struct wl_config *cfg = run->cfg;
+	struct sigaction sa = { .sa_handler = on_signal };
 	int i, j;
+
+	/*
+	 * Before the programs load (a second or more): a stop signal then
+	 * ends the run at once after it, instead of being lost, or ignored
+	 * where the parent had it ignored (a background job of a script).
+	 */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 
 	for (i = 0; i < cfg->n_ifaces; i++) {
 		bool lo;
@@ -194,7 +204,6 @@ int wl_live_prepare(struct wl_run *run)
 int wl_live_run(struct wl_run *run)
 {
 	struct wl_attach att[WL_MAX_IFACES] = { 0 };
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct reader rd = { 0 };
 	sigset_t block, old;
 	struct ring_buffer *rb = NULL;
@@ -204,10 +213,8 @@ int wl_live_run(struct wl_run *run)
 	bool reading = false;
 	int i, err = 0;
 
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-
+	if (stop)	/* told to stop while the programs loaded */
+		return 0;
 	run->emit = emit_now;
 	run->drain = drain_wait;
 	run->out.flush_each = true;
