@@ -138,12 +138,20 @@ fi
 # the load, or after the attach if the load won the race; exit 0 and
 # nothing left either way
 start_wl early -i "$VC" --json
-# once the child is wirelat (ip netns exec has exec'd it), well inside the
-# second the load takes
-for _ in $(seq 500); do
-	[ "$(readlink "/proc/$WL/exe" 2>/dev/null)" = "$(readlink -f "$WIRELAT")" ] && break
-	sleep 0.01
+# once wirelat catches SIGINT (SigCgt bit 2 in /proc: its handler is in
+# place, right before the load): a background job of this script inherits
+# SIGINT ignored, so one sent earlier, after exec but before the handler,
+# would be dropped by the kernel and the test would race the start
+caught_int() {
+	local m
+	m=$(awk '/^SigCgt:/ { print $2 }' "/proc/$1/status" 2>/dev/null)
+	[ -n "$m" ] && [ $(( 0x$m & 2 )) -ne 0 ]
+}
+for _ in $(seq 1000); do
+	caught_int "$WL" && break
+	sleep 0.005
 done
+caught_int "$WL" || fail "SIGINT while loading: wirelat never installed its SIGINT handler"
 kill -INT "$WL"
 if wait_gone "$WL" && [ "$RC" = 0 ]; then
 	ok "SIGINT while loading: exit 0 ($(grep -c watching "$tmp/early.err") watching line)"
