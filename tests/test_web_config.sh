@@ -159,6 +159,11 @@ status() { curl_ns -o /dev/null -w '%{http_code}' --cacert "$tmp/ca.crt" "$@"; }
 URL=https://127.0.0.1:$PORT/metrics
 
 start_wirelat "$tmp/web.yml"
+# the startup line names the scheme served (it comes after the attach)
+for i in $(seq 300); do grep -q 'metrics on' "$tmp/wl.err" && break; sleep 0.1; done
+grep -q "metrics on https://127.0.0.1:$PORT/metrics" "$tmp/wl.err" &&
+	ok "the startup line says https://" ||
+	fail "startup line: $(grep 'metrics on' "$tmp/wl.err"), want https://127.0.0.1:$PORT/metrics"
 s=$(status "$URL"); [ "$s" = 401 ] && ok "no credentials: 401" || fail "no credentials: $s, want 401"
 curl_ns -D - -o /dev/null --cacert "$tmp/ca.crt" "$URL" | grep -qi '^WWW-Authenticate: Basic realm="wirelat"' &&
 	ok "401 asks for basic auth" || fail "no WWW-Authenticate: Basic on the 401"

@@ -406,6 +406,12 @@ struct MHD_Daemon *wl_http_start(struct wl_run *run, const char *listen)
 	return d;
 }
 
+/* "https" once --web-config turned TLS on, else "http": for the startup lines */
+const char *wl_http_scheme(void)
+{
+	return web.tls ? "https" : "http";
+}
+
 void wl_http_stop(struct MHD_Daemon *d)
 {
 	if (d)

@@ -19,6 +19,8 @@ int wl_listen_parse(const char *s, struct sockaddr_storage *ss, int *all);
  * own. Returns the daemon, or NULL after one line (port in use, ...).
  */
 struct MHD_Daemon *wl_http_start(struct wl_run *run, const char *listen);
+/* The scheme /metrics is served with: "https" under a --web-config TLS. */
+const char *wl_http_scheme(void);
 
 /*
  * The same endpoint listening nowhere and with no thread of its own:

@@ -247,11 +247,11 @@ int wl_live_run(struct wl_run *run)
 			goto out;
 		run->ingress_hook[i] = ingress_label(&att[i]);
 		run->egress_hook[i] = "tc";
-		pr_info("watching %s (ingress: %s%s%s%s; egress: tc); metrics on http://%s/metrics\n",
+		pr_info("watching %s (ingress: %s%s%s%s; egress: tc); metrics on %s://%s/metrics\n",
 			att[i].ifname, att[i].ingress,
 			att[i].loopback ? ", loopback" : "",
 			att[i].why[0] ? ", " : "", att[i].why,
-			run->cfg->listen);
+			wl_http_scheme(), run->cfg->listen);
 	}
 
 	/* after the interfaces: a connection they carry is theirs */
