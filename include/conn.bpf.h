@@ -317,7 +317,7 @@ static __always_inline void wl_conn_turn(struct wl_stats *st,
 					 const struct wl_pkt *p, int dir,
 					 __u64 *now)
 {
-	__u64 resp, rtt, srv;
+	__u64 resp, rtt, srv, req;
 
 	if (dir == WL_C2S) {
 		int pending = c->req_gen != c->resp_gen &&
@@ -329,9 +329,11 @@ static __always_inline void wl_conn_turn(struct wl_stats *st,
 				c->dirty_gen = c->req_gen;
 			return;
 		}
-		if (!pending)
-			c->req_gen++;
 		wl_now_once(now);
+		if (!pending) {
+			c->req_gen++;
+			c->req_first_ns = *now;
+		}
 		c->req_ns = *now;
 		return;
 	}
@@ -349,9 +351,12 @@ static __always_inline void wl_conn_turn(struct wl_stats *st,
 	    wl_seq_lt(p->ack, c->high[WL_C2S] - c->fin_seen[WL_C2S]))
 		return;
 	wl_now_once(now);
-	if (*now < c->req_ns)
+	/* a request the server's kernel held back (a full accept queue) counts
+	 * from its first payload: the wait is the server's */
+	req = c->aq_gen == c->req_gen ? c->req_first_ns : c->req_ns;
+	if (*now < req)
 		return;		/* offline, a capture whose clock went back */
-	resp = *now - c->req_ns;
+	resp = *now - req;
 	/* the least server-side RTT sample; the handshake's server leg only
 	 * without one (a SYN-ACK comes from the kernel, not the application) */
 	rtt = c->rtt.n[0] ? c->rtt.min_ns[0] : c->synack_leg_ns;
@@ -420,10 +425,22 @@ static __always_inline int wl_conn_packet(struct wl_stats *st,
 		 * only, DESIGN.md). A SYN starts an RTT sample like data;
 		 * without timestamps Karn's rule drops it.
 		 */
-		if (dir == WL_C2S)
+		if (dir == WL_C2S) {
 			st->syn_retransmits++;
-		else
+		} else {
 			st->synack_retransmits++;
+			/*
+			 * The SYN-ACK after the client's ACK: the server's
+			 * kernel dropped that ACK, its accept queue full
+			 * (DESIGN.md); a request pending waited for it.
+			 */
+			if (!c->midstream) {
+				c->accept_queue_drops++;
+				st->accept_queue_drops++;
+				if (c->req_gen != c->resp_gen)
+					c->aq_gen = c->req_gen;
+			}
+		}
 		wl_conn_rtt(st, c, p, dir, 1, &now);
 		return 0;
 	}

@@ -36,6 +36,7 @@ static __always_inline void wl_rec_conn(struct wl_record *r,
 
 	r->close.midstream = c->midstream;
 	r->close.turns = c->turns;
+	r->close.accept_queue_drops = c->accept_queue_drops;
 	if (c->turns) {
 		r->close.resp_min_ns = c->resp_min_ns;
 		r->close.resp_max_ns = c->resp_max_ns;

@@ -158,6 +158,7 @@ struct wl_stats {
 	__u64 synack_retransmits;
 	__u64 negative_durations;	/* time went backwards: not histogrammed */
 	__u64 challenge_acks;		/* RFC 5961 ACKs answering a SYN */
+	__u64 accept_queue_drops;	/* SYN-ACKs again after the client's ACK */
 	__u64 dns_queries[WL_QT_MAX];	/* new transactions by qtype */
 	__u64 dns_responses[WL_RC_MAX];	/* matched responses by rcode */
 	__u64 dns_timeouts;
@@ -348,6 +349,15 @@ struct wl_conn {
 	__u64 resp_min_ns;
 	__u64 resp_max_ns;
 	__u64 srv_sum_ns;	/* ...and their server times */
+	/*
+	 * A full accept queue (DESIGN.md): the server's SYN-ACK again after
+	 * the client's ACK (its kernel dropped the ACK and what followed). A
+	 * request pending then (aq_gen) waited for the server's kernel, not
+	 * the network: its turn counts from its first payload (req_first_ns).
+	 */
+	__u64 req_first_ns;	/* c2s: the request's first client payload */
+	__u32 accept_queue_drops;
+	__u32 aq_gen;		/* the request pending at the last of them */
 };
 
 enum wl_conn_state {
@@ -492,7 +502,7 @@ struct wl_record {
 			__u64 resp_max_ns;
 			__u64 srv_avg_ns;
 			__u32 turns;
-			__u32 pad_turns;
+			__u32 accept_queue_drops;	/* SYN-ACKs after the ACK */
 			__u8 closed_by;		/* 0 none, 1 client, 2 server */
 			__u8 midstream;
 			__u8 sock_side;		/* source sock: 1 the socket is the client's, 2 the server's */

@@ -177,6 +177,8 @@ class Capture:
             ('last_ns', frames[-1][0]),
             ('results', dict(sorted(self.results.items()))),
         ] + ([('challenge_acks', self.challenge_acks)] if self.challenge_acks else []) + (
+            [('accept_queue_drops', self.accept_queue_drops)]
+            if getattr(self, 'accept_queue_drops', 0) else []) + (
             [('dns_counts', dict(sorted(self.dns.items())))] if self.dns else []) + (
             [('close_counts', dict(sorted(self.closes.items())))] if self.closes else []) + (
             [('options', self.options)] if self.options else []) + [
@@ -2090,6 +2092,7 @@ class TConn(Conn):
         self.last_seen = start
         self.xbytes = {CLIENT: 0, SERVER: 0}
         self.xrtx = {CLIENT: 0, SERVER: 0}
+        self.xaq = 0            # the server's SYN-ACKs after the client's ACK (accept queue)
         # loss, located: counts per side, the highest sequence sent in the capture (None: not
         # known yet), the side's last (ack, window) with ACK set, its window: 'open' / 'zero'
         # / None (unknown)
@@ -2187,7 +2190,16 @@ class TConn(Conn):
             self._loss(side, flags, len(payload), s & M32, a & M32, win)
             self._ledger(side, t, flags, len(payload), s & M32, a & M32, tsv, tse, rtx)
         elif vis and not hide and self.tracking and syn:
-            raise AssertionError('no SYN on a tracked connection in these scenarios')
+            # only the server's SYN-ACK again after the client's ACK (a full accept queue,
+            # DESIGN.md): no sequence bookkeeping, counted in accept_queue_drops; for RTT a
+            # packet like others, Karn's rule dropping a seq/ack sample
+            assert side == SERVER and 'A' in flags and not self.midstream, \
+                'no other SYN on a tracked connection in these scenarios'
+            self.xaq += 1
+            self.last_seen = t
+            self.xbytes[side] += len(payload)
+            self._rtt_step(side, t, flags, len(payload), s & M32, a & M32, tsv, tse, True,
+                           self.has_ts)
         return t
 
     def _loss(self, side, flags, n, seq, ack, win):
@@ -2284,6 +2296,7 @@ class TConn(Conn):
         for k in ('segments', 'seq_gaps', 'dup_acks', 'zero_windows'):
             r[k + '_c2s'] = self.xloss[k][CLIENT]
             r[k + '_s2c'] = self.xloss[k][SERVER]
+        r['accept_queue_drops'] = self.xaq
         for k, v in (loss or {}).items():
             assert r[k] == v, (self.cap.name, label, k, r[k], v)
         self.cap.expect(r)
@@ -3732,10 +3745,98 @@ def gen_exact():
 
 
 
+# 23. tcp-accept-queue.pcap: a full accept queue (DESIGN.md): the server's kernel drops the
+#     client's completing ACK and what follows it, and sends its SYN-ACK again when its timer
+#     fires. The handshake record stands at the client's ACK; the SYN-ACKs after it are the
+#     connection's accept_queue_drops (never retransmits_*), and a request pending when one
+#     came counts its turn from its first payload (the wait is the server's). Expected turn
+#     fields ('turns', 'response_min_ns', 'response_max_ns') are checked by tests/test_exact.sh.
+def gen_accept_queue():
+    cap = Capture('tcp-accept-queue.pcap', nano=True, seed=2301)
+    t0 = cap.start + 43
+
+    # (Q1) timestamps: the request right after the ACK, sent again at 210 ms and 630 ms (the
+    #      server's kernel dropped it), the SYN-ACK again 1 s after the first one (the client
+    #      acks it: a duplicate ACK), the request again at 1.47 s, answered 10 ms later:
+    #      accept_queue_drops 1, retransmits_c2s 3, one turn from the first request (1.48 s
+    #      + 50 us less 50 us), not from its last copy (10 ms)
+    a = lconn(cap, 0xa0, 52001, 8080)
+    a.syn(t0)
+    tsa = a.synack(t0 + cap.gap(7 * MS + 1))
+    t = a.ack3(tsa + cap.gap(7 * MS + 2))
+    a.expect_handshake('(Q1) the handshake at the client\'s ACK')
+    req = blob(200, 1)
+    treq = a.send(CLIENT, t + 50 * US, 'PA', req)
+    a.send(CLIENT, treq + 210 * MS, 'PA', req, seq=a.isn[CLIENT] + 1, rtx=True,
+           note='(Q1) the request again: the server\'s kernel dropped it')
+    a.send(CLIENT, treq + 630 * MS, 'PA', req, seq=a.isn[CLIENT] + 1, rtx=True)
+    t = a.synack(tsa + 1 * S, note='(Q1) the SYN-ACK again after the ACK: accept queue full')
+    t = a.send(CLIENT, t + 7 * MS + 3, 'A', note='(Q1) the client acks it again')
+    tlast = a.send(CLIENT, treq + 1470 * MS, 'PA', req, seq=a.isn[CLIENT] + 1, rtx=True)
+    tresp = a.send(SERVER, tlast + 10 * MS, 'PA', blob(900, 2))
+    t = a.send(CLIENT, tresp + 7 * MS + 4, 'A')
+    t = a.send(CLIENT, t + 1 * MS, 'FA')
+    t = a.send(SERVER, t + 7 * MS + 5, 'FA')
+    t = a.send(CLIENT, t + 7 * MS + 6, 'A')
+    r = a.expect_tclose('fin', t, closed_by='client',
+                        label='(Q1) one SYN-ACK after the ACK, the request waited for it',
+                        loss={'retransmits_c2s': 3, 'retransmits_s2c': 0, 'dup_acks_c2s': 1})
+    assert r['accept_queue_drops'] == 1, r
+    r.update(turns=1, response_min_ns=tresp - treq, response_max_ns=tresp - treq)
+
+    # (Q2) no timestamps: the SYN-ACK again at 1 s and 3 s after the first, the client quiet
+    #      until the second (nothing pending: its turn counts as any other, 20 ms):
+    #      accept_queue_drops 2, no retransmission of data
+    b = lconn(cap, 0xa1, 52002, 8080, style='windows')
+    tb = t0 + 100 * MS
+    b.syn(tb)
+    tsb = b.synack(tb + cap.gap(5 * MS + 1))
+    t = b.ack3(tsb + cap.gap(5 * MS + 2))
+    b.expect_handshake('(Q2) the handshake at the client\'s ACK')
+    t = b.synack(tsb + 1 * S, note='(Q2) the SYN-ACK again after the ACK (1 s)')
+    t = b.send(CLIENT, t + 5 * MS + 3, 'A')
+    t = b.synack(tsb + 3 * S, note='(Q2) the SYN-ACK again after the ACK (3 s)')
+    t = b.send(CLIENT, t + 5 * MS + 4, 'A')
+    treq = b.send(CLIENT, t + 1 * MS, 'PA', blob(300, 3))
+    tresp = b.send(SERVER, treq + 20 * MS, 'PA', blob(600, 4))
+    t = b.send(CLIENT, tresp + 5 * MS + 5, 'A')
+    t = b.send(SERVER, t + 1 * MS, 'FA')
+    t = b.send(CLIENT, t + 5 * MS + 6, 'FA')
+    t = b.send(SERVER, t + 5 * MS + 7, 'A')
+    r = b.expect_tclose('fin', t, closed_by='server',
+                        label='(Q2) two SYN-ACKs after the ACK, nothing pending',
+                        loss={'retransmits_c2s': 0, 'retransmits_s2c': 0})
+    assert r['accept_queue_drops'] == 2, r
+    r.update(turns=1, response_min_ns=20 * MS, response_max_ns=20 * MS)
+
+    # (Q3) IPv6, a SYN-ACK retransmitted before the ACK (the handshake's synack_retransmits)
+    #      and none after it: accept_queue_drops 0
+    c = lconn(cap, 0xa2, 52003, 443, v6=True)
+    tc = t0 + 200 * MS
+    c.syn(tc)
+    t = c.synack(tc + cap.gap(3 * MS + 1))
+    t = c.synack(t + 1 * S, note='(Q3) the SYN-ACK again before the ACK: the handshake\'s')
+    t = c.ack3(t + cap.gap(3 * MS + 2))
+    c.expect_handshake('(Q3) synack_retransmits 1')
+    treq = c.send(CLIENT, t + 40 * US, 'PA', blob(100, 5))
+    tresp = c.send(SERVER, treq + 4 * MS, 'PA', blob(400, 6))
+    t = c.send(CLIENT, tresp + 3 * MS + 3, 'FA')
+    t = c.send(SERVER, t + 3 * MS + 4, 'FA')
+    t = c.send(CLIENT, t + 3 * MS + 5, 'A')
+    r = c.expect_tclose('fin', t, closed_by='client',
+                        label='(Q3) a SYN-ACK again before the ACK only')
+    assert r['accept_queue_drops'] == 0, r
+    r.update(turns=1, response_min_ns=4 * MS, response_max_ns=4 * MS)
+    cap.accept_queue_drops = 3
+    return cap
+
+
+
 GENERATORS = [gen_ipv4, gen_ipv6_ext, gen_vlan, gen_interleaved, gen_syn_retransmit,
               gen_refused, gen_unanswered, gen_onesided, gen_malformed, gen_nano,
               gen_dns_udp, gen_dns_udp_edge, gen_dns_tcp, gen_lifecycle, gen_retrans, gen_idle,
-              gen_realworld, gen_rtt, gen_merged, gen_dns_collide, gen_loss, gen_exact]
+              gen_realworld, gen_rtt, gen_merged, gen_dns_collide, gen_loss, gen_exact,
+              gen_accept_queue]
 
 
 def main(argv):

@@ -33,7 +33,7 @@ server_ip, server_port, occurrence index in ts order). Equal with their JSON typ
 `bytes_c2s`, `bytes_s2c`, `retransmits_c2s`, `retransmits_s2c`, the loss fields (always present)
 `segments_c2s`, `segments_s2c`, `seq_gaps_c2s`, `seq_gaps_s2c`, `dup_acks_c2s`, `dup_acks_s2c`,
 `zero_windows_c2s`, `zero_windows_s2c`, `rtt_server_samples`,
-`rtt_client_samples` (integers), `midstream` (a boolean); within --tolerance-ns: `duration_ns`,
+`rtt_client_samples`, `accept_queue_drops` (integers), `midstream` (a boolean); within --tolerance-ns: `duration_ns`,
 `rtt_server_min_ns`, `rtt_server_avg_ns`, `rtt_client_min_ns`, `rtt_client_avg_ns`. The six RTT
 fields must be present exactly where the truth has them (a side without a sample has none);
 `ts` as above. The truth's `close_*` counts (close_fin, close_rst, close_timeout, close_reused,
@@ -50,7 +50,8 @@ when --got-counts holds at least one `dns_*` key; otherwise they are left out. `
 both the expected counts and --got-counts hold it. So are the per-interface TCP sums over tracked
 packets, by direction: `segments_c2s` / `_s2c` (wirelat_tcp_segments_total{direction}),
 `payload_bytes_*` (wirelat_tcp_payload_bytes_total), `seq_gaps_*`, `dup_acks_*`, `zero_windows_*`
-(wirelat_tcp_seq_gaps_total, _dup_acks_total, _zero_windows_total): where the expected counts
+(wirelat_tcp_seq_gaps_total, _dup_acks_total, _zero_windows_total), `accept_queue_drops`
+(wirelat_tcp_accept_queue_drops_total): where the expected counts
 come from the truth file and it holds the connection model's output (`close_*` counts), they are
 the sums of its `tcp_close` records' `segments_*`, `bytes_*`, `seq_gaps_*`, `dup_acks_*` and
 `zero_windows_*` (every tracked packet belongs to exactly one record: what is open at the end of
@@ -81,7 +82,9 @@ LOSS_FIELDS = ("segments_c2s", "segments_s2c", "seq_gaps_c2s", "seq_gaps_s2c",
 # per-interface TCP counters (key of the counts) = the sum of this tcp_close field over the
 # truth's records
 INTERFACE_SUMS = tuple((k, k) for k in LOSS_FIELDS) + (("payload_bytes_c2s", "bytes_c2s"),
-                                                       ("payload_bytes_s2c", "bytes_s2c"))
+                                                       ("payload_bytes_s2c", "bytes_s2c"),
+                                                       ("accept_queue_drops",
+                                                        "accept_queue_drops"))
 # compared only where both sides have them (a caller's counts may predate the key)
 BOTH_COUNTS = ("challenge_acks",) + tuple(k for k, _ in INTERFACE_SUMS)
 RESULTS = ("completed", "refused", "aborted", "unreachable", "timeout", "unobserved", "late")
@@ -92,7 +95,7 @@ EQUAL_FIELDS = {
             "query_retransmits"),
     "dns_timeout": ("reason", "proto", "id", "qname", "qtype", "query_retransmits"),
     "tcp_close": ("reason", "bytes_c2s", "bytes_s2c", "retransmits_c2s", "retransmits_s2c",
-                  "midstream") + LOSS_FIELDS,
+                  "midstream", "accept_queue_drops") + LOSS_FIELDS,
 }
 # present exactly where the truth has them
 OPTIONAL_FIELDS = {

@@ -43,6 +43,8 @@ for line in open(sys.argv[1]):
         add(labels["result"], v)
     elif name == "wirelat_tcp_challenge_acks_total":
         add("challenge_acks", v)
+    elif name == "wirelat_tcp_accept_queue_drops_total":
+        add("accept_queue_drops", v)
     elif name in ("wirelat_tcp_segments_total", "wirelat_tcp_payload_bytes_total",
                   "wirelat_tcp_seq_gaps_total", "wirelat_tcp_dup_acks_total",
                   "wirelat_tcp_zero_windows_total"):

@@ -870,8 +870,8 @@ echo "--- case 1: replay through veth"
 ip -n "$NS_A" link set dev "$VA" mtu 9000 && ip -n "$NS_B" link set dev "$VB" mtu 9000 ||
 	fail "cannot set MTU 9000 on the veth pair"
 # captures: Ethernet ones as they are; Linux cooked / raw IP converted
-lane1=() lane2=()
-for f in "$ROOT"/pcaps/*.pcap; do lane1+=("$f"); done
+caps=()
+for f in "$ROOT"/pcaps/*.pcap; do caps+=("$f"); done
 if d=$(shared_pcaps); then
 	for f in "$d"/*.pcap "$d"/*.pcapng; do
 		[ -f "$f" ] || continue
@@ -888,23 +888,46 @@ if d=$(shared_pcaps); then
 			;;
 		*) echo "note: $(basename "$f") ($enc) skipped"; continue ;;
 		esac
-		# the long ones (--maxsleep) and the busy one go to lane 2
-		case $(basename "$f") in
-		nDPI-reddit*) lane1+=("$g") ;;
-		*) lane2+=("$g") ;;
-		esac
+		caps+=("$g")
 	done
 else
 	echo "WARNING: third-party captures not found (../shared/pcaps); set WIRELAT_SHARED_PCAPS"
 fi
-echo "replaying ${#lane1[@]} + ${#lane2[@]} captures in two concurrent lanes"
 
+# Captures replay in LANES concurrent lanes, balanced by how long each
+# takes to send (its span, or at most --maxsleep per frame when it gets
+# one): longest first, each to the lane with the least so far. Real-time
+# replay is the test's time (one lane took 3 minutes per hook); concurrent
+# captures cannot disturb each other's measurements: no two of them share
+# a flow (checked: every 5-tuple of pcaps/ and the third-party set belongs
+# to one capture), and the truth is tcpdump's capture of them all
+LANES=${WIRELAT_LIVE_LANES:-5}
+send_time() {
+	local s
+	s=$(capinfos -M -T -u "$1" 2>/dev/null | awk -F'\t' 'NR==2 { print $2 + 0 }')
+	if awk -v s="${s:-0}" -v gap="$LONG_GAP_S" 'BEGIN { exit !(s > gap) }'; then
+		tshark -r "$1" -T fields -e frame.time_delta 2>/dev/null |
+			awk -v ms="$MAXSLEEP_MS" '$1 > 0 { t += ($1 < ms / 1000 ? $1 : ms / 1000) } END { printf "%.3f\n", t }'
+	else
+		echo "${s:-0}"
+	fi
+}
+for f in "${caps[@]}"; do
+	printf '%s\t%s\n' "$(send_time "$f")" "$f"
+done | sort -t$'\t' -k1,1nr | awk -F'\t' -v n="$LANES" -v dir="$tmp" '
+	BEGIN { for (i = 1; i <= n; i++) load[i] = 0 }
+	{ m = 1; for (i = 2; i <= n; i++) if (load[i] < load[m]) m = i
+	  load[m] += $1; print $2 > (dir "/lane." m) }
+	END { for (i = 1; i <= n; i++) printf "lane %d: %.0f s\n", i, load[i] }' >"$tmp/lanes"
+echo "replaying ${#caps[@]} captures in $LANES concurrent lanes ($(paste -sd, "$tmp/lanes"))"
+
+# run_lane K: replay lane K's captures one after the other
 run_lane() {
 	local lane=$1 f
-	shift
-	for f in "$@"; do
+	[ -f "$tmp/lane.$lane" ] || return 0
+	while IFS= read -r f; do
 		replay "$f" "$lane"
-	done
+	done <"$tmp/lane.$lane"
 }
 
 if start_tcpdump live && start_wirelat live "$NS_B" -i "$VB" --json; then
@@ -916,13 +939,13 @@ if start_tcpdump live && start_wirelat live "$NS_B" -i "$VB" --json; then
 		fail "live: no $HOOK ingress program of wirelat on $VB ($st)"
 	rm -f "$tmp/replay.errors"
 	t0=$SECONDS
-	run_lane 1 "${lane1[@]}" &
-	L1=$!
-	PIDS+=("$L1")
-	run_lane 2 "${lane2[@]}" &
-	L2=$!
-	PIDS+=("$L2")
-	wait "$L1" "$L2"
+	lane_pids=()
+	for ((k = 1; k <= LANES; k++)); do
+		run_lane "$k" &
+		lane_pids+=($!)
+		PIDS+=($!)
+	done
+	wait "${lane_pids[@]}"
 	echo "replay took $((SECONDS - t0)) s"
 	[ -s "$tmp/replay.errors" ] && fail "live: $(cat "$tmp/replay.errors")"
 	settle live

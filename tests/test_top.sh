@@ -108,7 +108,7 @@ check_view() { # FILE WHAT
 	[ "$s" = 203.0.113.12:8443 ] && ok "$2: the slowest server first ($s)" || fail "$2: first server '$s'"
 }
 
-tmux new-session -d -s "$TMUX_S" -x 110 -y 50 \
+tmux new-session -d -s "$TMUX_S" -x 120 -y 50 \
 	"ip netns exec $NS_S $WIRELAT top --from http://127.0.0.1:9745; sleep 30"
 n=200
 while [ $n -gt 0 ]; do

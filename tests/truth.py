@@ -903,7 +903,7 @@ class Conn:
                  "client_isn", "has_ts", "bytes", "retrans", "high", "win_state", "last_tsval",
                  "sample", "answered", "rtt", "fin_end", "first_fin", "last_fin", "gen",
                  "frames", "first_frame", "segments", "seq_gaps", "dup_acks", "zero_windows",
-                 "ack_ref", "loss", "last_frame")
+                 "ack_ref", "loss", "last_frame", "accept_queue_drops")
 
     def __init__(self, midstream=False):
         self.bytes = [0, 0]
@@ -919,6 +919,8 @@ class Conn:
         self.seq_gaps = [0, 0]
         self.dup_acks = [0, 0]
         self.zero_windows = [0, 0]
+        # SYN-ACKs after the client's ACK (DESIGN.md, a full accept queue)
+        self.accept_queue_drops = 0
         self.ack_ref = [None, None]     # (ack, raw window) of the direction's last ACK-bearing
                                         # segment that reached the sequence bookkeeping
         self.loss = {}                  # frame -> (direction, events, facts) for --check-retrans
@@ -1050,6 +1052,7 @@ class ConnTracker:
                 r["rtt_%s_samples" % name] = len(v)
         r["midstream"] = c.midstream
         r.update(zip(LOSS_FIELDS, c.segments + c.seq_gaps + c.dup_acks + c.zero_windows))
+        r["accept_queue_drops"] = c.accept_queue_drops
         self.records.append(r)
         self.counts["close_" + reason] += 1
         self.closed.append(c)
@@ -1090,6 +1093,10 @@ class ConnTracker:
             # retransmission, never the connection's (DESIGN.md: data segments only); a
             # packet like others for RTT (its TSecr answers, its TSval starts a sample)
             c.frames[p.frame] = (d, "syn-retransmission")
+            if d == S2C and f & ACK and not c.midstream:
+                # the server's SYN-ACK after the client's ACK (the only SYN from the server
+                # that gets here): its kernel dropped the ACK, a full accept queue
+                c.accept_queue_drops += 1
             self._rtt(c, p, d, o, False)
             return True
         # the sequence bookkeeping: every other segment of the connection comes here

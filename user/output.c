@@ -112,6 +112,8 @@ static void print_json_close(FILE *f, const struct wl_record *r)
 		r->close.segments[0], r->close.segments[1], r->close.seq_gaps[0],
 		r->close.seq_gaps[1], r->close.dup_acks[0], r->close.dup_acks[1],
 		r->close.zero_windows[0], r->close.zero_windows[1]);
+	/* SYN-ACKs after the client's ACK: a full accept queue (DESIGN.md) */
+	fprintf(f, ",\"accept_queue_drops\":%u", r->close.accept_queue_drops);
 	if (r->close.turns)	/* where the time goes: absent without turns */
 		fprintf(f,
 			",\"turns\":%u,\"response_min_ns\":%" PRIu64
@@ -391,6 +393,9 @@ static void print_text(struct wl_output *o, const struct wl_record *r,
 			fprintf(o->f, "  turns %u response %s server %s",
 				r->close.turns, b, c);
 		}
+		if (r->close.accept_queue_drops)
+			fprintf(o->f, "  accept-queue-drops %u",
+				r->close.accept_queue_drops);
 		if (r->close.midstream)
 			fputs("  midstream", o->f);
 		if (r->source == WL_SRC_SOCK)

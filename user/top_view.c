@@ -33,7 +33,7 @@
 
 enum { T_SERVERS, T_DOMAINS, T_DNS, T_MAX };
 
-enum sort_key { S_P99, S_P50, S_COUNT, S_FAILURES, S_RETRANS };
+enum sort_key { S_P99, S_P50, S_COUNT, S_FAILURES, S_RETRANS, S_ACCQ };
 
 struct row {
 	char name[NAME_MAX_LEN];
@@ -41,6 +41,7 @@ struct row {
 	double count;			/* latency observations */
 	double failures;
 	double segments, retransmits;
+	double accept_queue_drops;	/* SYN-ACKs after the ACK */
 	double p50, p99;
 	double st_bucket[WL_HIST_BUCKETS];	/* server time (DNS servers) */
 	double st_p99;
@@ -185,6 +186,10 @@ static void parse_line(struct view *v, const char *line)
 		if (label(labels, "reason", le, sizeof(le)) && strcmp(le, "nxdomain") &&
 		    (r = row_of(v, T_DOMAINS, key)))
 			r->failures += val;
+	} else if (!strcmp(name, "wirelat_server_accept_queue_drops_total") &&
+		   label(labels, "server", key, sizeof(key)) && strcmp(key, "other")) {
+		if ((r = row_of(v, T_SERVERS, key)))
+			r->accept_queue_drops += val;
 	} else if ((!strcmp(name, "wirelat_server_segments_total") ||
 		    !strcmp(name, "wirelat_server_retransmits_total")) &&
 		   label(labels, "server", key, sizeof(key)) && strcmp(key, "other")) {
@@ -267,6 +272,9 @@ static double sort_value(const struct row *r, enum sort_key k)
 	case S_RETRANS:
 		v = r->segments > 0 ? r->retransmits / r->segments : -1;
 		break;
+	case S_ACCQ:
+		v = r->accept_queue_drops;
+		break;
 	default:
 		v = r->p99;
 		break;
@@ -317,7 +325,8 @@ static void split(FILE *f, const struct row *r, int dns)
 static void render(struct view *v, FILE *f)
 {
 	static const char *const sort_name[] = { "p99", "p50", "count",
-						  "failures", "retrans" };
+						  "failures", "retrans",
+						  "accq" };
 	char ts[40], a[32], b[32], c[32];
 	time_t now = time(NULL);
 	int t, i;
@@ -331,7 +340,7 @@ static void render(struct view *v, FILE *f)
 		qsort_r(v->rows[t], v->n[t], sizeof(struct row), by_key, &v->sort);
 		fprintf(f, "\n%-40s %8s %10s %10s", table_title[t], "COUNT",
 			"P50", "P99");
-		fprintf(f, "%s\n", t == T_SERVERS ? "     FAIL   RETX%  SRV P99  NETWORK" :
+		fprintf(f, "%s\n", t == T_SERVERS ? "     FAIL   RETX%   ACCQ  SRV P99  NETWORK" :
 				  t == T_DOMAINS ? "     FAIL" :
 						   "  SRV P99  NETWORK");
 		if (!v->n[t])
@@ -351,6 +360,7 @@ static void render(struct view *v, FILE *f)
 					fprintf(f, " %7.2f", 100.0 * r->retransmits / r->segments);
 				else
 					fprintf(f, " %7s", "-");
+				fprintf(f, " %6.0f", r->accept_queue_drops);
 			}
 			if (t != T_DOMAINS)
 				split(f, r, t == T_DNS);
@@ -518,7 +528,7 @@ static int from_daemon(struct view *v, const char *url)
 static int parse_sort(const char *s, enum sort_key *k)
 {
 	static const char *const names[] = { "p99", "p50", "count", "failures",
-					     "retrans" };
+					     "retrans", "accq" };
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -526,7 +536,7 @@ static int parse_sort(const char *s, enum sort_key *k)
 			*k = i;
 			return 0;
 		}
-	pr_warn("invalid --sort '%s' (expected p99, p50, count, failures or retrans)\n", s);
+	pr_warn("invalid --sort '%s' (expected p99, p50, count, failures, retrans or accq)\n", s);
 	return -EINVAL;
 }
 
@@ -536,11 +546,12 @@ static void top_usage(void)
 	       "       wirelat top -i IFACE [-i IFACE...] [wirelat options] [--sort KEY] [--rows N]\n"
 	       "       wirelat top -r FILE [wirelat options] [--sort KEY] [--rows N]\n\n"
 	       "The slowest servers, domains and DNS servers (wirelat's top-N series):\n"
-	       "count, p50, p99, failures, retransmission rate. On a terminal the view\n"
+	       "count, p50, p99, failures, retransmission rate, accept-queue drops\n"
+	       "(ACCQ: SYN-ACKs sent again after the client's ACK). On a terminal the view\n"
 	       "is redrawn every second; otherwise it is printed once as plain text\n"
 	       "(with -i: every second).\n\n"
 	       "  --from URL     read a running wirelat's /metrics\n"
-	       "  --sort KEY     p99 (default), p50, count, failures, retrans\n"
+	       "  --sort KEY     p99 (default), p50, count, failures, retrans, accq\n"
 	       "  --rows N       rows per table (default 10)\n"
 	       "Other options are wirelat's (see wirelat --help).\n");
 }

@@ -211,6 +211,7 @@ static void tcp_record(struct wl_who *w, const struct wl_record *r,
 		if (srv) {
 			srv->segments += r->close.segments[0] + r->close.segments[1];
 			srv->retransmits += r->close.retrans[0] + r->close.retrans[1];
+			srv->accept_queue_drops += r->close.accept_queue_drops;
 			/* the record has the average: its turns in its bucket */
 			observe_n(&srv->server_time, r->close.srv_avg_ns,
 				  r->close.turns);
@@ -569,6 +570,11 @@ static uint64_t global_retransmits(const struct who_out *o, int slot)
 	return o->s[slot].retransmits[0] + o->s[slot].retransmits[1];
 }
 
+static uint64_t global_accept_queue_drops(const struct who_out *o, int slot)
+{
+	return o->s[slot].accept_queue_drops;
+}
+
 static uint64_t now_of(const struct wl_who *w)
 {
 	struct timespec ts;
@@ -626,6 +632,9 @@ void wl_who_write(struct wl_who *w, FILE *f, struct wl_run *run,
 	write_u64(o, WL_WHO_SERVERS, "counter", "wirelat_server_retransmits_total", "server",
 			     "Retransmitted segments (both directions) of the closed connections of each server of the top N; other: the rest of wirelat_tcp_retransmits_total.",
 			     offsetof(struct wl_who_series, retransmits), global_retransmits);
+	write_u64(o, WL_WHO_SERVERS, "counter", "wirelat_server_accept_queue_drops_total", "server",
+		  "SYN-ACKs sent again after the client's ACK (a full accept queue) on the closed connections of each server of the top N; other: the rest of wirelat_tcp_accept_queue_drops_total.",
+		  offsetof(struct wl_who_series, accept_queue_drops), global_accept_queue_drops);
 	write_u64(o, WL_WHO_SERVERS, "gauge", "wirelat_server_connections_active", "server",
 		  "Connections open (from their handshake) per server of the top N; other: the rest of the tracked connections.",
 		  offsetof(struct wl_who_series, active), global_active);

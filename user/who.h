@@ -36,6 +36,7 @@ struct wl_who_series {
 	uint64_t active;	/* connections open (servers, clients); never below 0 */
 	uint64_t segments;	/* servers: data segments of closed connections, both ways */
 	uint64_t retransmits;	/* servers: their retransmissions */
+	uint64_t accept_queue_drops;	/* servers: SYN-ACKs after the ACK */
 	/* DNS servers: the least latency per sub-window of the baseline window */
 	uint64_t base_min[WL_TOPN_SUBWIN];
 	uint64_t base_epoch[WL_TOPN_SUBWIN];
