@@ -75,22 +75,48 @@ static int prog_name(__u32 id, char *name)
 /*
  * Look at the XDP hook: 0 = free (a stale wirelat program was removed),
  * 1 = someone else's program is there.
+ *
+ * The stale program is held by an fd from the moment its name is read,
+ * and detached with XDP_FLAGS_REPLACE and that fd as the expected one:
+ * the kernel removes it only if the hook still holds that very program.
+ * Another tool that attached its own between the check and the detach
+ * gets -EEXIST, not a removed program (its id may even be the one we
+ * read: an fd cannot be reused, an id can).
  */
 static int xdp_hook_state(struct wl_attach *a)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
-	char name[16];
+	LIBBPF_OPTS(bpf_xdp_attach_opts, o);
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	__u32 flags;
+	int fd, err;
 
 	if (bpf_xdp_query(a->ifindex, 0, &q) || !q.prog_id)
 		return 0;
-	if (prog_name(q.prog_id, name) || strcmp(name, XDP_PROG_NAME))
+	fd = bpf_prog_get_fd_by_id(q.prog_id);
+	if (fd < 0)	/* gone meanwhile, or not ours to open: leave it */
 		return 1;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) ||
+	    strncmp(info.name, XDP_PROG_NAME, sizeof(info.name))) {
+		close(fd);
+		return 1;
+	}
 	pr_info("removing XDP program %u left on %s by an earlier wirelat\n",
 		q.prog_id, a->ifname);
-	bpf_xdp_detach(a->ifindex,
-		       q.attach_mode == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE :
-							   XDP_FLAGS_DRV_MODE,
-		       NULL);
+	flags = q.attach_mode == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE :
+						     XDP_FLAGS_DRV_MODE;
+	o.old_prog_fd = fd;
+	err = bpf_xdp_detach(a->ifindex, flags | XDP_FLAGS_REPLACE, &o);
+	close(fd);
+	if (err == -EEXIST) {
+		pr_info("%s: the XDP hook changed hands meanwhile; its program stays\n",
+			a->ifname);
+		return 1;
+	}
+	if (err)
+		pr_warn("removing XDP program %u from %s: %s\n", q.prog_id,
+			a->ifname, strerror(-err));
 	return 0;
 }
 
