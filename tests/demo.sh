@@ -9,7 +9,7 @@
 #              d200.* after 200 ms, and tcpreplay of captures from pcaps/
 #              with slow handshakes, refused and retransmitted SYNs, and
 #              slow and unanswered DNS
-# and seed 004's two diagnoses told apart (where the time goes): a server
+# and a slow server told from a slow path (where the time goes): a server
 # that thinks (port 8081 answers after 150 ms on a fast path: server time
 # high, network flat) and a slow path (a generated capture of a server
 # 80 ms away that answers at once: network high, server time near 0); at

@@ -5,11 +5,11 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PY=/usr/bin/python3
 WIRELAT="$ROOT/wirelat"
 
-# The third-party captures: ../shared/pcaps beside the checkout, else the
-# workplace copy; WIRELAT_SHARED_PCAPS overrides.
+# The third-party captures: pcaps/third-party (sources and licenses in its
+# SOURCES.md); WIRELAT_SHARED_PCAPS=DIR runs the tests on another set.
 shared_pcaps() {
 	local d
-	for d in "${WIRELAT_SHARED_PCAPS:-}" "$ROOT/../shared/pcaps" /work/shared/pcaps; do
+	for d in "${WIRELAT_SHARED_PCAPS:-}" "$ROOT/pcaps/third-party"; do
 		[ -n "$d" ] && [ -d "$d" ] && { echo "$d"; return 0; }
 	done
 	return 1
@@ -22,7 +22,7 @@ all_pcaps() {
 	if d=$(shared_pcaps); then
 		ls "$d"/*.pcap "$d"/*.pcapng 2>/dev/null
 	else
-		echo "WARNING: third-party captures not found (../shared/pcaps); set WIRELAT_SHARED_PCAPS" >&2
+		echo "WARNING: third-party captures not found (pcaps/third-party); set WIRELAT_SHARED_PCAPS" >&2
 	fi
 }
 

@@ -891,7 +891,7 @@ if d=$(shared_pcaps); then
 		caps+=("$g")
 	done
 else
-	echo "WARNING: third-party captures not found (../shared/pcaps); set WIRELAT_SHARED_PCAPS"
+	echo "WARNING: third-party captures not found (pcaps/third-party); set WIRELAT_SHARED_PCAPS"
 fi
 
 # Captures replay in LANES concurrent lanes, balanced by how long each

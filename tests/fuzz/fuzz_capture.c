@@ -4,7 +4,7 @@
  * the offline reader end to end (libpcap, every link type it accepts, the
  * frames through the real batch and sweep programs with BPF_PROG_TEST_RUN,
  * records formatted as JSON and fed to the who-is-slow tables, the
- * metrics written). Seeded from pcaps/ and ../shared/pcaps/. A bad file
+ * metrics written). Seeded from pcaps/ and pcaps/third-party/. A bad file
  * must give an error, never a crash or a sanitizer report. The counters
  * the BPF program moved guide libFuzzer too (fuzz_common.h).
  */

@@ -2,7 +2,7 @@
 # `make fuzz`: each named harness (tests/fuzz/fuzz_NAME.c, built as
 # build/fuzz/fuzz_NAME) fuzzed for FUZZ_S seconds (default 60), starting
 # from its kept corpus tests/fuzz/corpus/NAME and its seeds (capture:
-# pcaps/ and ../shared/pcaps/; frame: frames cut from them). New inputs go
+# pcaps/ and pcaps/third-party/; frame: frames cut from them). New inputs go
 # to build/fuzz/NAME.corpus, a crash to build/fuzz/NAME-crash-*: keep it
 # in tests/fuzz/corpus/NAME once fixed (tests/test_fuzz_corpus.sh replays
 # that directory in make test). The last line is each harness's
@@ -10,7 +10,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 FUZZ_S=${FUZZ_S:-60}
-SHARED=${WIRELAT_SHARED_PCAPS:-../shared/pcaps}
+SHARED=${WIRELAT_SHARED_PCAPS:-pcaps/third-party}
 PY=/usr/bin/python3
 
 # seeds and options of harness $1 (printed, one per line)

@@ -12,7 +12,7 @@
 # (tests/kernels/init); the guest sees this machine's file tree read-only
 # under a tmpfs overlay and writes its results to a 9p share.
 #
-# The build is copied first (the tree without .git, and ../shared/pcaps):
+# The build is copied first (the tree without .git, and the third-party captures):
 # the host and every guest run the same binaries, whatever happens to the
 # checkout meanwhile. The offline suite's expected outputs are this
 # machine's, computed here on that copy.
