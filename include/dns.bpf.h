@@ -7,10 +7,12 @@
  * bpf_skb_load_bytes (the payload may sit in fragments), then calls
  * wl_dns_msg(), a global function the verifier checks once.
  *
- * Key: (ifindex, client, server, proto, ID); the first question (qname
- * bytes, case kept, and qtype) must match too, byte for byte (a 64-bit
- * hash of them is compared first, to fail fast). First query -> first
- * matching response = latency.
+ * Key: (ifindex, client, server, proto, ID, slot); the first question
+ * (qname bytes, case kept, and qtype) must match too, byte for byte (a
+ * 64-bit hash of them is compared first, to fail fast). First query ->
+ * first matching response = latency. Two questions on one tuple and ID
+ * are two transactions: the first in slot 0, a later one while that is
+ * kept under its hash (wl_dns_find()).
  */
 #ifndef WIRELAT_DNS_BPF_H
 #define WIRELAT_DNS_BPF_H
@@ -188,6 +190,7 @@ static __always_inline int wl_dns_parse(struct wl_dns_scratch *sc, __u32 len,
 }
 
 #define WL_DNS_QR 0x8000
+#define WL_DNS_UNREACH_MAX 64	/* queries one ICMP error ends, at most */
 #define WL_DNS_TC 0x0200
 
 /* Key of the transaction @p belongs to; @is_response swaps the sides. */
@@ -317,6 +320,52 @@ static __always_inline int wl_dns_same_question(const struct wl_dns_q *q,
 	return 1;
 }
 
+/* Slot of question @d when slot 0 holds another: its hash, never 0. */
+static __always_inline __u32 wl_dns_slot(const struct wl_dns_msg *d)
+{
+	return (__u32)(d->qhash ^ d->qhash >> 32) | 1;
+}
+
+/*
+ * The transaction asking @d's question on @k's tuple and ID (expired on
+ * the way by @clock), or NULL. Slot 0 first: the first transaction of a
+ * tuple and ID lives there, so a socket that never reuses an ID with
+ * another question costs one lookup. When slot 0 is empty or asks
+ * something else, the question's own slot. On return @k names where it
+ * is, or where a new one goes (slot 0 when free); *@same: the entry
+ * asks @d's question (not so only for a 32-bit hash collision in the
+ * own slot); *@other: slot 0 holds another question (a response that
+ * finds nothing is then a mismatch, not unsolicited).
+ */
+static __always_inline struct wl_dns_q *
+wl_dns_find(struct wl_stats *st, const struct wl_dns_scratch *sc,
+	    struct wl_dns_key *k, const struct wl_dns_msg *d, __u64 clock,
+	    int *same, int *other)
+{
+	struct wl_dns_q *q = NULL;
+	__u32 i;
+
+	*same = 0;
+	*other = 0;
+	for (i = 0; i < 2; i++) {
+		k->qslot = i ? wl_dns_slot(d) : 0;
+		q = bpf_map_lookup_elem(&dns_pending, k);
+		if (q && wl_dns_expire(st, k, q, clock, NULL))
+			q = NULL;
+		if (!q)
+			continue;
+		if (wl_dns_same_question(q, sc->msg, d)) {
+			*same = 1;
+			return q;
+		}
+		if (!i)
+			*other = 1;
+	}
+	if (!q && !*other)
+		k->qslot = 0;
+	return q;
+}
+
 /*
  * A new transaction for query @d, built in the per-CPU scratch; @exists:
  * an entry of @k is there (answered, or a tombstone) and is replaced.
@@ -348,14 +397,16 @@ static __always_inline void wl_dns_query(struct wl_stats *st,
 					 struct wl_dns_scratch *sc,
 					 const struct wl_dns_key *k,
 					 struct wl_dns_q *q,
-					 const struct wl_dns_msg *d, __u64 now)
+					 const struct wl_dns_msg *d, int same,
+					 __u64 now)
 {
 	if (!q || q->state != WL_DNS_PENDING) {
 		wl_dns_open(st, sc, k, d, now, !!q);
 		return;
 	}
-	if (!wl_dns_same_question(q, sc->msg, d)) {
-		/* the socket asked something else: the old one is over */
+	if (!same) {
+		/* only a 32-bit hash collision gets here (wl_dns_find()):
+		 * one slot for two questions, the older one is over */
 		if (wl_claim(&q->state, WL_DNS_PENDING, WL_DNS_TIMED_OUT))
 			wl_dns_timeout(st, k, q, now, WL_FAIL_TIMEOUT);
 		wl_dns_open(st, sc, k, d, now, 1);
@@ -367,17 +418,22 @@ static __always_inline void wl_dns_query(struct wl_stats *st,
 }
 
 static __always_inline void wl_dns_response(struct wl_stats *st,
-					    const struct wl_dns_scratch *sc,
 					    const struct wl_dns_key *k,
 					    struct wl_dns_q *q,
-					    const struct wl_dns_msg *d,
-					    __u64 now)
+					    const struct wl_dns_msg *d, int same,
+					    int other, __u64 now)
 {
 	__u32 rc = wl_rcode_label(d->flags & 0xf);
 	__s64 lat;
 
-	if (!q) {
+	if (!q && !other) {
 		st->dns_unsolicited++;
+		return;
+	}
+	/* the question is part of the match (DESIGN.md): another one answers
+	 * nothing of this socket's, whatever state its queries are in */
+	if (!q || !same) {
+		st->dns_mismatched++;
 		return;
 	}
 	switch (q->state) {
@@ -386,12 +442,6 @@ static __always_inline void wl_dns_response(struct wl_stats *st,
 	case WL_DNS_TIMED_OUT:
 		break;
 	default:
-		return;
-	}
-	/* the question is part of the match (DESIGN.md): another one answers
-	 * nothing of this socket's, answered or timed out as the query is */
-	if (!wl_dns_same_question(q, sc->msg, d)) {
-		st->dns_mismatched++;
 		return;
 	}
 	if (q->state == WL_DNS_ANSWERED) {
@@ -432,8 +482,8 @@ __noinline int wl_dns_msg(struct wl_stats *st, struct wl_pkt *p,
 	struct wl_dns_msg d = {};
 	struct wl_dns_key *k;
 	struct wl_dns_q *q;
+	int is_response, same, other;
 	__u32 zero = 0;
-	int is_response;
 	__u64 now;
 
 	if (!st || !p || !sc)
@@ -460,46 +510,153 @@ __noinline int wl_dns_msg(struct wl_stats *st, struct wl_pkt *p,
 	k = &sc->dkey;
 	wl_dns_key(k, p, p->ifindex, proto, d.id, is_response);
 	now = wl_now_ns();
-	q = bpf_map_lookup_elem(&dns_pending, k);
-	if (q && wl_dns_expire(st, k, q, wl_clock_ns(now), NULL))
-		q = NULL;
+	q = wl_dns_find(st, sc, k, &d, wl_clock_ns(now), &same, &other);
 	if (is_response)
-		wl_dns_response(st, sc, k, q, &d, now);
+		wl_dns_response(st, k, q, &d, same, other, now);
 	else
-		wl_dns_query(st, sc, k, q, &d, now);
+		wl_dns_query(st, sc, k, q, &d, same, now);
 	return 0;
 }
 
 /*
- * An ICMP unreachable quoting a UDP query: @id is the quoted DNS ID.
- * Ends the pending query as unreachable. Returns 0.
+ * An ICMP error's match: the quoted tuple, and its DNS ID when quoted;
+ * the walk's earliest pending match (by first transmission, then ID),
+ * which is @k with its id and qslot. Small: it is on the stack (where
+ * callbacks take their context) under three more frames.
+ */
+struct wl_dns_unreach {
+	struct wl_dns_key k;	/* the quoted query's tuple (id, qslot: 0) */
+	struct wl_stats *st;
+	__u64 now;
+	__u64 best_first;	/* its first transmission; ~0: none found */
+	__s32 id;		/* -1: the quote ends before the DNS ID */
+	__u16 best_id;
+	__u16 pad;
+	__u32 best_slot;
+	__u32 pad2;
+};
+
+/* The pending query @q of @k ends: an ICMP error at @now quoted it. */
+static __always_inline void wl_dns_unreached(struct wl_stats *st,
+					     const struct wl_dns_key *k,
+					     struct wl_dns_q *q, __u64 now)
+{
+	/* pending -> done makes or ends no tombstone: a plain claim */
+	if (wl_dns_expire(st, k, q, wl_clock_ns(now), NULL) ||
+	    !wl_claim(&q->state, WL_DNS_PENDING, WL_DNS_DONE))
+		return;
+	wl_dns_timeout(st, k, q, now, WL_FAIL_UNREACHABLE);
+	wl_table_delete(st, &dns_pending, k, WL_T_DNS);
+}
+
+/*
+ * bpf_for_each_map_elem() callback: the earliest query still pending by
+ * @u->now that @u matches, into @u->best. Only looks: ending one here
+ * would write records in the table's hash order, which differs from run
+ * to run (the map's hash seed is random).
+ */
+static long wl_dns_unreach_one(void *map, struct wl_dns_key *k,
+			       struct wl_dns_q *q, struct wl_dns_unreach *u)
+{
+	const __u64 *a = (const __u64 *)k->client_ip;
+	const __u64 *b = (const __u64 *)u->k.client_ip;
+
+	(void)map;
+	if (k->ifindex != u->k.ifindex || k->family != u->k.family ||
+	    k->proto != WL_DNS_UDP || k->client_port != u->k.client_port ||
+	    k->server_port != u->k.server_port ||
+	    (u->id >= 0 && k->id != u->id) ||
+	    a[0] != b[0] || a[1] != b[1] || a[2] != b[2] || a[3] != b[3])
+		return 0;
+	if (q->state != WL_DNS_PENDING ||
+	    wl_clock_ns(u->now) > q->last_ns + cfg.dns_timeout_ns)
+		return 0;	/* over, or its timeout comes first */
+	if (q->first_ns > u->best_first ||
+	    (q->first_ns == u->best_first && k->id >= u->best_id &&
+	     u->best_first != ~0ULL))
+		return 0;
+	u->best_first = q->first_ns;
+	u->best_id = k->id;
+	u->best_slot = k->qslot;
+	return 0;
+}
+
+/* bpf_loop() callback: one walk, the earliest match ends; 1: none left. */
+static long wl_dns_unreach_next(__u32 i, struct wl_dns_unreach *u)
+{
+	struct wl_dns_q *q;
+
+	(void)i;
+	u->best_first = ~0ULL;
+	u->best_id = 0;
+	bpf_for_each_map_elem(&dns_pending, wl_dns_unreach_one, u, 0);
+	if (u->best_first == ~0ULL || !u->st)
+		return 1;
+	/* the key names the match now; the next walk starts from it */
+	u->k.id = u->best_id;
+	u->k.qslot = u->best_slot;
+	q = bpf_map_lookup_elem(&dns_pending, &u->k);
+	if (q)
+		wl_dns_unreached(u->st, &u->k, q, u->now);
+	u->k.id = 0;
+	u->k.qslot = 0;
+	return q ? 0 : 1;
+}
+
+/*
+ * An ICMP unreachable quoting a UDP datagram to a DNS port; @len quoted
+ * bytes of its payload are in @sc (0 when the quote stops at the UDP
+ * header, as RFC 792 routers quote). Ends as unreachable the pending
+ * query the quote names: by its question where the quote holds the
+ * question; where it holds less, every pending query on the tuple (and
+ * its DNS ID, when quoted): what was sent to that port did not arrive,
+ * whichever question it asked, in the order they were sent (up to
+ * WL_DNS_UNREACH_MAX; more on one tuple time out as they would have).
+ * That walks the query table once per query ended and once more (cost:
+ * its size each), which only an error quoting less than the question
+ * does. Returns 0.
  */
 __noinline int wl_dns_unreachable(struct wl_stats *st, struct wl_pkt *p,
-				  __u32 id)
+				  struct wl_dns_scratch *sc, __u32 len)
 {
-	struct wl_dns_key k;
+	struct wl_dns_unreach u = {};
+	struct wl_dns_msg d = {};
 	struct wl_dns_q *q;
-	__u64 now;
+	int same, other;
+	__u32 zero = 0;
 
-	if (!st || !p || !wl_is_dns_port(p->dport))
+	if (!st || !p || !sc || !wl_is_dns_port(p->dport))
 		return 0;
-	wl_dns_key(&k, p, p->ifindex, WL_DNS_UDP, id, 0);
-	q = bpf_map_lookup_elem(&dns_pending, &k);
-	if (!q)
+	if (len > WL_DNS_BUF)
+		len = WL_DNS_BUF;
+	u.now = wl_now_ns();
+	if (len >= WL_DNS_HDR + 5 && !wl_dns_parse(sc, len, &d) &&
+	    !(d.flags & WL_DNS_QR)) {
+		/* as in wl_dns_msg(): the scratch from a lookup */
+		sc = bpf_map_lookup_elem(&dns_scratch, &zero);
+		if (!sc)
+			return 0;
+		barrier_var(sc);
+		wl_dns_key(&sc->dkey, p, p->ifindex, WL_DNS_UDP, d.id, 0);
+		q = wl_dns_find(st, sc, &sc->dkey, &d,
+				wl_clock_ns(u.now), &same, &other);
+		if (q && same && q->state == WL_DNS_PENDING)
+			wl_dns_unreached(st, &sc->dkey, q, u.now);
 		return 0;
-	now = wl_now_ns();
-	if (wl_dns_expire(st, &k, q, wl_clock_ns(now), NULL) ||
-	    !wl_claim(&q->state, WL_DNS_PENDING, WL_DNS_DONE))
-		return 0;
-	wl_dns_timeout(st, &k, q, now, WL_FAIL_UNREACHABLE);
-	wl_table_delete(st, &dns_pending, &k, WL_T_DNS);
+	}
+	u.id = len >= 2 ? wl_be16(sc->msg, 0) : -1;
+	wl_dns_key(&u.k, p, p->ifindex, WL_DNS_UDP, 0, 0);
+	u.st = st;
+	/* in the order the queries were sent, as the sweep would time them
+	 * out: one walk for each, and one to find none is left */
+	bpf_loop(WL_DNS_UNREACH_MAX, wl_dns_unreach_next, &u, 0);
 	return 0;
 }
 #else
 extern int wl_dns_msg(struct wl_stats *st, struct wl_pkt *p,
 		      struct wl_dns_scratch *sc, __u32 len, __u32 proto);
 extern int wl_dns_unreachable(struct wl_stats *st, struct wl_pkt *p,
-			      __u32 id);
+			      struct wl_dns_scratch *sc, __u32 len);
 #endif
 
 #endif /* WIRELAT_DNS_BPF_H */

@@ -14,7 +14,7 @@
 /*
  * UDP on a DNS port: copy the message (up to WL_DNS_BUF bytes) to the
  * per-CPU scratch and hand it to wl_dns_msg(). An ICMP error quoting a
- * query: the DNS ID follows the quoted UDP header.
+ * query: what it quotes of the query to wl_dns_unreachable().
  */
 static __always_inline void wl_dns_udp(void *ctx, int is_skb,
 				       struct wl_stats *st, struct wl_pkt *p)
@@ -22,16 +22,9 @@ static __always_inline void wl_dns_udp(void *ctx, int is_skb,
 	struct wl_dns_scratch *sc;
 	__u32 zero = 0;
 	__u64 len;	/* 64-bit: the bound check and the helper see one register */
-	__u8 id[2];
 
-	if (p->quoted) {
-		/* the DNS ID is the first payload word of the quoted query */
-		if (wl_is_dns_port(p->dport) && p->payload_len >= 2 &&
-		    !wl_load(ctx, is_skb, p->payload_off, id, 2))
-			wl_dns_unreachable(st, p, (__u32)id[0] << 8 | id[1]);
-		return;
-	}
-	if (!wl_is_dns_port(p->sport) && !wl_is_dns_port(p->dport))
+	if (p->quoted ? !wl_is_dns_port(p->dport) :
+			!wl_is_dns_port(p->sport) && !wl_is_dns_port(p->dport))
 		return;
 	len = p->payload_len;
 	if (p->payload_off >= p->load_len)
@@ -42,6 +35,16 @@ static __always_inline void wl_dns_udp(void *ctx, int is_skb,
 		len = WL_DNS_BUF;
 	/* the bound must sit on the register handed to the helper */
 	asm volatile("" : "+r"(len));
+	if (p->quoted) {
+		/* an ICMP error quoting a query: as much of it as it quotes
+		 * (RFC 792 routers: none past the UDP header) */
+		sc = bpf_map_lookup_elem(&dns_scratch, &zero);
+		if (!sc || (len >= 2 && len <= WL_DNS_BUF &&
+			    wl_load(ctx, is_skb, p->payload_off, sc->msg, len)))
+			return;
+		wl_dns_unreachable(st, p, sc, len);
+		return;
+	}
 	if (len < WL_DNS_HDR + 5 || len > WL_DNS_BUF) {
 		st->dns_skipped[WL_DNS_SKIP_MALFORMED]++;
 		return;

@@ -396,6 +396,9 @@ struct wl_dns_key {
 	__u8 server_ip[16];
 	__u16 client_port;
 	__u16 server_port;
+	/* 0: the first transaction of (tuple, ID); another question while
+	 * that one is kept lives under its own hash (wl_dns_slot()) */
+	__u32 qslot;
 };
 
 enum wl_dns_state {

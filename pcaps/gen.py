@@ -1751,14 +1751,15 @@ def gen_dns_udp_edge():
                                             qdcount=qd),
                note='(m) malformed response: %s' % what)
 
-    # (o) the same ID with a new question while the first is pending: the first ends
+    # (o) the same ID with a new question while the first is pending: two transactions (the
+    #     question is part of the key); the first, never answered, times out at its deadline
     o = sock(214)
     to = t0 + 4100 * MS
     o.query(to, 0x1414, 'first.example.com', 'A', note='(o) query')
     t2 = to + 200 * MS
     o.query(t2, 0x1414, 'second.example.com', 'A', note='(o) same ID, new question')
-    expect_dns_timeout(cap, o, t2, to, 0x1414, 'first.example.com', 'A',
-                       label='(o) ended by a new question on the same ID (ts = that query)')
+    expect_dns_timeout(cap, o, to + T, to, 0x1414, 'first.example.com', 'A',
+                       label='(o) not ended by a new question on the same ID: its own timeout')
     tr = t2 + cap.gap(1234 * US)
     o.response(tr, 0x1414, 'second.example.com', 'A', answers=1)
     expect_dns(cap, o, tr, t2, 0x1414, 'second.example.com', 'A', answers=1,
@@ -3320,6 +3321,181 @@ def gen_dns_collide():
 
 
 # --------------------------------------------------------------------------------------------
+# 20b. dns-exact.pcap: two questions on one tuple and ID are two transactions; an ICMP error
+#      ends what it quotes: a query by its question, or every pending one of its tuple (and
+#      DNS ID) where it quotes less (RFC 792 routers quote 8 bytes of the UDP header)
+# --------------------------------------------------------------------------------------------
+
+def gen_dns_exact():
+    cap = Capture('dns-exact.pcap', nano=True, seed=2002)
+    t0 = cap.start + 7654321
+    T = DNS_TIMEOUT
+
+    def sock(i, port=None, v6=False):
+        if v6:
+            return DnsSock(cap, c6(0x300 + i), port or 41000 + i, s6(0x53), c_mac=cmac(i),
+                           s_mac=smac(0x53))
+        return DnsSock(cap, c4(i), port or 41000 + i, s4(53), c_mac=cmac(i), s_mac=smac(0x53))
+
+    def ans(sk, t, first, ident, name, qtype, retransmits=0, label=None, k=1):
+        sk.response(t, ident, name, qtype, answers=1, k=k)
+        expect_dns(cap, sk, t, first, ident, name, qtype, answers=1, retransmits=retransmits,
+                   label=label)
+
+    # (a) two questions outstanding on one tuple and ID, answered in reverse order: two
+    #     transactions; the first answer again is a duplicate, a third question a mismatch
+    a = sock(1)
+    ta = t0
+    a.query(ta, 0xe001, 'one.example.com', 'A', note='(a) query one')
+    a.query(ta + 1 * MS, 0xe001, 'two.example.com', 'A', note='(a) same tuple and ID: two')
+    ans(a, ta + 5 * MS + 111, ta + 1 * MS, 0xe001, 'two.example.com', 'A',
+        label='(a) two answered first (4 ms)')
+    ans(a, ta + 9 * MS + 222, ta, 0xe001, 'one.example.com', 'A', k=2,
+        label='(a) one answered second (9 ms): not ended by two')
+    a.response(ta + 12 * MS, 0xe001, 'one.example.com', 'A', answers=1, k=2,
+               note='(a) one again: duplicate')
+    cap.dns['dns_duplicate'] += 1
+    a.response(ta + 13 * MS, 0xe001, 'three.example.com', 'A', answers=1, k=3,
+               note='(a) a third question: mismatch')
+    cap.dns['dns_mismatch'] += 1
+
+    # (b) the same name, A and AAAA, one ID: two transactions
+    b = sock(2)
+    tb = t0 + 100 * MS
+    b.query(tb, 0xe002, 'dual.example.com', 'A')
+    b.query(tb + 17 * US, 0xe002, 'dual.example.com', 'AAAA', note='(b) AAAA, same ID')
+    ans(b, tb + 3 * MS + 3, tb + 17 * US, 0xe002, 'dual.example.com', 'AAAA',
+        label='(b) AAAA')
+    ans(b, tb + 4 * MS + 4, tb, 0xe002, 'dual.example.com', 'A', label='(b) A')
+
+    # (c) an answered query, then another question on its ID (a new transaction beside it, not
+    #     a duplicate), retransmitted once; the first answer again is still a duplicate
+    c = sock(3)
+    tc = t0 + 200 * MS
+    c.query(tc, 0xe003, 'first.example.com', 'A')
+    ans(c, tc + 2 * MS, tc, 0xe003, 'first.example.com', 'A', label='(c) first, 2 ms')
+    c.query(tc + 4 * MS, 0xe003, 'second.example.com', 'MX', note='(c) another question')
+    c.query(tc + 1004 * MS, 0xe003, 'second.example.com', 'MX', note='(c) retransmitted')
+    c.response(tc + 20 * MS, 0xe003, 'first.example.com', 'A', answers=1, k=1,
+               note='(c) first again: duplicate')
+    cap.dns['dns_duplicate'] += 1
+    ans(c, tc + 1010 * MS + 5, tc + 4 * MS, 0xe003, 'second.example.com', 'MX', retransmits=1,
+        label='(c) second: 1006 ms, one retransmission')
+
+    # (d) two questions on one ID, one answered, the other never: a timeout at its deadline,
+    #     then its answer is late
+    d = sock(4)
+    td = t0 + 300 * MS
+    d.query(td, 0xe004, 'answered.example.com', 'A')
+    d.query(td + 2 * MS, 0xe004, 'silent.example.com', 'A')
+    ans(d, td + 6 * MS, td, 0xe004, 'answered.example.com', 'A', label='(d) answered')
+    expect_dns_timeout(cap, d, td + 2 * MS + T, td + 2 * MS, 0xe004, 'silent.example.com', 'A',
+                       label='(d) the other question times out at its own deadline')
+    d.response(td + 2 * MS + T + 300 * MS, 0xe004, 'silent.example.com', 'A', answers=1,
+               note='(d) its answer after the deadline: late')
+    cap.dns['dns_late'] += 1
+
+    # (e) ICMP port unreachable quoting 8 bytes of UDP (no DNS ID): every query pending on the
+    #     tuple ends (two IDs, one with two questions); one of another port of the client
+    #     stays, and so does an answered one of the tuple
+    e = sock(5)
+    e2 = sock(5, port=42005)
+    te = t0 + 400 * MS
+    e.query(te, 0xe050, 'answered-before.example.com', 'A')
+    ans(e, te + 1 * MS, te, 0xe050, 'answered-before.example.com', 'A',
+        label='(e) answered before the ICMP error: stays answered')
+    e.query(te + 2 * MS, 0xe051, 'e-one.example.com', 'A')
+    e.query(te + 3 * MS, 0xe051, 'e-two.example.com', 'A')
+    _, q = e.send(CLIENT, te + 4 * MS, dns_msg(0xe052, 'e-three.example.com', 'TXT'))
+    e2.query(te + 5 * MS, 0xe051, 'e-one.example.com', 'A', note='(e) another client port')
+    ti = te + 6 * MS + 789
+    icmp_quote_v4(cap, ti, s4(53), c4(5), 3, q[:20 + 8], smac(0x53), cmac(5), ttl=57,
+                  note='(e) ICMP port unreachable quoting IP + 8 bytes of UDP')
+    for first, ident, name, qt in ((te + 2 * MS, 0xe051, 'e-one.example.com', 'A'),
+                                   (te + 3 * MS, 0xe051, 'e-two.example.com', 'A'),
+                                   (te + 4 * MS, 0xe052, 'e-three.example.com', 'TXT')):
+        expect_dns_timeout(cap, e, ti, first, ident, name, qt, reason='unreachable',
+                           label='(e) ended by an 8-byte quote: %s' % name)
+    ans(e2, ti + 2 * MS, te + 5 * MS, 0xe051, 'e-one.example.com', 'A',
+        label='(e) the other port: answered')
+    e.response(ti + 3 * MS, 0xe051, 'e-one.example.com', 'A', answers=1,
+               note='(e) an answer after the ICMP error: nothing kept, unsolicited')
+    cap.dns['dns_unsolicited'] += 1
+
+    # (f) an ICMP error quoting the DNS ID only (IP + UDP + 2 bytes): both questions of that ID
+    #     end, another ID stays
+    f = sock(6)
+    tf = t0 + 500 * MS
+    f.query(tf, 0xe061, 'f-one.example.com', 'A')
+    _, q = f.send(CLIENT, tf + 1 * MS, dns_msg(0xe061, 'f-two.example.com', 'AAAA'))
+    f.query(tf + 2 * MS, 0xe062, 'f-other-id.example.com', 'A')
+    ti = tf + 3 * MS + 1
+    icmp_quote_v4(cap, ti, s4(1), c4(6), 1, q[:20 + 8 + 2], smac(1), cmac(6), ttl=250,
+                  note='(f) ICMP host unreachable from a router quoting the DNS ID only')
+    expect_dns_timeout(cap, f, ti, tf, 0xe061, 'f-one.example.com', 'A', reason='unreachable',
+                       label='(f) ID quoted: f-one')
+    expect_dns_timeout(cap, f, ti, tf + 1 * MS, 0xe061, 'f-two.example.com', 'AAAA',
+                       reason='unreachable', label='(f) ID quoted: f-two')
+    ans(f, ti + 5 * MS, tf + 2 * MS, 0xe062, 'f-other-id.example.com', 'A',
+        label='(f) another ID: answered')
+
+    # (g) an ICMP error quoting the whole query: that question only; the other of its ID stays
+    g = sock(7)
+    tg = t0 + 600 * MS
+    g.query(tg, 0xe071, 'g-stays.example.com', 'A')
+    _, q = g.send(CLIENT, tg + 1 * MS, dns_msg(0xe071, 'g-ends.example.com', 'A'))
+    ti = tg + 2 * MS + 2
+    icmp_quote_v4(cap, ti, s4(53), c4(7), 3, q, smac(0x53), cmac(7), ttl=57,
+                  note='(g) ICMP port unreachable quoting the whole query')
+    expect_dns_timeout(cap, g, ti, tg + 1 * MS, 0xe071, 'g-ends.example.com', 'A',
+                       reason='unreachable', label='(g) the quoted question ends')
+    ans(g, ti + 7 * MS, tg, 0xe071, 'g-stays.example.com', 'A',
+        label='(g) the other question: answered')
+
+    # (h) IPv6: ICMPv6 port unreachable quoting 8 bytes of UDP
+    h = sock(8, v6=True)
+    th = t0 + 700 * MS
+    _, q = h.send(CLIENT, th, dns_msg(0xe081, 'h-six.example.com', 'AAAA'))
+    h.query(th + 1 * MS, 0xe082, 'h-six.example.com', 'A')
+    ti = th + 2 * MS + 3
+    icmp_quote_v6(cap, ti, s6(0x53), c6(0x308), 4, q[:40 + 8], smac(0x53), cmac(8),
+                  note='(h) ICMPv6 port unreachable quoting 8 bytes of UDP')
+    expect_dns_timeout(cap, h, ti, th, 0xe081, 'h-six.example.com', 'AAAA', reason='unreachable',
+                       label='(h) IPv6, 8-byte quote: AAAA')
+    expect_dns_timeout(cap, h, ti, th + 1 * MS, 0xe082, 'h-six.example.com', 'A',
+                       reason='unreachable', label='(h) IPv6, 8-byte quote: A')
+
+    # (i) DNS over TCP: two questions with one ID pipelined in one segment, answered in
+    #     reverse order: two transactions
+    i_ = TConn(cap, c4(9), s4(53), 41009, 53, c_mac=cmac(9), s_mac=smac(0x53))
+    t = tcp_open(i_, t0 + 800 * MS, cap.gap(1111 * US), cap.gap(222 * US), '(i)')
+    tq = i_.send(CLIENT, t + 50 * US, 'PA',
+                 tcp_framed(dns_msg(0xe091, 'tcp-x.example.com', 'A')) +
+                 tcp_framed(dns_msg(0xe091, 'tcp-y.example.com', 'A')),
+                 note='(i) two questions, one ID, one segment')
+    tr = i_.send(SERVER, tq + 1234 * US, 'PA',
+                 tcp_framed(dns_msg(0xe091, 'tcp-y.example.com', 'A', qr=True, answers=1)))
+    expect_dns(cap, i_, tr, tq, 0xe091, 'tcp-y.example.com', 'A', answers=1, proto='tcp',
+               label='(i) TCP: y first')
+    tr2 = i_.send(SERVER, tr + 2345 * US, 'PA',
+                  tcp_framed(dns_msg(0xe091, 'tcp-x.example.com', 'A', qr=True, answers=1)))
+    expect_dns(cap, i_, tr2, tq, 0xe091, 'tcp-x.example.com', 'A', answers=1, proto='tcp',
+               label='(i) TCP: then x')
+    t = i_.send(CLIENT, tr2 + 222 * US, 'A')
+    t = i_.send(CLIENT, t + 1 * MS, 'FA')
+    t = i_.send(SERVER, t + 1111 * US, 'FA')
+    t = i_.send(CLIENT, t + 222 * US, 'A')
+    i_.expect_tclose('fin', t, closed_by='client', label='(i) closed')
+
+    # (z) a last transaction after every deadline and tombstone: nothing is pending at the end
+    z = sock(10)
+    tz = td + 2 * MS + 2 * T + 500 * MS
+    z.query(tz, 0xe0ff, 'last.example.com', 'A')
+    ans(z, tz + 1 * MS, tz, 0xe0ff, 'last.example.com', 'A', label='(z) the last one')
+    return cap
+
+
+# --------------------------------------------------------------------------------------------
 # 21. tcp-loss.pcap: loss, located (DESIGN.md "Loss, located"): sequence gaps (data lost
 #     before the observation point), retransmissions, duplicate ACKs and zero windows, one case
 #     per connection; each tcp_close record's loss fields asserted as the case states them
@@ -3831,11 +4007,11 @@ def gen_accept_queue():
     return cap
 
 
-
 GENERATORS = [gen_ipv4, gen_ipv6_ext, gen_vlan, gen_interleaved, gen_syn_retransmit,
               gen_refused, gen_unanswered, gen_onesided, gen_malformed, gen_nano,
               gen_dns_udp, gen_dns_udp_edge, gen_dns_tcp, gen_lifecycle, gen_retrans, gen_idle,
-              gen_realworld, gen_rtt, gen_merged, gen_dns_collide, gen_loss, gen_exact,
+              gen_realworld, gen_rtt, gen_merged, gen_dns_collide, gen_dns_exact, gen_loss,
+              gen_exact,
               gen_accept_queue]
 
 

@@ -8,7 +8,10 @@
 # that never reach the client (its SYN again after them) end in a timeout at its deadline;
 # SYN-ACKs after the client's ACK (a full accept queue, pcaps/tcp-accept-queue.pcap) are the
 # connection's accept_queue_drops, and a request they held back counts its turn from its first
-# payload. wirelat's records must equal gen.py's expectations field for field (and so
+# payload. DNS (pcaps/dns-exact.pcap): two questions on one tuple and ID are two transactions
+# (UDP and TCP), a third question is a mismatch; an ICMP error ends the query whose question
+# it quotes, or, quoting less (the DNS ID only, or 8 bytes of UDP as RFC 792 routers do), every
+# query pending on its tuple (and ID), in the order they were sent. wirelat's records must equal gen.py's expectations field for field (and so
 # tests/truth.py's, which test_offline checks), and on this capture and tcp-rtt.pcap, where
 # every sample belongs to a connection, wirelat_tcp_rtt_seconds must hold exactly the samples
 # of the tcp_close records, side by side (count, and sum to the records' averages' rounding).
@@ -23,7 +26,7 @@ trap 'rm -rf "$tmp"' EXIT
 if ! $PY "$ROOT/pcaps/gen.py" "$tmp/gen" >/dev/null 2>"$tmp/gen.err"; then
 	fail "pcaps/gen.py: $(tail -1 "$tmp/gen.err")"
 else
-	for f in tcp-exact.pcap tcp-accept-queue.pcap; do
+	for f in tcp-exact.pcap tcp-accept-queue.pcap dns-exact.pcap; do
 		if cmp -s "$tmp/gen/$f" "$ROOT/pcaps/$f"; then
 			ok "pcaps/$f is what pcaps/gen.py writes"
 		else
@@ -47,16 +50,17 @@ c.update({"close_" + k: 0 for k in ("fin", "rst", "timeout", "reused", "eof")})
 c.update({"close_" + k: v for k, v in e.get("close_counts", {}).items()})
 c["challenge_acks"] = e.get("challenge_acks", 0)
 c["accept_queue_drops"] = e.get("accept_queue_drops", 0)
+c.update(e.get("dns_counts", {}))
 c["type"] = "_counts"
 print(json.dumps(c))
 PY
 }
 
-for f in tcp-exact.pcap tcp-accept-queue.pcap; do
+for f in tcp-exact.pcap tcp-accept-queue.pcap dns-exact.pcap; do
 	expected_of "$f" >"$tmp/$f.truth"
 	if "$WIRELAT" -r "$ROOT/pcaps/$f" --json --metrics-out "$tmp/$f.prom" >"$tmp/$f.got" 2>"$tmp/err"; then
 		if $PY "$ROOT/tests/check_records.py" --truth "$tmp/$f.truth" --got "$tmp/$f.got" \
-			--ifname pcap --strict --close --label "$f (gen.py --expected)" \
+			--ifname pcap --strict --close --dns --label "$f (gen.py --expected)" \
 			--got-counts "$(metrics_counts "$tmp/$f.prom")" >"$tmp/$f.cmp" 2>&1; then
 			ok "$(tail -1 "$tmp/$f.cmp")"
 		else

@@ -180,26 +180,29 @@ fails the UDP length check. Expiry is judged by the timestamp of the frame being
     overlaps is used from the first new byte. After a sequence gap (or on a connection first
     seen without its SYN) framing is lost until a segment whose prefixes end exactly at its end
     (every message at least 12 bytes): that segment is taken to start at a message boundary.
-  * Key: (client ip, client port, server ip, server port, udp|tcp, DNS ID); question = the raw
-    qname labels (bytes, case kept) + qtype. A query with no entry (or an answered or timed-out
-    one) opens a transaction (first = last = ts); the same question again while pending is a
-    retransmission (query_retransmits + 1, last = ts, counted in dns_query_retransmits at once);
-    another question while pending ends the old one (`dns_timeout` `timeout`, ts = this query,
-    elapsed = ts - old first) and opens a new one.
+  * Key: (client ip, client port, server ip, server port, udp|tcp, DNS ID, question); question
+    = the raw qname labels (bytes, case kept) + qtype: two questions on one tuple and ID are two
+    transactions. A query with no entry for its question (or an answered or timed-out one) opens
+    a transaction (first = last = ts); the same question again while pending is a retransmission
+    (query_retransmits + 1, last = ts, counted in dns_query_retransmits at once); another
+    question leaves the others as they are.
   * A response to a pending entry with the same question (qname bytes and qtype equal, byte for
     byte, case kept; never a hash of them): `dns` record (ts = response,
     latency_ns = ts - first, rcode, answers = ANCOUNT, truncated = TC, query_retransmits); the
-    entry is ANSWERED. Another question: `dns_mismatch`, the entry stays pending (or answered,
-    or a tombstone: the question is part of the match). ANSWERED, the same question:
-    `dns_duplicate`. TIMED_OUT tombstone, the same question: `dns_late` (once; the tombstone
-    goes). No entry: `dns_unsolicited`.
+    entry is ANSWERED. No entry for its question but one for another on its tuple and ID
+    (pending, answered or a tombstone: the question is part of the match): `dns_mismatch`.
+    ANSWERED, the same question: `dns_duplicate`. TIMED_OUT tombstone, the same question:
+    `dns_late` (once; the tombstone goes). No entry on the tuple and ID: `dns_unsolicited`.
   * Expiry (heap, strict >): pending when now > last + T: `dns_timeout` `timeout`, ts = last + T,
     elapsed = ts - first, becomes TIMED_OUT until now > deadline + T; ANSWERED is removed when
     now > answered + T. At end of file only what has passed its deadline by the highest
     timestamp of the file is reported.
   * ICMP type 3 / ICMPv6 type 1 quoting a UDP datagram to a DNS port (quoted src = client,
-    dst = server; DNS ID = the first 2 bytes after the quoted UDP header) whose entry is pending:
-    `dns_timeout` `unreachable`, ts = the ICMP's, elapsed = ts - first; the entry is removed.
+    dst = server): the pending entry of its tuple, DNS ID and question where the quote holds the
+    whole question of a query; where it holds less, every pending entry of its tuple and DNS ID
+    (the first 2 bytes after the quoted UDP header), and where it ends with the UDP header (RFC
+    792's 8 bytes) every pending entry of its tuple: `dns_timeout` `unreachable`, ts = the
+    ICMP's, elapsed = ts - first; the entries are removed.
   * qname: presentation form without the trailing dot, root ".", bytes outside 0x20..0x7e and
     '.' or '\\' inside a label as \\DDD; qtype / rcode names (A, NS, CNAME, SOA, PTR, MX, TXT,
     AAAA, SRV, SVCB, HTTPS, ANY / NOERROR, FORMERR, SERVFAIL, NXDOMAIN, NOTIMP, REFUSED) else the
@@ -1697,8 +1700,10 @@ def decode_frame(linktype, b, wirelen, stats):
 
 
 def parse_icmp_quote(p, ports):
-    """(client ip, client port, server ip, server port, DNS ID) of the UDP datagram to a DNS
-    port quoted by an ICMP type 3 / ICMPv6 type 1 error, else None."""
+    """(client ip, client port, server ip, server port, DNS ID, question) of the UDP datagram
+    to a DNS port quoted by an ICMP type 3 / ICMPv6 type 1 error, else None; the ID is None
+    where the quote ends before it (RFC 792: 8 bytes of the UDP header), the question (qname
+    labels, qtype) None where the quote does not hold a query's whole question."""
     q = p.payload
     if len(q) < 8:
         return None
@@ -1709,7 +1714,7 @@ def parse_icmp_quote(p, ports):
         if len(ip) < 20 or ip[0] >> 4 != 4:
             return None
         ihl = (ip[0] & 0x0F) * 4
-        if ihl < 20 or ip[9] != 17 or len(ip) < ihl + 8 + 2:
+        if ihl < 20 or ip[9] != 17 or len(ip) < ihl + 8:
             return None
         src, dst = _ip_addr(ip[12:16]), _ip_addr(ip[16:20])
         u = ip[ihl:]
@@ -1729,14 +1734,16 @@ def parse_icmp_quote(p, ports):
                 nh, o = ip[o], o + 8
             else:
                 nh, o = ip[o], o + (ip[o + 1] + 1) * 8
-        if nh != 17 or len(ip) < o + 8 + 2:
+        if nh != 17 or len(ip) < o + 8:
             return None
         u = ip[o:]
     sport, dport = struct.unpack("!HH", u[:4])
     if dport not in ports:
         return None
-    ident = struct.unpack("!H", u[8:10])[0]
-    return src, sport, dst, dport, ident
+    ident = struct.unpack("!H", u[8:10])[0] if len(u) >= 10 else None
+    status, m = parse_dns(u[8:], len(u) - 8)
+    question = (m.qname, m.qtype) if status == "ok" and not m.qr else None
+    return src, sport, dst, dport, ident, question
 
 
 class DnsMsg:
@@ -1856,7 +1863,9 @@ def analyze_dns(path, timeout_ns=DNS_TIMEOUT_DEFAULT, ports=(53,)):
     res = DnsResult()
     T = timeout_ns
     ports = frozenset(ports)
-    table = {}          # (client ip, client port, server ip, server port, proto, id) -> DEntry
+    # (client ip, client port, server ip, server port, proto, id, question) -> DEntry
+    table = {}
+    kept = {}           # (client ip, ..., proto, id) -> the questions of its entries
     heap = []
     seqno = [0, 0]      # heap sequence, entry generation
     streams = {}        # (src, sport, dst, dport) -> TStream
@@ -1875,13 +1884,19 @@ def analyze_dns(path, timeout_ns=DNS_TIMEOUT_DEFAULT, ports=(53,)):
                 "client_port": key[1], "server_ip": str(key[2]), "server_port": key[3]}
 
     def timeout_rec(key, e, reason, ts):
-        unanswered.add(key)
+        unanswered.add(key[:6])
         r = base(key, e, "dns_timeout", ts)
         r.update(reason=reason, proto=key[4], id=key[5], qname=qname_presentation(e.question[0]),
                  qtype=qtype_value(e.question[1]), query_retransmits=e.retransmits,
                  elapsed_ns=ts - e.first)
         res.records.append(r)
         res.counts["dns_timeout" if reason == "timeout" else "dns_unreachable"] += 1
+
+    def drop(key):
+        del table[key]
+        kept[key[:6]].discard(key[6])
+        if not kept[key[:6]]:
+            del kept[key[:6]]
 
     def expire(now):
         while heap and heap[0][0] < now:
@@ -1895,21 +1910,25 @@ def analyze_dns(path, timeout_ns=DNS_TIMEOUT_DEFAULT, ports=(53,)):
                 e.state = D_TIMED_OUT
                 schedule(key, e, e.deadline + T)
             else:
-                del table[key]
+                drop(key)
 
     def on_query(key, family, m, ts, frame, whole):
         q = (m.qname, m.qtype)
+        others = kept.get(key, set()) - {q}
+        key = key + (q,)
         e = table.get(key)
         if e is not None and e.state == D_PENDING:
-            if e.question == q:
-                e.retransmits += 1
-                e.last = ts
-                res.counts["dns_query_retransmits"] += 1
-                schedule(key, e, e.last + T)
-                return
-            timeout_rec(key, e, "timeout", ts)
-            replaced = "pending"
-        elif key in unanswered:
+            e.retransmits += 1
+            e.last = ts
+            res.counts["dns_query_retransmits"] += 1
+            schedule(key, e, e.last + T)
+            return
+        if others:
+            # tshark pairs by ID: one of the two gets its response, the other none
+            replaced = "beside another question"
+            for o in others:
+                table[key[:6] + (o,)].replaced = replaced
+        elif key[:6] in unanswered:
             replaced = "timed out"
         else:
             replaced = None
@@ -1925,20 +1944,27 @@ def analyze_dns(path, timeout_ns=DNS_TIMEOUT_DEFAULT, ports=(53,)):
         e.mismatched = False
         e.replaced = replaced
         table[key] = e
+        kept.setdefault(key[:6], set()).add(q)
         schedule(key, e, ts + T)
 
     def on_response(key, family, m, ts, frame, whole):
+        q = (m.qname, m.qtype)
+        others = kept.get(key, set()) - {q}
+        key = key + (q,)
         e = table.get(key)
         outcome = res.outcome
-        if e is None:
+        if e is None and others:
+            # a question no query of this tuple and ID asked (DESIGN.md: the question is part
+            # of the match): a mismatch, whatever state the others are in
+            res.counts["dns_mismatch"] += 1
+            outcome[(frame, m.id)] = "mismatch"
+            for o in others:
+                if table[key[:6] + (o,)].state == D_PENDING:
+                    table[key[:6] + (o,)].mismatched = True
+        elif e is None:
             res.counts["dns_unsolicited"] += 1
             outcome[(frame, m.id)] = "unsolicited"
         elif e.state == D_PENDING:
-            if e.question != (m.qname, m.qtype):
-                res.counts["dns_mismatch"] += 1
-                e.mismatched = True
-                outcome[(frame, m.id)] = "mismatch"
-                return
             outcome[(frame, m.id)] = "answered"
             r = base(key, e, "dns", ts)
             r.update(proto=key[4], id=key[5], qname=qname_presentation(m.qname),
@@ -1951,9 +1977,9 @@ def analyze_dns(path, timeout_ns=DNS_TIMEOUT_DEFAULT, ports=(53,)):
                 why = "query retransmitted"
             elif e.mismatched:
                 why = "a mismatching response came first (tshark pairs that one)"
-            elif e.replaced == "pending":
-                why = "it replaced a pending query with the same ID and another question " \
-                      "(tshark times the response from that older query)"
+            elif e.replaced == "beside another question":
+                why = "another question on this socket has the same ID (tshark may pair the " \
+                      "response with that query)"
             elif e.replaced == "timed out":
                 why = "an earlier query on this socket with this ID went unanswered " \
                       "(tshark may time the response from that older query)"
@@ -1964,18 +1990,13 @@ def analyze_dns(path, timeout_ns=DNS_TIMEOUT_DEFAULT, ports=(53,)):
             e.state = D_ANSWERED
             e.answered_ts = ts
             schedule(key, e, ts + T)
-        elif e.question != (m.qname, m.qtype):
-            # answered or timed out: a response to another question answers nothing of this
-            # socket's (DESIGN.md: the question is part of the match), a mismatch
-            res.counts["dns_mismatch"] += 1
-            outcome[(frame, m.id)] = "mismatch"
         elif e.state == D_ANSWERED:
             res.counts["dns_duplicate"] += 1
             outcome[(frame, m.id)] = "duplicate"
         else:
             res.counts["dns_late"] += 1
             outcome[(frame, m.id)] = "late"
-            del table[key]
+            drop(key)
 
     def on_message(p, proto, status, m, ts, frame, whole):
         if status == "split":
@@ -2091,11 +2112,15 @@ def analyze_dns(path, timeout_ns=DNS_TIMEOUT_DEFAULT, ports=(53,)):
             q = parse_icmp_quote(p, ports)
             if q is None:
                 continue
-            key = (q[0], q[1], q[2], q[3], "udp", q[4])
-            e = table.get(key)
-            if e is not None and e.state == D_PENDING:
-                timeout_rec(key, e, "unreachable", ts)
-                del table[key]
+            # the query the quote names: by its question where quoted, else every pending one
+            # of its tuple (and DNS ID, where quoted)
+            ended = [k for k in table if k[:4] == q[:4] and k[4] == "udp" and
+                     (q[4] is None or k[5] == q[4]) and (q[5] is None or k[6] == q[5])]
+            for key in sorted(ended, key=lambda k: (k[5], table[k].first)):
+                e = table[key]
+                if e.state == D_PENDING:
+                    timeout_rec(key, e, "unreachable", ts)
+                    drop(key)
             continue
         if p.sport not in ports and p.dport not in ports:
             continue
