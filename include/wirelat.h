@@ -644,6 +644,10 @@ struct wl_batch_frame {
 	__u64 clock_ns;
 	__u32 len;		/* bytes in the buffer */
 	__u32 wire_len;
+	/* out: the record ring's producer position after the frame, so
+	 * the replay knows which frame wrote each record (-j: the shards'
+	 * records merge in file order) */
+	__u64 ring_pos;
 };
 
 struct wl_batch {

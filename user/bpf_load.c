@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
@@ -106,7 +107,7 @@ int wl_bpf_open(struct wl_run *run, int offline, struct wirelat **out)
 		err = bpf_map__set_max_entries(skel->maps.conns,
 					       cfg->max_conns);
 	if (!err && offline)	/* the replay consumes after every packet */
-		err = bpf_map__set_max_entries(skel->maps.records, 1u << 20);
+		err = bpf_map__set_max_entries(skel->maps.records, 1u << 24);
 	if (err) {
 		pr_warn("failed to size BPF maps: %s\n", strerror(-err));
 		wirelat__destroy(skel);
@@ -152,6 +153,13 @@ int wl_bpf_load(struct wl_run *run, int offline)
 
 void wl_bpf_destroy(struct wl_run *run)
 {
+	int i;
+
+	for (i = 0; i < run->n_shards; i++)
+		wirelat__destroy(run->shards[i].skel);
+	free(run->shards);
+	run->shards = NULL;
+	run->n_shards = 0;
 	wirelat__destroy(run->skel);
 	run->skel = NULL;
 }

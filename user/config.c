@@ -48,6 +48,8 @@ static const struct wl_option options[] = {
 	  "attach to IFACE (repeat for more, up to 16)" },
 	{ { "read", required_argument, NULL, 'r' }, "FILE",
 	  "analyse a pcap/pcapng file offline instead" },
+	{ { "jobs", required_argument, NULL, 'j' }, "N",
+	  "-r: replay on N threads, flows split among them (default: the online CPUs; 1: one)" },
 	{ { "json", no_argument, NULL, OPT_JSON }, NULL,
 	  "print records as JSON lines" },
 	{ { "ingress", required_argument, NULL, OPT_INGRESS },
@@ -247,6 +249,13 @@ static int parse_one(struct wl_config *cfg, int c, const char *arg)
 	case 'r':
 		cfg->read_file = arg;
 		return 0;
+	case 'j':
+		err = wl_parse_u64(arg, 1, WL_JOBS_MAX, &v);
+		if (err)
+			return bad_value("jobs", arg, err,
+					 "an integer from 1 to 64");
+		cfg->jobs = v;
+		return 0;
 	case OPT_JSON:
 		cfg->json = true;
 		return 0;
@@ -392,7 +401,7 @@ static int parse_one(struct wl_config *cfg, int c, const char *arg)
 int wl_config_parse(struct wl_config *cfg, int argc, char **argv)
 {
 	struct option longopts[N_OPTIONS + 1];
-	const char *shortopts = "i:r:vVh";
+	const char *shortopts = "i:r:j:vVh";
 	size_t i;
 	int c, err;
 
@@ -457,6 +466,10 @@ int wl_config_parse(struct wl_config *cfg, int argc, char **argv)
 	if (cfg->read_file && cfg->ingress_opt) {
 		pr_warn("%s chooses where wirelat attaches; a capture file is read, not attached to: drop it or use -i\n",
 			cfg->ingress_opt);
+		return -EINVAL;
+	}
+	if (!cfg->read_file && cfg->jobs) {
+		pr_warn("-j splits the replay of a capture (-r) among threads; a live run has none to split: drop -j\n");
 		return -EINVAL;
 	}
 	if (cfg->read_file && cfg->n_ifaces) {

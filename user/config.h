@@ -50,7 +50,10 @@ struct wl_config {
 	uint64_t top_window_ns;		/* --top-window */
 	struct wl_subnet subnets[WL_MAX_SUBNETS];	/* --label-subnet */
 	int n_subnets;
+	uint32_t jobs;			/* -j: replay threads, 0 the CPUs */
 };
+
+#define WL_JOBS_MAX 64
 
 /*
  * Fill @cfg from argv. Returns 0 to run, 1 when help or version was

@@ -42,14 +42,35 @@ static void sum_percpu(int fd, uint32_t key, void *sum, void *percpu,
 	}
 }
 
+/* -j: every shard's counters summed (each field a u64 counter). */
+static int read_shards(struct wl_run *run, struct wl_stats *sum, int nslots)
+{
+	struct wl_stats *one = calloc(nslots, sizeof(*one));
+	size_t i, words = nslots * sizeof(*one) / sizeof(__u64);
+	int k, err = 0;
+
+	if (!one)
+		return -ENOMEM;
+	memset(sum, 0, nslots * sizeof(*sum));
+	for (k = 0; !err && k < run->n_shards; k++) {
+		err = wl_metrics_read(&run->shards[k], one, nslots);
+		for (i = 0; !err && i < words; i++)
+			((__u64 *)sum)[i] += ((const __u64 *)one)[i];
+	}
+	free(one);
+	return err;
+}
+
 /* Kernel per-CPU values summed, for every slot in use. */
 int wl_metrics_read(struct wl_run *run, struct wl_stats *sum, int nslots)
 {
-	int fd = bpf_map__fd(run->skel->maps.stats);
-	int ncpu = libbpf_num_possible_cpus();
+	int fd, ncpu = libbpf_num_possible_cpus();
 	struct wl_stats *percpu;
 	int slot;
 
+	if (run->n_shards)
+		return read_shards(run, sum, nslots);
+	fd = bpf_map__fd(run->skel->maps.stats);
 	if (ncpu < 0)
 		return ncpu;
 	percpu = calloc(ncpu, sizeof(*percpu));
@@ -362,13 +383,29 @@ static const char *const table_name[WL_T_MAX] = {
  * walks a table): handshakes and queries at most a second old,
  * connections at most --idle-timeout/30 (10 s).
  */
+/* Entries table @t holds: -j, its shards' together. */
+static uint64_t capacity(struct wl_run *run, int t)
+{
+	uint64_t n = 0;
+	int k;
+
+	if (run->n_shards) {
+		for (k = 0; k < run->n_shards; k++)
+			n += capacity(&run->shards[k], t);
+		return n;
+	}
+	switch (t) {
+	case WL_T_HANDSHAKES:
+		return bpf_map__max_entries(run->skel->maps.handshakes);
+	case WL_T_DNS:
+		return bpf_map__max_entries(run->skel->maps.dns_pending);
+	default:
+		return bpf_map__max_entries(run->skel->maps.conns);
+	}
+}
+
 static void write_tables(FILE *f, struct wl_run *run)
 {
-	struct bpf_map *maps[WL_T_MAX] = {
-		[WL_T_HANDSHAKES] = run->skel->maps.handshakes,
-		[WL_T_DNS] = run->skel->maps.dns_pending,
-		[WL_T_CONNS] = run->skel->maps.conns,
-	};
 	int t;
 
 	wl_prom_header(f, "wirelat_flow_table_entries", "gauge",
@@ -380,8 +417,8 @@ static void write_tables(FILE *f, struct wl_run *run)
 	wl_prom_header(f, "wirelat_flow_table_capacity", "gauge",
 	       "Entries each flow table can hold.");
 	for (t = 0; t < WL_T_MAX; t++)
-		fprintf(f, "wirelat_flow_table_capacity{table=\"%s\"} %u\n",
-			table_name[t], bpf_map__max_entries(maps[t]));
+		fprintf(f, "wirelat_flow_table_capacity{table=\"%s\"} %llu\n",
+			table_name[t], (unsigned long long)capacity(run, t));
 	wl_prom_header(f, "wirelat_flow_table_evictions_total", "counter",
 	       "Entries the LRU pushed out to make room.");
 	for (t = 0; t < WL_T_MAX; t++)
@@ -398,6 +435,19 @@ static int read_sock(struct wl_run *run, struct wl_sock_stats *sum)
 	struct wl_sock_stats *percpu;
 
 	memset(sum, 0, sizeof(*sum));
+	if (run->n_shards) {	/* -j: every shard's, summed */
+		struct wl_sock_stats one;
+		size_t i;
+		int k;
+
+		for (k = 0; k < run->n_shards; k++) {
+			if (read_sock(&run->shards[k], &one))
+				return -ENOMEM;
+			for (i = 0; i < sizeof(one) / sizeof(__u64); i++)
+				((__u64 *)sum)[i] += ((const __u64 *)&one)[i];
+		}
+		return 0;
+	}
 	if (ncpu < 0)
 		return ncpu;
 	percpu = calloc(ncpu, sizeof(*percpu));

@@ -12,4 +12,11 @@
  */
 int wl_offline_run(struct wl_run *run);
 
+/*
+ * The replay threads -j asks for (cfg->jobs; 0: the online CPUs). With
+ * more than one, wl_offline_run() loads a BPF object per thread and
+ * run->skel stays NULL; with one, it replays through run->skel.
+ */
+int wl_offline_jobs(const struct wl_config *cfg);
+
 #endif /* WIRELAT_OFFLINE_H */

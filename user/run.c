@@ -34,9 +34,12 @@ int wl_run_main(const struct wl_config *cfg, FILE *out,
 			return 1;
 	}
 
-	err = wl_bpf_load(&run, cfg->read_file != NULL);
-	if (err)
-		return 1;
+	/* -j N: the replay loads an object per thread (offline.c) */
+	if (!cfg->read_file || wl_offline_jobs(cfg) == 1) {
+		err = wl_bpf_load(&run, cfg->read_file != NULL);
+		if (err)
+			return 1;
+	}
 	err = wl_who_init(&who, &run, cfg->read_file == NULL);
 	if (err) {
 		wl_bpf_destroy(&run);

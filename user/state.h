@@ -60,6 +60,10 @@ struct wl_run {
 	/* the ring filled up during a sweep: empty it (or let it be emptied);
 	 * 0, or -errno when it cannot be (the sweep then stops) */
 	int (*drain)(struct wl_run *run);
+	/* offline -j N: the replay's N shards, each a run with a loaded
+	 * object of its own (run->skel NULL); counters are their sums */
+	struct wl_run *shards;
+	int n_shards;
 };
 
 /* Slot of @ifindex (offline: 0), WL_MAX_IFACES for an unknown one. */
