@@ -246,10 +246,31 @@ static __always_inline void wl_dns_timeout(struct wl_stats *st,
 {
 	if (reason == WL_FAIL_UNREACHABLE)
 		st->dns_unreachable++;
-	else
+	else if (reason != WL_FAIL_EOF)	/* eof: the capture ended first */
 		st->dns_timeouts++;
 	wl_dns_record(st, k, q, WL_REC_DNS_TIMEOUT, ts, ts - q->first_ns, 0,
 		      0, reason);
+}
+
+/*
+ * Tombstones of the query table (wl_table_tomb()): an answered query kept
+ * a timeout long for duplicates, a timed-out one for late answers. Their
+ * measurement is over: the LRU pushing one out is no eviction.
+ */
+static __always_inline int wl_dns_tomb(__u32 state)
+{
+	return state == WL_DNS_ANSWERED || state == WL_DNS_TIMED_OUT;
+}
+
+/* wl_claim() of @q's state, counting a tombstone made or ended. */
+static __always_inline int wl_dns_claim(struct wl_stats *st,
+					struct wl_dns_q *q, __u32 from,
+					__u32 to)
+{
+	if (!wl_claim(&q->state, from, to))
+		return 0;
+	wl_table_tomb(st, WL_T_DNS, wl_dns_tomb(from), wl_dns_tomb(to));
+	return 1;
 }
 
 /*
@@ -269,7 +290,7 @@ static __always_inline int wl_dns_expire(struct wl_stats *st,
 	case WL_DNS_PENDING:
 		if (clock <= q->last_ns + t)
 			return wl_keep(due, q->last_ns + t);
-		if (!wl_claim(&q->state, WL_DNS_PENDING, WL_DNS_TIMED_OUT))
+		if (!wl_dns_claim(st, q, WL_DNS_PENDING, WL_DNS_TIMED_OUT))
 			return wl_keep(due, clock);
 		wl_dns_timeout(st, k, q, q->last_ns + t, WL_FAIL_TIMEOUT);
 		if (clock <= q->last_ns + 2 * t)	/* the tombstone's time */
@@ -286,6 +307,25 @@ static __always_inline int wl_dns_expire(struct wl_stats *st,
 	default:	/* DONE: another CPU removes it */
 		return wl_keep(due, clock);
 	}
+	/* every way here ends a tombstone (answered or timed out) */
+	if (!wl_table_delete(st, &dns_pending, k, WL_T_DNS))
+		wl_table_tomb(st, WL_T_DNS, 1, 0);
+	return 1;
+}
+
+/*
+ * End of a capture (offline, the sweep with eof): a query still unanswered
+ * is reported once, reason eof, at @clock (the capture's last packet), and
+ * removed (DESIGN.md). Returns 1 when the entry is gone.
+ */
+static __always_inline int wl_dns_eof(struct wl_stats *st,
+				      const struct wl_dns_key *k,
+				      struct wl_dns_q *q, __u64 clock)
+{
+	if (q->state != WL_DNS_PENDING ||
+	    !wl_claim(&q->state, WL_DNS_PENDING, WL_DNS_DONE))
+		return 0;
+	wl_dns_timeout(st, k, q, clock, WL_FAIL_EOF);
 	wl_table_delete(st, &dns_pending, k, WL_T_DNS);
 	return 1;
 }
@@ -401,14 +441,17 @@ static __always_inline void wl_dns_query(struct wl_stats *st,
 					 __u64 now)
 {
 	if (!q || q->state != WL_DNS_PENDING) {
+		if (q)	/* a tombstone reopened in place ends */
+			wl_table_tomb(st, WL_T_DNS, wl_dns_tomb(q->state), 0);
 		wl_dns_open(st, sc, k, d, now, !!q);
 		return;
 	}
 	if (!same) {
 		/* only a 32-bit hash collision gets here (wl_dns_find()):
 		 * one slot for two questions, the older one is over */
-		if (wl_claim(&q->state, WL_DNS_PENDING, WL_DNS_TIMED_OUT))
+		if (wl_dns_claim(st, q, WL_DNS_PENDING, WL_DNS_TIMED_OUT))
 			wl_dns_timeout(st, k, q, now, WL_FAIL_TIMEOUT);
+		wl_table_tomb(st, WL_T_DNS, 1, 0);	/* reopened in place */
 		wl_dns_open(st, sc, k, d, now, 1);
 		return;
 	}
@@ -452,7 +495,7 @@ static __always_inline void wl_dns_response(struct wl_stats *st,
 		goto late;
 	lat = now - q->first_ns;
 	q->answered_ns = now;	/* before the swap publishes it */
-	if (!wl_claim(&q->state, WL_DNS_PENDING, WL_DNS_ANSWERED)) {
+	if (!wl_dns_claim(st, q, WL_DNS_PENDING, WL_DNS_ANSWERED)) {
 		if (q->state == WL_DNS_TIMED_OUT)
 			goto late;	/* the sweep timed it out first */
 		return;
@@ -463,7 +506,7 @@ static __always_inline void wl_dns_response(struct wl_stats *st,
 	return;
 late:
 	/* counted once: the tombstone goes */
-	if (!wl_claim(&q->state, WL_DNS_TIMED_OUT, WL_DNS_DONE))
+	if (!wl_dns_claim(st, q, WL_DNS_TIMED_OUT, WL_DNS_DONE))
 		return;
 	st->dns_late++;
 	wl_table_delete(st, &dns_pending, k, WL_T_DNS);

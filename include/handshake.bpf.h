@@ -113,6 +113,8 @@ static __always_inline void wl_hs_fail(struct wl_stats *st,
 	case WL_FAIL_UNREACHABLE:
 		wl_hs_result(st, WL_HS_UNREACHABLE);
 		break;
+	case WL_FAIL_EOF:	/* not a result: the capture ended first */
+		break;
 	default:
 		wl_hs_result(st, WL_HS_TIMEOUT);
 		break;
@@ -192,6 +194,20 @@ static __always_inline int wl_hs_rtt_takes(const struct wl_hs *hs,
 }
 
 /*
+ * wl_claim() of @hs's state, counting a tombstone (TIMED_OUT) made or
+ * ended (wl_table_tomb()): evictions count only attempts still open.
+ */
+static __always_inline int wl_hs_claim(struct wl_stats *st, struct wl_hs *hs,
+				       __u32 from, __u32 to)
+{
+	if (!wl_claim(&hs->state, from, to))
+		return 0;
+	wl_table_tomb(st, WL_T_HANDSHAKES, from == WL_HS_TIMED_OUT,
+		      to == WL_HS_TIMED_OUT);
+	return 1;
+}
+
+/*
  * A new attempt in place of one the caller claimed (WL_HS_DONE): its state
  * goes to SYN_SENT last, by a swap that orders the writes before it, so
  * the sweep never judges a half-written deadline.
@@ -232,12 +248,12 @@ static __always_inline int wl_hs_expire(struct wl_stats *st,
 		if (clock <= hs->deadline_ns)
 			return wl_keep(due, hs->deadline_ns);
 		/* a SYN-ACK, a RST or the sweep may have come first */
-		if (!wl_claim(&hs->state, WL_HS_SYN_SENT, WL_HS_TIMED_OUT))
+		if (!wl_hs_claim(st, hs, WL_HS_SYN_SENT, WL_HS_TIMED_OUT))
 			return wl_keep(due, clock);
 		wl_hs_fail(st, k, hs, WL_FAIL_TIMEOUT, hs->deadline_ns);
 		if (clock <= wl_hs_tombstone_end(hs))	/* not over yet */
 			return wl_keep(due, wl_hs_tombstone_end(hs));
-		if (!wl_claim(&hs->state, WL_HS_TIMED_OUT, WL_HS_DONE))
+		if (!wl_hs_claim(st, hs, WL_HS_TIMED_OUT, WL_HS_DONE))
 			return wl_keep(due, clock);
 		break;
 	case WL_HS_SYNACK_SEEN:
@@ -253,7 +269,7 @@ static __always_inline int wl_hs_expire(struct wl_stats *st,
 				end = hs->deadline_ns;
 			if (clock <= end)
 				return wl_keep(due, end);
-			if (!wl_claim(&hs->state, WL_HS_SYNACK_SEEN,
+			if (!wl_hs_claim(st, hs, WL_HS_SYNACK_SEEN,
 				      WL_HS_TIMED_OUT))
 				return wl_keep(due, clock);
 			hs->deadline_ns = end;
@@ -266,18 +282,38 @@ static __always_inline int wl_hs_expire(struct wl_stats *st,
 		if (clock <= hs->synack_ns + cfg.handshake_timeout_ns)
 			return wl_keep(due, hs->synack_ns +
 						    cfg.handshake_timeout_ns);
-		if (!wl_claim(&hs->state, WL_HS_SYNACK_SEEN, WL_HS_DONE))
+		if (!wl_hs_claim(st, hs, WL_HS_SYNACK_SEEN, WL_HS_DONE))
 			return wl_keep(due, clock);
 		break;
 	case WL_HS_TIMED_OUT:
 		if (clock <= wl_hs_tombstone_end(hs))
 			return wl_keep(due, wl_hs_tombstone_end(hs));
-		if (!wl_claim(&hs->state, WL_HS_TIMED_OUT, WL_HS_DONE))
+		if (!wl_hs_claim(st, hs, WL_HS_TIMED_OUT, WL_HS_DONE))
 			return wl_keep(due, clock);
 		break;
 	default:	/* NEW, DONE: another CPU has it in hand */
 		return wl_keep(due, clock);
 	}
+	wl_table_delete(st, &handshakes, k, WL_T_HANDSHAKES);
+	return 1;
+}
+
+/*
+ * End of a capture (offline, the sweep with eof): an attempt still waiting
+ * for its SYN-ACK or for the client's ACK is reported once, reason eof, at
+ * @clock (the capture's last packet), and removed (DESIGN.md). A tombstone
+ * was reported already. Returns 1 when the entry is gone.
+ */
+static __always_inline int wl_hs_eof(struct wl_stats *st,
+				     const struct wl_flow_key *k,
+				     struct wl_hs *hs, __u64 clock)
+{
+	__u32 state = hs->state;
+
+	if ((state != WL_HS_SYN_SENT && state != WL_HS_SYNACK_SEEN) ||
+	    !wl_hs_claim(st, hs, state, WL_HS_DONE))
+		return 0;
+	wl_hs_fail(st, k, hs, WL_FAIL_EOF, clock);
 	wl_table_delete(st, &handshakes, k, WL_T_HANDSHAKES);
 	return 1;
 }
@@ -296,8 +332,8 @@ static __always_inline void wl_hs_syn(struct wl_stats *st,
 			 * timeout reported stands; first SYN time kept); the
 			 * new deadline is written before the state */
 			wl_hs_resend(st, hs, now);
-			wl_claim(&hs->state, WL_HS_TIMED_OUT, WL_HS_SYN_SENT);
-		} else if (wl_claim(&hs->state, WL_HS_TIMED_OUT, WL_HS_DONE)) {
+			wl_hs_claim(st, hs, WL_HS_TIMED_OUT, WL_HS_SYN_SENT);
+		} else if (wl_hs_claim(st, hs, WL_HS_TIMED_OUT, WL_HS_DONE)) {
 			wl_hs_restart(hs, side, p, now);
 		}
 		return;
@@ -306,7 +342,7 @@ static __always_inline void wl_hs_syn(struct wl_stats *st,
 		/* a new attempt on this tuple (a new ISN, or the other side's
 		 * SYN: a simultaneous open is too rare to guess at) ends the
 		 * old one */
-		if (!wl_claim(&hs->state, state, WL_HS_DONE))
+		if (!wl_hs_claim(st, hs, state, WL_HS_DONE))
 			return;
 		wl_hs_fail(st, k, hs, WL_FAIL_TIMEOUT, now);
 		wl_hs_restart(hs, side, p, now);
@@ -345,7 +381,7 @@ static __always_inline void wl_hs_synack(struct wl_stats *st,
 		hs->synack_ns = now;
 		hs->synack_ts = p->has_ts;
 		hs->retry_ns = 0;
-		if (wl_claim(&hs->state, WL_HS_SYN_SENT, WL_HS_SYNACK_SEEN))
+		if (wl_hs_claim(st, hs, WL_HS_SYN_SENT, WL_HS_SYNACK_SEEN))
 			return;
 		/* the sweep timed it out first: this SYN-ACK is late */
 		if (hs->state != WL_HS_TIMED_OUT)
@@ -363,7 +399,7 @@ static __always_inline void wl_hs_synack(struct wl_stats *st,
 		return;
 	}
 	/* late: counted once; the tombstone has done its job */
-	if (!wl_claim(&hs->state, WL_HS_TIMED_OUT, WL_HS_DONE))
+	if (!wl_hs_claim(st, hs, WL_HS_TIMED_OUT, WL_HS_DONE))
 		return;
 	wl_hs_result(st, WL_HS_LATE);
 	wl_table_delete(st, &handshakes, k, WL_T_HANDSHAKES);
@@ -405,7 +441,7 @@ static __always_inline int wl_hs_segment(struct wl_stats *st,
 
 		if (reason < 0)
 			return WL_HS_RET_NONE;	/* not acceptable: ignored */
-		if (!wl_claim(&hs->state, state, WL_HS_DONE))
+		if (!wl_hs_claim(st, hs, state, WL_HS_DONE))
 			return WL_HS_RET_NONE;
 		wl_hs_fail(st, k, hs, reason, now);
 		wl_table_delete(st, &handshakes, k, WL_T_HANDSHAKES);
@@ -424,7 +460,7 @@ static __always_inline int wl_hs_segment(struct wl_stats *st,
 	}
 	if (state == WL_HS_SYN_SENT) {
 		/* one-sided path: the SYN-ACK went another way */
-		if (!wl_claim(&hs->state, WL_HS_SYN_SENT, WL_HS_DONE))
+		if (!wl_hs_claim(st, hs, WL_HS_SYN_SENT, WL_HS_DONE))
 			return WL_HS_RET_NONE;
 		wl_hs_result(st, WL_HS_UNOBSERVED);
 		wl_hs_to_conn(hs, now, 0);
@@ -432,7 +468,7 @@ static __always_inline int wl_hs_segment(struct wl_stats *st,
 		return WL_HS_RET_CONN;
 	}
 	if (p->ack != hs->server_isn + 1 ||
-	    !wl_claim(&hs->state, WL_HS_SYNACK_SEEN, WL_HS_DONE))
+	    !wl_hs_claim(st, hs, WL_HS_SYNACK_SEEN, WL_HS_DONE))
 		return WL_HS_RET_NONE;
 	wl_hs_complete(st, k, hs, now);
 	wl_hs_to_conn(hs, now, 1);
@@ -449,7 +485,7 @@ static __always_inline void wl_hs_unreachable(struct wl_stats *st,
 {
 	if (hs->state != WL_HS_SYN_SENT || side != hs->client_side ||
 	    p->seq != hs->client_isn ||
-	    !wl_claim(&hs->state, WL_HS_SYN_SENT, WL_HS_DONE))
+	    !wl_hs_claim(st, hs, WL_HS_SYN_SENT, WL_HS_DONE))
 		return;
 	wl_hs_fail(st, k, hs, WL_FAIL_UNREACHABLE, now);
 	wl_table_delete(st, &handshakes, k, WL_T_HANDSHAKES);

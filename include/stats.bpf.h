@@ -104,11 +104,36 @@ static __always_inline void wl_table_insert(struct wl_stats *st, void *map,
 		st->table_inserts[table]++;
 }
 
-static __always_inline void wl_table_delete(struct wl_stats *st, void *map,
-					    const void *key, int table)
+/* Returns 0 when this call removed the entry, as bpf_map_delete_elem(). */
+static __always_inline int wl_table_delete(struct wl_stats *st, void *map,
+					   const void *key, int table)
 {
-	if (!bpf_map_delete_elem(map, key) && table >= 0 && table < WL_T_MAX)
+	int err = bpf_map_delete_elem(map, key);
+
+	if (!err && table >= 0 && table < WL_T_MAX)
 		st->table_deletes[table]++;
+	return err;
+}
+
+/*
+ * An entry of @table moved from (@was) or to (@now) a tombstone state
+ * (its measurement over, kept for late or duplicate detection), or both
+ * or neither. An LRU eviction of a tombstone ends nothing, so it is not
+ * counted as one: evictions of open entries = inserts - deletes - entries
+ * - (tombstones made - ended - left), the last from the sweep's walk
+ * (user/sweep.c). Callers pass constants mostly: the compiler keeps one
+ * per-CPU add on the transitions that make or end a tombstone, nothing
+ * on the others.
+ */
+static __always_inline void wl_table_tomb(struct wl_stats *st, int table,
+					  int was, int now)
+{
+	if (table < 0 || table >= WL_T_MAX || was == now)
+		return;
+	if (now)
+		st->table_tombs_in[table]++;
+	else
+		st->table_tombs_out[table]++;
 }
 
 /*

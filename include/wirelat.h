@@ -171,6 +171,10 @@ struct wl_stats {
 	__u64 dns_skipped[WL_DNS_SKIP_MAX];
 	__u64 table_inserts[3];		/* enum wl_table: new entries */
 	__u64 table_deletes[3];		/* entries the programs removed */
+	/* tombstones: entries whose measurement is over, kept for late and
+	 * duplicate detection; made, and ended (deleted or reopened) */
+	__u64 table_tombs_in[3];
+	__u64 table_tombs_out[3];
 	__u64 conn_closed[WL_CLOSE_MAX];
 	__u64 retransmits[2];		/* 0 = c2s, 1 = s2c */
 	/* loss, located: by direction of tracked connections (c2s, s2c) */
@@ -451,6 +455,7 @@ enum wl_fail_reason {
 	WL_FAIL_ABORTED,
 	WL_FAIL_UNREACHABLE,
 	WL_FAIL_TIMEOUT,
+	WL_FAIL_EOF,		/* offline: still pending at end of file */
 	WL_FAIL_MAX,
 };
 
@@ -603,13 +608,17 @@ struct wl_sweep_io {
 	__u32 ncpus;		/* in: possible CPUs, for the counters */
 	__u32 evicted_known;	/* out: evicted[] was counted (the kernel
 				 * has bpf_map_sum_elem_count, 6.6 on) */
-	/* out: per table, inserts - entries - deletes, read in that order
-	 * within microseconds at the start of the run: never more than the
-	 * LRU evicted, and short of it only by the operations in flight */
+	/* out: per table, inserts - entries - deletes - (tombstones made -
+	 * ended), read in that order within microseconds: with tombs[] (the
+	 * tombstones left, from the walk) the LRU's evictions of entries
+	 * still open (wl_table_tomb()), short of them only by the operations
+	 * in flight */
 	__s64 evicted[WL_T_MAX];
 	/* out, with evicted_known: the live entries per table at the end of
 	 * the run (after what it expired), walked or not */
 	__u64 live[WL_T_MAX];
+	/* out, per table walked: tombstones left (the sweep's walk) */
+	__u64 tombs[WL_T_MAX];
 };
 
 /*

@@ -35,11 +35,15 @@ static __always_inline void wl_count_live(void)
 		bpf_map_sum_elem_count((struct bpf_map *)&conns);
 }
 
-/* Sums of every slot's table_inserts (or table_deletes) over the CPUs. */
+/*
+ * Sums of every slot's table_inserts (or table_deletes) over the CPUs,
+ * and the tombstones made (or ended) with them in tombs[].
+ */
 struct wl_table_sum {
 	__u32 deletes;
 	__u32 pad;
 	__u64 n[WL_T_MAX];
+	__u64 tombs[WL_T_MAX];
 };
 
 static long wl_table_sum_one(__u32 i, struct wl_table_sum *sum)
@@ -51,9 +55,12 @@ static long wl_table_sum_one(__u32 i, struct wl_table_sum *sum)
 	st = bpf_map_lookup_percpu_elem(&stats, &slot, i / WL_NSLOTS);
 	if (!st)
 		return 0;
-	for (t = 0; t < WL_T_MAX; t++)
+	for (t = 0; t < WL_T_MAX; t++) {
 		sum->n[t] += sum->deletes ? st->table_deletes[t] :
 					    st->table_inserts[t];
+		sum->tombs[t] += sum->deletes ? st->table_tombs_out[t] :
+						st->table_tombs_in[t];
+	}
 	return 0;
 }
 
@@ -62,7 +69,10 @@ static long wl_table_sum_one(__u32 i, struct wl_table_sum *sum)
  * counted and left by a delete they counted or by the LRU. Inserts are
  * read first, then the live entries, then deletes, all within
  * microseconds: an insert or delete that lands in between makes the
- * difference smaller, never larger, than what the LRU evicted.
+ * difference smaller, never larger, than what the LRU evicted. Less the
+ * tombstones made and not ended: those the walk finds left (tombs[],
+ * user/sweep.c adds them back) were not evicted, the rest were, and an
+ * eviction of a tombstone is not one of an open measurement.
  */
 static __always_inline void wl_count_evictions(void)
 {
@@ -77,7 +87,8 @@ static __always_inline void wl_count_evictions(void)
 	wl_count_live();
 	bpf_loop(runs, wl_table_sum_one, &del, 0);
 	for (t = 0; t < WL_T_MAX; t++)
-		wl_sweep_io.evicted[t] = ins.n[t] - wl_sweep_io.live[t] - del.n[t];
+		wl_sweep_io.evicted[t] = ins.n[t] - wl_sweep_io.live[t] -
+					 del.n[t] - ins.tombs[t] + del.tombs[t];
 	wl_sweep_io.evicted_known = 1;
 }
 

@@ -10,8 +10,9 @@
  * never copies an entry out to judge it.
  *
  * In and out through wl_sweep_io (.bss): the clock (offline), the tables
- * to walk, eof; the entries left per table and interface slot, and `more`
- * when the walk stopped because the record ring was nearly full (the
+ * to walk, eof (what is still pending or open is reported with reason eof:
+ * wl_hs_eof, wl_dns_eof, wl_conn_expire); the entries left per table and
+ * interface slot, the tombstones left, and `more` when the walk stopped because the record ring was nearly full (the
  * caller drains it and runs the program again: entries already ended are
  * tombstones or gone, so nothing is reported twice).
  */
@@ -53,11 +54,13 @@ static __always_inline struct wl_stats *wl_sweep_entry(struct wl_walk *w,
 	return bpf_map_lookup_elem(&stats, slot);
 }
 
-/* One more entry left in @table, of interface @slot. */
-static __always_inline void wl_sweep_count(__u32 table, __u32 slot)
+/* One more entry left in @table, of interface @slot; @tomb: a tombstone. */
+static __always_inline void wl_sweep_count(__u32 table, __u32 slot, int tomb)
 {
 	if (table < WL_T_MAX && slot < WL_NSLOTS)
 		wl_sweep_io.entries[table][slot]++;
+	if (table < WL_T_MAX && tomb)
+		wl_sweep_io.tombs[table]++;
 }
 
 static long wl_sweep_hs(void *map, struct wl_flow_key *k, struct wl_hs *hs,
@@ -69,8 +72,10 @@ static long wl_sweep_hs(void *map, struct wl_flow_key *k, struct wl_hs *hs,
 	(void)map;
 	if (!st)
 		return wl_sweep_io.more ? 1 : 0;
-	if (!wl_hs_expire(st, k, hs, w->clock, &w->due[WL_T_HANDSHAKES]))
-		wl_sweep_count(WL_T_HANDSHAKES, slot);
+	if (!wl_hs_expire(st, k, hs, w->clock, &w->due[WL_T_HANDSHAKES]) &&
+	    !(w->eof && wl_hs_eof(st, k, hs, w->clock)))
+		wl_sweep_count(WL_T_HANDSHAKES, slot,
+			       hs->state == WL_HS_TIMED_OUT);
 	return 0;
 }
 
@@ -83,8 +88,9 @@ static long wl_sweep_dns(void *map, struct wl_dns_key *k, struct wl_dns_q *q,
 	(void)map;
 	if (!st)
 		return wl_sweep_io.more ? 1 : 0;
-	if (!wl_dns_expire(st, k, q, w->clock, &w->due[WL_T_DNS]))
-		wl_sweep_count(WL_T_DNS, slot);
+	if (!wl_dns_expire(st, k, q, w->clock, &w->due[WL_T_DNS]) &&
+	    !(w->eof && wl_dns_eof(st, k, q, w->clock)))
+		wl_sweep_count(WL_T_DNS, slot, wl_dns_tomb(q->state));
 	return 0;
 }
 
@@ -98,7 +104,7 @@ static long wl_sweep_conn(void *map, struct wl_flow_key *k, struct wl_conn *c,
 	if (!st)
 		return wl_sweep_io.more ? 1 : 0;
 	if (!wl_conn_expire(st, k, c, w->clock, w->eof, &w->due[WL_T_CONNS]))
-		wl_sweep_count(WL_T_CONNS, slot);
+		wl_sweep_count(WL_T_CONNS, slot, 0);
 	return 0;
 }
 

@@ -24,6 +24,16 @@ bench), written with struct, not scapy: 100k handshakes in about a second.
       each, and each attempt must be reported exactly once. FILL unanswered
       SYNs first (default 20000) make every sweep's walk take a while, so
       it runs while the answers arrive.
+  scale_pcap.py dnsflood FLOOD FORGED AFTER OUT [GAP_S [TAIL]]
+      FLOOD DNS queries never answered (random IDs, one client socket
+      each, 5 us apart), then FORGED answers to the last FORGED of them:
+      the query's ID and client socket, but from another server address
+      (203.0.113.54) or another server port (5353, run with
+      --dns-port 53 --dns-port 5353), which must complete nothing; GAP_S
+      seconds later (default 0: the flood is still pending) AFTER ordinary
+      queries each answered 5 ms later; then TAIL more queries never
+      answered (default 0). Ends 1 s after: what is pending then is at end
+      of file.
 
 Addresses: clients 198.51.100.0/24 and 2001:db8::/32, servers 203.0.113.0/24
 only. Checksums are left zero: nothing on the path verifies them (the
@@ -148,6 +158,50 @@ def dns(p, i, t_q, gap):
     p.add(t_q + gap, frame(ip4(s, c, 17, udp(53, sport, r)), False))
 
 
+def dns_msg(qid, flags, name):
+    return struct.pack("!HHHHHH", qid, flags, 1, 0, 0, 0) + name + b"\x00\x01\x00\x01"
+
+
+def unanswered(p, rnd, t, first, n):
+    """n queries from sockets first.. (one each), random IDs, 5 us apart."""
+    srv = bytes([203, 0, 113, 53])
+    sent = []
+    for j in range(first, first + n):
+        c, cport = v4(j), 1024 + j // 250    # a socket of its own
+        qid = rnd.randrange(65536)
+        name = b"\x05f%04d\x05flood\x07example\x00" % (j % 10000)
+        p.add(t, frame(ip4(c, srv, 17, udp(cport, 53, dns_msg(qid, 0x0100, name))), False))
+        sent.append((c, cport, qid, name))
+        t += 5 * US
+    return t, sent
+
+
+def dnsflood(p, flood, forged, after, gap_s, tail):
+    rnd = random.Random(27)
+    srv, wrong = bytes([203, 0, 113, 53]), bytes([203, 0, 113, 54])
+    t, sent = unanswered(p, rnd, T0, 0, flood)
+    for n, (c, cport, qid, name) in enumerate(sent[len(sent) - forged:]):
+        r = dns_msg(qid, 0x8180, name)
+        if n % 2:   # the right server address, another server port
+            p.add(t, frame(ip4(srv, c, 17, udp(5353, cport, r)), False))
+        else:       # another server address, the right port
+            p.add(t, frame(ip4(wrong, c, 17, udp(53, cport, r)), False))
+        t += 5 * US
+    t += int(gap_s * SEC)
+    for i in range(after):
+        c, cport = bytes([198, 51, 100, 200 + i % 50]), 60000 + i // 50
+        name = b"\x05a%04d\x05after\x07example\x00" % (i % 10000)
+        qid = i & 0xFFFF
+        p.add(t, frame(ip4(c, srv, 17, udp(cport, 53, dns_msg(qid, 0x0100, name))), False))
+        p.add(t + 5 * MS, frame(ip4(srv, c, 17, udp(53, cport, dns_msg(qid, 0x8180, name))), False))
+        t += 20 * US
+    t, _ = unanswered(p, rnd, t, flood, tail)
+    # the end of the capture, 1 s on: what is pending then (a timeout is
+    # 5 s) is reported with reason eof
+    p.add(t + 5 * MS + SEC, frame(ip4(srv, bytes([198, 51, 100, 1]), 6,
+                                     tcp(443, 40000, 1, 1, 0x10)), False))
+
+
 def main():
     mode = sys.argv[1]
     if mode == "handshakes":
@@ -201,6 +255,14 @@ def main():
             lo, hi = t - 1000 * MS, t + 200 * MS
             handshake(p, i, start, rnd.randint(lo, hi), 20 * US, False)
             dns(p, 100000 + i, start + 500 * US, rnd.randint(lo, hi))
+        p.close()
+    elif mode == "dnsflood":
+        flood, forged, after, out = (int(sys.argv[2]), int(sys.argv[3]),
+                                     int(sys.argv[4]), sys.argv[5])
+        p = Pcap(out)
+        dnsflood(p, flood, forged, after,
+                 float(sys.argv[6]) if len(sys.argv) > 6 else 0,
+                 int(sys.argv[7]) if len(sys.argv) > 7 else 0)
         p.close()
     else:
         sys.exit(__doc__)

@@ -73,7 +73,8 @@ packets and fields come from tshark):
     FIN; no payload) is counted in the entry and in `challenge_acks`; the `tcp_handshake`
     record carries the entry's count (`challenge_acks`, 0 normally).
   * At end of file what has passed its deadline by the highest timestamp of the file (of any
-    frame) is reported.
+    frame) is reported, then what still waits for its SYN-ACK or ACK fails with `eof` (ts = that
+    highest timestamp, elapsed = ts - first SYN; not counted in a result).
   * Packets inside tunnels (GRE, IP-in-IP, 6in4, MPLS, PPPoE, ...) and non-first fragments are
     skipped (tshark runs with IP reassembly off, so a first fragment counts at its own time), as
     are packets tshark finds malformed or cut by the snaplen in a layer wirelat parses (link, IP,
@@ -195,8 +196,9 @@ fails the UDP length check. Expiry is judged by the timestamp of the frame being
     `dns_late` (once; the tombstone goes). No entry on the tuple and ID: `dns_unsolicited`.
   * Expiry (heap, strict >): pending when now > last + T: `dns_timeout` `timeout`, ts = last + T,
     elapsed = ts - first, becomes TIMED_OUT until now > deadline + T; ANSWERED is removed when
-    now > answered + T. At end of file only what has passed its deadline by the highest
-    timestamp of the file is reported.
+    now > answered + T. At end of file what has passed its deadline by the highest timestamp
+    of the file is reported, then what is still pending: `dns_timeout` `eof` (ts = that
+    timestamp, elapsed = ts - first; not counted as a timeout).
   * ICMP type 3 / ICMPv6 type 1 quoting a UDP datagram to a DNS port (quoted src = client,
     dst = server): the pending entry of its tuple, DNS ID and question where the quote holds the
     whole question of a query; where it holds less, every pending entry of its tuple and DNS ID
@@ -572,7 +574,8 @@ def analyze(path, timeout_ns=HANDSHAKE_TIMEOUT_DEFAULT, tshark="tshark", close=N
         r["syn_retransmits"] = e.syn_retransmits
         r["elapsed_ns"] = elapsed
         emit(r)
-        res.counts[reason] += 1
+        if reason != "eof":     # the capture ended first: not a result
+            res.counts[reason] += 1
 
     def schedule(key, e):
         nonlocal hseq
@@ -843,6 +846,11 @@ def analyze(path, timeout_ns=HANDSHAKE_TIMEOUT_DEFAULT, tshark="tshark", close=N
     end = max(times) if times else None
     if end is not None:
         expire(end)
+        # then what still waits for its SYN-ACK or ACK: `eof` at the last packet
+        for key, e in list(table.items()):
+            if e.state in (SYN_SENT, SYNACK_SEEN):
+                fail(e, "eof", end, end - e.first_syn_ts)
+                del table[key]
     res.last_clock = end
     if ct is not None:
         ct.finish(end)
@@ -1890,7 +1898,8 @@ def analyze_dns(path, timeout_ns=DNS_TIMEOUT_DEFAULT, ports=(53,)):
                  qtype=qtype_value(e.question[1]), query_retransmits=e.retransmits,
                  elapsed_ns=ts - e.first)
         res.records.append(r)
-        res.counts["dns_timeout" if reason == "timeout" else "dns_unreachable"] += 1
+        if reason != "eof":     # the capture ended first: not counted
+            res.counts["dns_timeout" if reason == "timeout" else "dns_unreachable"] += 1
 
     def drop(key):
         del table[key]
@@ -2132,9 +2141,14 @@ def analyze_dns(path, timeout_ns=DNS_TIMEOUT_DEFAULT, ports=(53,)):
             on_message(p, "udp", status, m, ts, frame, True)
         else:
             tcp_segment(p, ts, frame)
-    # end of file: what has passed its deadline by the highest timestamp of the file
+    # end of file: what has passed its deadline by the highest timestamp of the file, then
+    # `eof` (at that time) for every query still pending
     if end is not None:
         expire(end)
+        for key, e in list(table.items()):
+            if e.state == D_PENDING:
+                timeout_rec(key, e, "eof", end)
+                del table[key]
     return res
 
 

@@ -64,6 +64,7 @@ const char *const wl_fail_reason_name[] = {
 	[WL_FAIL_ABORTED] = "aborted",
 	[WL_FAIL_UNREACHABLE] = "unreachable",
 	[WL_FAIL_TIMEOUT] = "timeout",
+	[WL_FAIL_EOF] = "eof",
 };
 CHECK_SIZE(wl_fail_reason_name, WL_FAIL_MAX);
 

@@ -16,7 +16,11 @@
 #include "sweep.h"
 #include "wirelat.skel.h"
 
-/* Inserts and deletes of every table, all slots and CPUs summed. */
+/*
+ * Inserts and deletes of every table, all slots and CPUs summed; the
+ * tombstones made less those ended (wl_table_tomb()) counted with the
+ * deletes.
+ */
 static int table_counts(struct wl_run *run, uint64_t *ins, uint64_t *del)
 {
 	struct wl_stats sum[WL_NSLOTS];
@@ -29,7 +33,11 @@ static int table_counts(struct wl_run *run, uint64_t *ins, uint64_t *del)
 		ins[t] = del[t] = 0;
 		for (slot = 0; slot < WL_NSLOTS; slot++) {
 			ins[t] += sum[slot].table_inserts[t];
-			del[t] += sum[slot].table_deletes[t];
+			/* a tombstone's end of measurement counts as its
+			 * removal: evictions are of open entries only */
+			del[t] += sum[slot].table_deletes[t] +
+				  sum[slot].table_tombs_in[t] -
+				  sum[slot].table_tombs_out[t];
 		}
 	}
 	return 0;
@@ -126,6 +134,7 @@ int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
 
 		/* the program sees these before it runs: the run is a syscall */
 		memset(io->entries, 0, sizeof(io->entries));
+		memset(io->tombs, 0, sizeof(io->tombs));
 		io->clock_ns = clock_ns;
 		io->tables = tables;
 		io->eof = eof;
@@ -172,8 +181,14 @@ int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
 		else if (walked)
 			run->table_entries[t] = n;
 		/*
-		 * Evictions: every entry went in by an insert the programs
-		 * counted, and left by a delete they counted or by the LRU.
+		 * Evictions of entries still open (DESIGN.md): every entry
+		 * went in by an insert the programs counted, and left by a
+		 * delete they counted or by the LRU; a tombstone (its
+		 * measurement over, kept for late or duplicate detection)
+		 * counts as left when it is made, and the walk's tombstones
+		 * (io->tombs) as still there: so the LRU pushing out a
+		 * tombstone is no eviction. Where tombstones live (handshakes,
+		 * queries) only a walk can say how many are left.
 		 * wirelat_count counts them exactly where the kernel has
 		 * bpf_map_sum_elem_count (wl_count_evictions()). Else from
 		 * the walk: with inserts read before it and deletes after,
@@ -182,10 +197,10 @@ int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
 		 * walk (traffic meanwhile makes it lag until a quiet walk).
 		 * Either way never more: the running maximum is the count.
 		 */
-		if (io->evicted_known)
-			ev = io->evicted[t];
-		else if (walked && !err)
-			ev = (int64_t)(ins[t] - del[t] - n);
+		if (io->evicted_known && (walked || t == WL_T_CONNS))
+			ev = io->evicted[t] + (int64_t)io->tombs[t];
+		else if (!io->evicted_known && walked && !err)
+			ev = (int64_t)(ins[t] - del[t] - n + io->tombs[t]);
 		else
 			continue;
 		if (ev > (int64_t)run->table_evictions[t])
