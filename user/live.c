@@ -24,6 +24,7 @@
 #include <xdp/libxdp.h>
 #include "attach.h"
 #include "http.h"
+#include "listen.h"
 #include "live.h"
 #include "log.h"
 #include "sock.h"
@@ -258,6 +259,10 @@ int wl_live_run(struct wl_run *run)
 	err = wl_sock_attach(run);
 	if (err)
 		goto out;
+	/* the kernel's side: this namespace's listeners, sampled every second */
+	run->out.listen = wl_listen_new();
+	if (run->out.listen)
+		wl_listen_sample(run->out.listen, clock_ns(CLOCK_MONOTONIC));
 
 	next_sweep = clock_ns(CLOCK_MONOTONIC) + SEC_NS;
 	next_tick = next_sweep;
@@ -301,6 +306,9 @@ int wl_live_run(struct wl_run *run)
 			}
 			/* the kernel's clock, read by the program itself */
 			wl_sweep(run, 0, tables, 0);
+			if (run->out.listen)
+				wl_listen_sample(run->out.listen,
+						 clock_ns(CLOCK_MONOTONIC));
 			next_sweep += SEC_NS;
 		}
 		if (run->tick && clock_ns(CLOCK_MONOTONIC) >= next_tick) {
@@ -332,5 +340,7 @@ out:
 	/* what the programs wrote before they were detached */
 	ring_buffer__consume(rb);
 	ring_buffer__free(rb);
+	wl_listen_free(run->out.listen);
+	run->out.listen = NULL;
 	return err;
 }

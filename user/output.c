@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include "dnsname.h"
+#include "listen.h"
 #include "names.h"
 #include "output.h"
 
@@ -297,6 +298,15 @@ static void print_json(struct wl_output *o, const struct wl_record *r,
 			print_json_close(f, r);
 		break;
 	}
+	if (o->listen) {
+		/* a local listener whose drops rose while this one waited */
+		char name[INET6_ADDRSTRLEN + 8];
+		uint64_t drops;
+
+		if (wl_listen_cause(o->listen, r, name, sizeof(name), &drops))
+			fprintf(f, ",\"listener\":\"%s\",\"listener_drops\":%" PRIu64,
+				name, drops);
+	}
 	fputs("}\n", f);
 }
 
@@ -401,6 +411,14 @@ static void print_text(struct wl_output *o, const struct wl_record *r,
 		if (r->source == WL_SRC_SOCK)
 			fputs("  (socket)", o->f);
 		break;
+	}
+	if (o->listen) {
+		char name[INET6_ADDRSTRLEN + 8];
+		uint64_t drops;
+
+		if (wl_listen_cause(o->listen, r, name, sizeof(name), &drops))
+			fprintf(o->f, "  listener %s dropped %" PRIu64, name,
+				drops);
 	}
 	fputc('\n', o->f);
 }

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include "wirelat.h"
 
+struct wl_listen;
+
 struct wl_output {
 	FILE *f;
 	bool json;
@@ -22,6 +24,8 @@ struct wl_output {
 	/* told of every record as it is printed (the who-is-slow tables) */
 	void (*observe)(void *ctx, const struct wl_record *r);
 	void *observe_ctx;
+	/* live: the local listeners a slow handshake may name (listen.c) */
+	struct wl_listen *listen;
 };
 
 /*
