@@ -2,22 +2,25 @@
 # -j: the replay split by flow across threads prints what one replay
 # prints. Every capture of the suite (pcaps/ and the third-party set, and
 # test_offline's runs with other timeouts), a synthetic one of many flows
-# and sweeps (tests/scale_pcap.py offline) and a capture cut off mid-packet
-# (a read error) are replayed with -j 1, -j as default (the online CPUs)
-# and -j 3 (more shards than this machine's 2 CPUs): the records, byte for
-# byte and in order, the --metrics-out file, byte for byte, and the exit
-# status must be the same.
+# and sweeps (tests/scale_pcap.py offline) and that one cut off mid-packet
+# (a read error) are replayed with -j 1, -j as default (the online CPUs,
+# one per 16 MB of file at most: one for these) and -j 3 (more shards than
+# this machine's 2 CPUs), the synthetic ones with -j 2 too: the records,
+# byte for byte and in order, the --metrics-out file, byte for byte, and
+# the exit status must be the same.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# same_runs LABEL FILE [OPTIONS...]; rc1: -j 1's exit status
+# same_runs LABEL FILE [OPTIONS...]: -j 1 and each of $JOBS; rc1: -j 1's
+# exit status
+JOBS="default 3"
 same_runs() {
 	local label=$1 f=$2 j rc
 	shift 2
-	for j in 1 default 3; do
+	for j in 1 $JOBS; do
 		local opt=(-j "$j")
 		[ "$j" = default ] && opt=()
 		"$WIRELAT" -r "$f" --json "${opt[@]}" "$@" --metrics-out "$tmp/m.$j" \
@@ -53,6 +56,7 @@ done < <("$ROOT/tests/test_offline.sh" --cases)
 
 # many flows over many sweeps: 35k packets, 5000 handshakes and queries
 $PY "$ROOT/tests/scale_pcap.py" offline 5000 "$tmp/scale.pcap" || exit 1
+JOBS="default 2 3"
 same_runs "scale_pcap.py offline 5000" "$tmp/scale.pcap"
 grep -q '"reason":"eof"' "$tmp/out.1" || fail "the synthetic capture closed nothing at its end"
 # the same cut off inside a packet: libpcap's read error ends the replay

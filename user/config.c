@@ -49,7 +49,7 @@ static const struct wl_option options[] = {
 	{ { "read", required_argument, NULL, 'r' }, "FILE",
 	  "analyse a pcap/pcapng file offline instead" },
 	{ { "jobs", required_argument, NULL, 'j' }, "N",
-	  "-r: replay on N threads, flows split among them (default: the online CPUs; 1: one)" },
+	  "-r: replay on N threads, flows split among them (default: the online CPUs, one per 16 MB of file at most; 1: one)" },
 	{ { "json", no_argument, NULL, OPT_JSON }, NULL,
 	  "print records as JSON lines" },
 	{ { "ingress", required_argument, NULL, OPT_INGRESS },

@@ -1313,9 +1313,21 @@ int wl_offline_run(struct wl_run *run)
 	return err;
 }
 
+/*
+ * Every thread loads the programs (the verifier: 0.25-0.6 s of a CPU
+ * here) before it replays a frame, so by default a small capture is one
+ * thread's: one per WL_JOBS_BYTES of file, up to the online CPUs (a file
+ * whose size cannot be known gets them all).
+ */
+#define WL_JOBS_BYTES (16u << 20)
+
 int wl_offline_jobs(const struct wl_config *cfg)
 {
 	long n = cfg->jobs ? (long)cfg->jobs : sysconf(_SC_NPROCESSORS_ONLN);
+	struct stat sb;
 
+	if (!cfg->jobs && !stat(cfg->read_file, &sb) && S_ISREG(sb.st_mode) &&
+	    sb.st_size / WL_JOBS_BYTES + 1 < n)
+		n = sb.st_size / WL_JOBS_BYTES + 1;
 	return n < 1 ? 1 : n > WL_JOBS_MAX ? WL_JOBS_MAX : (int)n;
 }

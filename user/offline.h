@@ -13,7 +13,8 @@
 int wl_offline_run(struct wl_run *run);
 
 /*
- * The replay threads -j asks for (cfg->jobs; 0: the online CPUs). With
+ * The replay threads -j asks for (cfg->jobs; 0: the online CPUs, fewer
+ * for a capture file under 16 MB a thread: see offline.c). With
  * more than one, wl_offline_run() loads a BPF object per thread and
  * run->skel stays NULL; with one, it replays through run->skel.
  */

@@ -18,7 +18,9 @@
  *    the time elapsed, the handshake's legs within the handshake, RTT and
  *    response minimums below their averages.
  * The sweep's records (timeouts, end of file) obey the same, with room for
- * deadlines past the last frame.
+ * deadlines past the last frame. Each frame also goes through -j's flow
+ * hash (user/shard.c), from a buffer of its exact length: ASan sees any
+ * read past it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -29,6 +31,7 @@
 #include "fuzz_common.h"
 #include "metrics.h"
 #include "output.h"
+#include "shard.h"
 #include "sweep.h"
 #include "wirelat.skel.h"
 
@@ -43,6 +46,17 @@ struct frame_ctx {
 };
 
 static struct frame_ctx fx;
+
+static void shard_hash(const uint8_t *frame, size_t len)
+{
+	uint8_t *copy = malloc(len ? len : 1);
+
+	if (!copy)
+		abort();
+	memcpy(copy, frame, len);
+	(void)wl_shard_hash(copy, len);
+	free(copy);
+}
 
 static int on_record(void *ctx, void *data, size_t size)
 {
@@ -228,6 +242,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* shorter than Ethernet: the replay counts it, never runs it */
 		if (len >= 14 && len <= WL_BATCH_BYTES)
 			run_frame(run, fd, data + off, len);
+		shard_hash(data + off, len);
 		off += len;
 	}
 	/* timeouts and end of file: deadlines may lie past the last frame
