@@ -28,6 +28,10 @@
 #      again in the tcpdump and to nstat's TCPReqQFullDrop rise, which
 #      wirelat_host_tcp_reqqfull_drops_total equals; the records name the
 #      listener.
+#   3. Kernel drops by reason (skb:kfree_skb): 3 SYNs to a closed port raise
+#      wirelat_kernel_drops_total{reason="NO_SOCKET"} by the SYNs to it in
+#      the capture; where the kernel names TCP_LISTEN_OVERFLOW (later than
+#      6.1), its count equals ListenOverflows.
 #
 # One hook by default (WIRELAT_HOOKS, lib.sh): the queues are the kernel's,
 # the wire's counts are the same code on every hook (test_exact offline).
@@ -127,6 +131,22 @@ inC "$PY" "$PEER" clients "$SRV" 8081 12 1 "$tmp/send2" >"$tmp/c2.out" 2>&1 ||
 	fail "case 2: clients: $(cat "$tmp/c2.out")"
 rqf=$(( $(nstat_of TcpExtTCPReqQFullDrop) - before_rqf ))
 
+echo "--- 3. a drop with a reason: SYNs to a closed port"
+# the kernel answers each with a RST and frees it with reason NO_SOCKET
+nosock_before=$(metric 'wirelat_kernel_drops_total{interface="'"$VS"'",reason="NO_SOCKET"}')
+inC "$PY" -c 'import socket
+for i in range(3):
+    try:
+        socket.create_connection(("'"$SRV"'", 8099), timeout=5)
+    except ConnectionRefusedError:
+        pass
+    else:
+        raise SystemExit("port 8099 answered")' || fail "case 3: a closed port answered"
+# (the counters are the kernel's map, read at the scrape: no sampling)
+nosock_after=$(metric 'wirelat_kernel_drops_total{interface="'"$VS"'",reason="NO_SOCKET"}')
+nosock=$(( ${nosock_after:-0} - ${nosock_before:-0} ))
+lovf=$(metric 'wirelat_kernel_drops_total{interface="'"$VS"'",reason="TCP_LISTEN_OVERFLOW"}')
+
 # everything is over: the kernel's counters stand still; wirelat's next sample
 # has them (wait_metric: up to 10 s)
 barrier "$NS_C" "$SRV" "$tmp/cap.pcap"
@@ -147,6 +167,14 @@ for x in "wirelat_listen_drops_total{port=\"8080\"} $d8080 ss -lntm d (8080)" \
 		fail "$out ($what)"
 	fi
 done
+# kernels that name it (6.x later than 6.1) drop each overflowing ACK or SYN with
+# reason TCP_LISTEN_OVERFLOW
+if [ -n "$lovf" ]; then
+	[ "$lovf" = "$ovf" ] && ok "wirelat_kernel_drops_total{reason=TCP_LISTEN_OVERFLOW} $lovf = ListenOverflows" ||
+		fail "wirelat_kernel_drops_total{reason=TCP_LISTEN_OVERFLOW} $lovf, ListenOverflows $ovf"
+else
+	echo "note: this kernel drops listen overflows without the TCP_LISTEN_OVERFLOW reason"
+fi
 [ "${ovf:-0}" -ge 3 ] && ok "ListenOverflows $ovf (at least the 3 ACKs)" || fail "ListenOverflows ${ovf:-?}: no full accept queue"
 aq_metric=$(metric wirelat_tcp_accept_queue_drops_total'{interface="'"$VS"'"}')
 
@@ -166,10 +194,12 @@ else
 	cat "$tmp/cmp" "$tmp/truth.err"
 	fail "records differ from the truth of the tcpdump capture"
 fi
-$PY - "$tmp/cap.pcap" "$tmp/got.jsonl" "$SRV" "$aq_metric" "$rqf" <<'PY' || fail "the wire's counts"
+$PY - "$tmp/cap.pcap" "$tmp/got.jsonl" "$SRV" "$aq_metric" "$rqf" "$nosock" <<'PY' || fail "the wire's counts"
 import json, sys
 from scapy.all import IP, TCP, PcapReader
 cap, got, srv, aq_metric, rqf = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+nosock = int(sys.argv[6])
+closed = 0                                             # SYNs to the closed port 8099
 # independently of truth.py: per client port, the SYN-ACKs after the client's ACK of the server's
 # ISN + 1 (8080), and the SYNs sent again with the same ISN (8081)
 aq, syn_rtx, isn, acked, syns = {}, {}, {}, set(), {}
@@ -187,6 +217,7 @@ for p in PcapReader(cap):
         k = (t.dport, t.sport)
         if f & 0x12 == 0x02:                           # the client's SYN
             syns.setdefault(k, []).append(t.seq)
+            closed += t.dport == 8099
         elif f & 0x10 and k in isn and t.ack == (isn[k] + 1) % 2**32:
             acked.add(k)
 syn_rtx = {k: len(v) - 1 for k, v in syns.items() if k[0] == 8081 and len(set(v)) == 1}
@@ -220,6 +251,9 @@ check(len(hs) == 12 and n_rtx == sum(syn_rtx.values()) == rqf and rqf > 0,
 slow = [r for r in hs.values() if r["syn_retransmits"]]
 check(slow and all(r.get("listener") == srv + ":8081" for r in slow),
       "case 2: slow handshakes name the listener: %s" % sorted({r.get("listener") for r in slow}))
+check(closed == 3 and nosock == closed,
+      "case 3: wirelat_kernel_drops_total{reason=NO_SOCKET} rose %d = the capture's SYNs to the "
+      "closed port %d" % (nosock, closed))
 sys.exit(1 if bad else 0)
 PY
 keep_records listen "$tmp/got.jsonl"

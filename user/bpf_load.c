@@ -13,6 +13,7 @@
 #include <xdp/libxdp.h>
 #include "log.h"
 #include "probe.h"
+#include "drops.h"
 #include "sock.h"
 #include "state.h"
 #include "wirelat.skel.h"
@@ -114,6 +115,8 @@ int wl_bpf_open(struct wl_run *run, int offline, struct wirelat **out)
 		return err;
 	}
 	err = wl_sock_configure(run, skel, offline);
+	if (!err)
+		err = wl_drops_configure(run, skel, offline);
 	if (err) {
 		wirelat__destroy(skel);
 		return err;

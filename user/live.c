@@ -24,6 +24,7 @@
 #include <xdp/libxdp.h>
 #include "attach.h"
 #include "http.h"
+#include "drops.h"
 #include "listen.h"
 #include "live.h"
 #include "log.h"
@@ -259,6 +260,7 @@ int wl_live_run(struct wl_run *run)
 	err = wl_sock_attach(run);
 	if (err)
 		goto out;
+	wl_drops_attach(run);
 	/* the kernel's side: this namespace's listeners, sampled every second */
 	run->out.listen = wl_listen_new();
 	if (run->out.listen)
@@ -334,6 +336,7 @@ out:
 		}
 	}
 	wl_sock_detach(run);
+	wl_drops_detach();
 	wl_http_stop(http);
 	for (i = 0; i < run->n_slots; i++)
 		wl_detach_iface(&att[i]);

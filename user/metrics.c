@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 #include "hist.h"
 #include "log.h"
+#include "drops.h"
 #include "listen.h"
 #include "metrics.h"
 #include "names.h"
@@ -535,8 +536,10 @@ int wl_metrics_write(struct wl_run *run, FILE *f)
 	write_tables(f, run);
 	if (run->who)
 		wl_who_write(run->who, f, run, s, nslots, slot_name);
-	if (run->out.listen)	/* live: the kernel's side */
+	if (run->out.listen) {	/* live: the kernel's side */
 		wl_listen_write(run->out.listen, f);
+		wl_drops_write(run, f);
+	}
 	write_attach(f, run);
 	wl_prom_header(f, "wirelat_build_info", "gauge", "wirelat version.");
 	fprintf(f, "wirelat_build_info{version=\"%s\"} 1\n", WL_VERSION);

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * drops.h - packets of the watched interfaces the kernel dropped, by the
+ * kernel's drop reason (skb:kfree_skb, sock/wirelat_sock.bpf.c): the
+ * kernel's side of a lost SYN or ACK (DESIGN.md, "The kernel's side").
+ */
+#ifndef WIRELAT_DROPS_H
+#define WIRELAT_DROPS_H
+
+#include <stdio.h>
+
+struct wl_run;
+struct wirelat;
+
+/*
+ * Before load: the program loads where skb:kfree_skb has its reason
+ * (Linux 5.17 on, checked in BTF); elsewhere one line says so and wirelat
+ * runs without it. Live only. Returns 0 or -errno.
+ */
+int wl_drops_configure(struct wl_run *run, struct wirelat *skel, int offline);
+
+/* After the interfaces: attached (a failure is one line, not fatal). */
+void wl_drops_attach(struct wl_run *run);
+void wl_drops_detach(void);
+
+/* wirelat_kernel_drops_total{interface, reason}: the reasons seen. */
+void wl_drops_write(struct wl_run *run, FILE *f);
+
+#endif /* WIRELAT_DROPS_H */
