@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@ enum {
 	OPT_MAX_DNS,
 	OPT_LISTEN,
 	OPT_WEB_CONFIG,
+	OPT_USER,
 	OPT_MAX_CONNS,
 	OPT_IDLE_TIMEOUT,
 	OPT_RTT_INTERVAL,
@@ -84,6 +86,8 @@ static const struct wl_option options[] = {
 	  "serve /metrics here (default 127.0.0.1:9745; :9745 = all)" },
 	{ { "web-config", required_argument, NULL, OPT_WEB_CONFIG }, "FILE",
 	  "TLS and basic auth for /metrics (Prometheus exporter-toolkit's web config)" },
+	{ { "user", required_argument, NULL, OPT_USER }, "NAME",
+	  "live: once attached, run as NAME (its uid and gid) with only the capabilities still needed" },
 	{ { "metrics-out", required_argument, NULL, OPT_METRICS_OUT }, "FILE",
 	  "write final metrics in Prometheus text format (offline)" },
 	{ { "summary-interval", required_argument, NULL, OPT_SUMMARY_INTERVAL },
@@ -371,6 +375,12 @@ static int parse_one(struct wl_config *cfg, int c, const char *arg)
 		return 0;
 	case OPT_METRICS_OUT:
 		cfg->metrics_out = arg;
+		return 0;
+	case OPT_USER:	/* checked now: an unknown user is a bad command line */
+		if (!getpwnam(arg))
+			return bad_value("user", arg, -ENOENT,
+					 "a user name of this system");
+		cfg->user = arg;
 		return 0;
 	case OPT_WEB_CONFIG: {	/* checked now: a bad file is a bad command line */
 		struct wl_web w;

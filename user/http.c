@@ -31,6 +31,7 @@
 #include <microhttpd.h>
 #include "http.h"
 #include "log.h"
+#include "privs.h"
 #include "metrics.h"
 #include "webcfg.h"
 
@@ -229,6 +230,7 @@ static void on_connection(void *cls, struct MHD_Connection *mc,
 	const union MHD_ConnectionInfo *ci, *fi;
 
 	(void)cls;
+	wl_privs_thread();	/* this thread predates the drop (privs.c) */
 	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
 		if (c) {
 			*c->pprev = c->next;

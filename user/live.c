@@ -28,6 +28,7 @@
 #include "listen.h"
 #include "live.h"
 #include "log.h"
+#include "privs.h"
 #include "sock.h"
 #include "summary.h"
 #include "sweep.h"
@@ -265,6 +266,10 @@ int wl_live_run(struct wl_run *run)
 	run->out.listen = wl_listen_new();
 	if (run->out.listen)
 		wl_listen_sample(run->out.listen, clock_ns(CLOCK_MONOTONIC));
+	/* everything attached: only what the rest of the run needs */
+	err = wl_privs_drop(run, run->cfg->user);
+	if (err)
+		goto out;
 
 	next_sweep = clock_ns(CLOCK_MONOTONIC) + SEC_NS;
 	next_tick = next_sweep;
