@@ -206,15 +206,34 @@ socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(sys.argv[2].encode(), (s
 # hook ran, tests/same_records.py says whether they are the same on each
 # (timings, client ports and per-invocation counts left out, see there;
 # FIELDs too, +lo keeps loopback records of the socket path).
+# HOOKS_PARALLEL=1, set by a test before it sources this file, runs the
+# hooks at once: for a test whose time is real-time replay, not CPU, and
+# whose truth is a tcpdump of the same run (test_live.sh).
 run_hooks() {
-	local h rc pass=0 bad=0 hooks=(${WIRELAT_HOOKS:-tc xdp})
+	local h rc pass=0 bad=0 hooks=(${WIRELAT_HOOKS:-tc xdp}) pids=()
 	HOOKS_DIR=$(mktemp -d /tmp/wlhooks.XXXXXX)
-	trap 'rm -rf "$HOOKS_DIR"' EXIT
+	trap 'kill ${pids[*]:-} 2>/dev/null; rm -rf "$HOOKS_DIR"' EXIT
+	if [ "${HOOKS_PARALLEL:-0}" = 1 ] && [ ${#hooks[@]} -gt 1 ]; then
+		# each hook's run at once, in namespaces of its own (names carry
+		# the run's pid), its lines printed whole once all are done
+		for h in "${hooks[@]}"; do
+			mkdir -p "$HOOKS_DIR/$h"
+			WL_HOOK=$h WL_KEEP="$HOOKS_DIR/$h" "$0" "$@" >"$HOOKS_DIR/$h.log" 2>&1 &
+			pids+=($!)
+		done
+	fi
 	for h in "${hooks[@]}"; do
 		echo "=== $(basename "$0")${*:+ $*} --ingress $h"
-		mkdir -p "$HOOKS_DIR/$h"
-		WL_HOOK=$h WL_KEEP="$HOOKS_DIR/$h" "$0" "$@"
-		rc=$?
+		if [ ${#pids[@]} -gt 0 ]; then
+			wait "${pids[0]}"
+			rc=$?
+			pids=("${pids[@]:1}")
+			cat "$HOOKS_DIR/$h.log"
+		else
+			mkdir -p "$HOOKS_DIR/$h"
+			WL_HOOK=$h WL_KEEP="$HOOKS_DIR/$h" "$0" "$@"
+			rc=$?
+		fi
 		case $rc in
 		0) pass=$((pass + 1)); echo "--- --ingress $h: passed" ;;
 		77) echo "--- --ingress $h: skipped" ;;
