@@ -11,12 +11,18 @@
 #      bounding, inheritable; no_new_privs) in a test namespace whose veth
 #      receives a tcpreplay of pcaps/tcp-ipv4.pcap and pcaps/dns-udp.pcap:
 #      it attaches, every handshake and DNS record of the captures appears,
-#      /metrics and /healthz answer; SIGTERM (the unit's KillSignal): exit 0
+#      /metrics and /healthz answer; once attached it holds CAP_NET_ADMIN
+#      only (and CAP_BPF on a kernel before 6.5), every thread (read in
+#      /proc/PID/status and task/*/status), and after it the records, the
+#      sweep and the scrapes go on; SIGTERM (the unit's KillSignal): exit 0
 #      and nothing stays attached;
 #   3. the set is minimal: without any one of its capabilities wirelat does
 #      not start (a one-line reason, exit 1) and leaves nothing attached;
 #   4. after a SIGKILL the unit's ExecStopPost=+ helper (wirelat-cleanup, as
-#      root) removes the leftovers and the daemon starts again.
+#      root) removes the leftovers and the daemon starts again;
+#   5. as root with --user nobody: nobody's uid and the kept capabilities
+#      once attached, every thread; measured, scraped, detached at exit;
+#      an unknown user is a bad command line (exit 2, one line).
 # The namespaces are entered with nsenter --net (the daemon sees the host's
 # /sys, bpffs included, as under systemd; ip netns exec would remount /sys).
 #
@@ -266,14 +272,27 @@ if start main "$BOUNDING"; then
 	[[ $st =~ ^xdp=\ tc=wirelat_tc_in(:\[[0-9]+\])?,wirelat_tc_eg(:\[[0-9]+\])?\ clsact=yes$ ]] &&
 		ok "attached: $st (programs $ids)" ||
 		fail "attached: want wirelat_tc_in and wirelat_tc_eg on $VH, got: $st"
-	want=$(capmask "$BOUNDING")
+	# once attached, wirelat keeps only what the run needs (user/privs.c):
+	# CAP_NET_ADMIN (the netlink detach at exit), and CAP_BPF where the
+	# kernel checks it on every bpf() command (before 6.5, with
+	# unprivileged_bpf_disabled set); the ambient set cleared; the
+	# bounding set stays the unit's (CAP_SETPCAP is not granted)
+	wait_file "$tmp/main.err" '^wirelat: attached' ||
+		fail "no 'attached' line: $(tr '\n' ' ' <"$tmp/main.err")"
+	keep="CAP_NET_ADMIN"
+	IFS=.- read -r kmaj kmin _ <<<"$(uname -r)"
+	if [ "$kmaj" -lt 6 ] || { [ "$kmaj" -eq 6 ] && [ "$kmin" -lt 5 ]; }; then
+		[ "$(sysctl -n kernel.unprivileged_bpf_disabled)" != 0 ] && keep+=" CAP_BPF"
+	fi
+	want=$(capmask "$keep")
 	status=$(grep -E '^(Uid|CapEff|CapPrm|CapAmb|CapBnd|NoNewPrivs):' "/proc/$PID/status" | tr -s '\t ' ' ' | tr '\n' ' ')
 	if grep -q "Uid: $DYN_UID $DYN_UID" <<<"$status" && grep -q "CapEff: $want" <<<"$status" &&
-		grep -q "CapAmb: $want" <<<"$status" && grep -q "CapBnd: $want" <<<"$status" &&
+		grep -q "CapPrm: $want" <<<"$status" && grep -q "CapAmb: 0000000000000000" <<<"$status" &&
+		grep -q "CapBnd: $(capmask "$BOUNDING")" <<<"$status" &&
 		grep -q "NoNewPrivs: 1" <<<"$status"; then
-		ok "process: $status"
+		ok "process after attach: $keep only: $status"
 	else
-		fail "process: want uid $DYN_UID and capabilities $want, got: $status"
+		fail "process after attach: want uid $DYN_UID and capabilities $keep ($want) only, got: $status"
 	fi
 	for f in tcp-ipv4 dns-udp; do
 		ip netns exec "$NS_A" tcpreplay -i "$VA" -K -q "$ROOT/pcaps/$f.pcap" >"$tmp/replay.out" 2>&1 ||
@@ -290,6 +309,14 @@ if start main "$BOUNDING"; then
 	[ "$h" = ok ] && [ "$c" = "$EXP_HS" ] &&
 		ok "/healthz: $h; /metrics: $(wc -l <"$tmp/metrics.txt") lines, completed handshakes $c" ||
 		fail "/healthz: '$h'; /metrics: completed handshakes '$c', want $EXP_HS"
+	# every thread, the HTTP server's too (it drops at its first connection)
+	threads=""
+	for t in /proc/"$PID"/task/*; do
+		threads+=" $(awk '/^CapEff|^CapPrm/ {printf "%s", $2 "/"}' "$t/status")"
+	done
+	[ -z "$(tr ' ' '\n' <<<"$threads" | grep -v "^\($want/$want/\)\?$")" ] &&
+		ok "every thread holds $want only (CapEff/CapPrm:$threads)" ||
+		fail "threads' CapEff/CapPrm:$threads, want $want"
 	stop "${KILLSIG#SIG}"
 	# the wire's (the /metrics and /healthz requests above are loopback
 	# connections: the socket path's)
@@ -385,6 +412,57 @@ fi
 ip netns exec "$NS_H" env -i SERVICE_RESULT=success WIRELAT_INTERFACES="$VH" "$CLEANUP" >"$tmp/cleanup2.out" 2>&1
 [ ! -s "$tmp/cleanup2.out" ] && ok "wirelat-cleanup after a clean stop: does nothing" ||
 	fail "wirelat-cleanup after a clean stop: $(cat "$tmp/cleanup2.out")"
+
+# ---------------------------------------------------------------- 5. --user
+# root (every capability) with --user nobody: once attached the uid and
+# gid are nobody's, the capabilities the same kept set (the bounding set
+# too: root holds CAP_SETPCAP), every thread (or none); the replay is measured, the
+# sweep and the scrapes go on, SIGTERM detaches everything (CAP_NET_ADMIN)
+echo "--- 5. as root with --user nobody"
+nobody=$(id -u nobody)
+nsenter --net="/run/netns/$NS_H" "$WIRELAT" -i "$VH" --json --listen 127.0.0.1:9745 \
+	--summary-interval 0 --user nobody >"$tmp/user.out" 2>"$tmp/user.err" &
+PID=$!
+PIDS+=("$PID")
+if wait_file "$tmp/user.err" '^wirelat: attached'; then
+	for f in tcp-ipv4 dns-udp; do
+		ip netns exec "$NS_A" tcpreplay -i "$VA" -K -q "$ROOT/pcaps/$f.pcap" >"$tmp/replay.out" 2>&1 ||
+			fail "tcpreplay $f: $(tail -2 "$tmp/replay.out")"
+	done
+	for _ in $(seq 200); do
+		ip netns exec "$NS_H" curl -s -m 3 http://127.0.0.1:9745/metrics >"$tmp/metrics.txt"
+		c=$(metric_value "$tmp/metrics.txt" "wirelat_tcp_handshakes_total{interface=\"$VH\",result=\"completed\"}")
+		[ "$c" = "$EXP_HS" ] && break
+		sleep 0.1
+	done
+	threads=""
+	for t in /proc/"$PID"/task/*; do
+		threads+=" $(awk '/^Uid|^CapEff|^CapPrm/ {printf "%s", $2 "/"}' "$t/status")"
+	done
+	want=$(capmask "$keep") none=0000000000000000
+	# the HTTP server's thread predates the drop: the uid switch (glibc
+	# makes it on every thread) empties its set, it keeps none
+	[ -z "$(tr ' ' '\n' <<<"$threads" | grep -v "^\($nobody/$want/$want/\|$nobody/$none/$none/\)\?$")" ] &&
+		grep -q "CapBnd:.*$want" "/proc/$PID/status" &&
+		ok "--user nobody: every thread uid $nobody with $keep or nothing, bounding set $want (Uid/CapPrm/CapEff:$threads)" ||
+		fail "--user nobody: threads' Uid/CapPrm/CapEff:$threads, $(grep CapBnd "/proc/$PID/status"), want $nobody/$want/$want"
+	grep -q "NoNewPrivs:.*1" "/proc/$PID/status" && ok "--user nobody: no_new_privs" ||
+		fail "--user nobody: no_new_privs not set"
+	[ "$c" = "$EXP_HS" ] && ok "--user nobody: /metrics: completed handshakes $c" ||
+		fail "--user nobody: /metrics: completed handshakes '$c', want $EXP_HS"
+	stop TERM
+	dn=$(grep -c '"type":"dns"' "$tmp/user.out")
+	st=$(attached)
+	[ "$RC" -eq 0 ] && [ "$st" = "$CLEAN" ] && [ "$dn" = "$EXP_DNS" ] &&
+		ok "--user nobody: $dn dns records, SIGTERM: exit 0, nothing attached" ||
+		fail "--user nobody: $dn dns records (want $EXP_DNS), exit $RC, left: $st: $(tr '\n' ' ' <"$tmp/user.err" | head -c 300)"
+else
+	fail "--user nobody: not attached: $(tr '\n' ' ' <"$tmp/user.err" | head -c 300)"
+fi
+"$WIRELAT" -i lo --user no-such-user-wl >/dev/null 2>"$tmp/nouser.err"
+rc=$?
+[ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/nouser.err")" -eq 1 ] && ok "--user no-such-user-wl: exit 2: $(cat "$tmp/nouser.err")" ||
+	fail "--user no-such-user-wl: exit $rc: $(cat "$tmp/nouser.err")"
 
 echo "$FAILS failures"
 [ "$FAILS" -eq 0 ]
