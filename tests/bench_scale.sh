@@ -6,8 +6,8 @@
 # memory per entry (bpftool map show: memlock / max_entries). Then a flood
 # of N spoofed SYNs over 1000 established connections into the default
 # handshake table: its fill and evictions, the connections that survived,
-# the handshakes after the flood. Two namespaces made here, removed by the
-# trap; synthetic addresses only.
+# the handshakes after the flood. Then a DNS flood offline (below). Two
+# namespaces made here, removed by the trap; synthetic addresses only.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -91,3 +91,40 @@ printf '%-44s %s\n' "SYN flood (tcpreplay --topspeed)" "$N spoofed SYNs at ${pps
 printf '%-44s %s\n' "handshake table: entries / capacity / evicted" "$(value 'wirelat_flow_table_entries{table="handshakes"}' <<<"$m") / $(value 'wirelat_flow_table_capacity{table="handshakes"}' <<<"$m") / $(value 'wirelat_flow_table_evictions_total{table="handshakes"}' <<<"$m")"
 printf '%-44s %s\n' "established before the flood, closed intact" "$survived of 1000"
 printf '%-44s %s\n' "handshakes measured (1000 before, 1000 after)" "$after of 2000"
+
+# A DNS flood, offline (deterministic; tests/test_dns_flood.sh is its
+# scaled-down check): N queries never answered (random IDs, a socket
+# each), forged answers to the last N/100 (the query's ID and socket, from
+# another server address or port), 1000 queries answered in 5 ms, the
+# capture ending 1 s later with the flood pending; default tables
+DNS_N=${DNS_FLOOD_N:-$N}
+$PY "$ROOT/tests/scale_pcap.py" dnsflood "$DNS_N" $((DNS_N / 100)) 1000 "$tmp/dns.pcap" || exit 1
+t0=$(date +%s%N)
+"$WIRELAT" -r "$tmp/dns.pcap" --json --dns-port 53 --dns-port 5353 -j 1 \
+	--metrics-out "$tmp/dns.prom" >"$tmp/dns.jsonl" 2>"$tmp/dns.err" || { cat "$tmp/dns.err"; exit 1; }
+t1=$(date +%s%N)
+m=$(cat "$tmp/dns.prom")
+$PY - "$tmp/dns.jsonl" "$DNS_N" $((DNS_N / 100)) "$(value 'wirelat_flow_table_evictions_total{table="dns"}' <<<"$m")" \
+	"$(value 'wirelat_dns_unsolicited_responses_total{interface="pcap"}' <<<"$m")" \
+	"$(value 'wirelat_flow_table_entries{table="dns"}' <<<"$m") / $(value 'wirelat_flow_table_capacity{table="dns"}' <<<"$m")" \
+	$((t1 - t0)) <<'PY'
+import json, sys
+path, n, forged, ev, unsol, fill, secs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), \
+    int(sys.argv[4]), int(sys.argv[5]), sys.argv[6], int(sys.argv[7]) / 1e9
+ans = exact = eof = to = 0
+for line in open(path):
+    r = json.loads(line)
+    if r["type"] == "dns":
+        ans += 1
+        exact += r["latency_ns"] == 5000000 and r["qname"].endswith("after.example")
+    elif r["type"] == "dns_timeout":
+        eof += r["reason"] == "eof"
+        to += r["reason"] != "eof"
+row = lambda k, v: print("%-44s %s" % (k, v))
+row("DNS flood (offline, -j 1)", "%d queries never answered, %d forged answers: %.2f s" % (n, forged, secs))
+row("dns table: entries / capacity", fill)
+row("queries: answered + timeout + eof + evicted", "%d + %d + %d + %d = %d of %d%s" % (
+    ans, to, eof, ev, ans + to + eof + ev, n + 1000, "" if ans + to + eof + ev == n + 1000 else " (MISMATCH)"))
+row("forged answers: completed / unsolicited", "%d / %d of %d" % (ans - exact, unsol, forged))
+row("answered after the flood, exact (5 ms)", "%d of 1000" % exact)
+PY
