@@ -109,8 +109,7 @@ static uint64_t mono_ns(void)
 }
 
 /* One listener of a dump reply, with its drops when the kernel gave them. */
-static void take_msg(struct wl_listen *l, struct lsock *out, int *n,
-		     const struct nlmsghdr *h)
+static void take_msg(struct lsock *out, int *n, const struct nlmsghdr *h)
 {
 	const struct inet_diag_msg *m = NLMSG_DATA(h);
 	int len = h->nlmsg_len - NLMSG_LENGTH(sizeof(*m));
@@ -130,7 +129,6 @@ static void take_msg(struct wl_listen *l, struct lsock *out, int *n,
 		if (a->rta_type == INET_DIAG_SKMEMINFO &&
 		    RTA_PAYLOAD(a) >= (int)((SK_MEMINFO_DROPS + 1) * sizeof(uint32_t)))
 			s->drops = ((const uint32_t *)RTA_DATA(a))[SK_MEMINFO_DROPS];
-	(void)l;
 }
 
 /* The TCP listeners of @family into @out (from *@n on): 0 or -errno. */
@@ -181,7 +179,7 @@ static int dump_family(struct wl_listen *l, int family, struct lsock *out,
 				return e->error ? e->error : -EPROTO;
 			}
 			if (h->nlmsg_type == SOCK_DIAG_BY_FAMILY)
-				take_msg(l, out, n, h);
+				take_msg(out, n, h);
 		}
 	}
 }
