@@ -34,6 +34,10 @@ bench), written with struct, not scapy: 100k handshakes in about a second.
       queries each answered 5 ms later; then TAIL more queries never
       answered (default 0). Ends 1 s after: what is pending then is at end
       of file.
+  scale_pcap.py synflood N GAP_S TAIL OUT
+      N SYNs from spoofed sources (a tuple each, 5 us apart), GAP_S seconds
+      later TAIL more, the capture ending 1 s after: the first flood times
+      out (tombstones), the second meets them and is pending at end of file.
 
 Addresses: clients 198.51.100.0/24 and 2001:db8::/32, servers 203.0.113.0/24
 only. Checksums are left zero: nothing on the path verifies them (the
@@ -255,6 +259,19 @@ def main():
             lo, hi = t - 1000 * MS, t + 200 * MS
             handshake(p, i, start, rnd.randint(lo, hi), 20 * US, False)
             dns(p, 100000 + i, start + 500 * US, rnd.randint(lo, hi))
+        p.close()
+    elif mode == "synflood":
+        n, gap_s, tail, out = int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+        p = Pcap(out)
+        t = T0
+        for j in range(n + tail):
+            if j == n:
+                t += int(gap_s * SEC)
+            c, cp, s, sp = tuple_of(1000000 + j, False)
+            p.add(t, frame(ip4(c, s, 6, tcp(cp, sp, 99 + j, 0, 0x02)), False))
+            t += 5 * US
+        p.add(t + SEC, frame(ip4(bytes([203, 0, 113, 1]), bytes([198, 51, 100, 1]), 6,
+                                 tcp(443, 40000, 1, 1, 0x10)), False))
         p.close()
     elif mode == "dnsflood":
         flood, forged, after, out = (int(sys.argv[2]), int(sys.argv[3]),

@@ -16,6 +16,9 @@
 #    inserts - deletes - entries did, gives more);
 #  - the table bounded by --max-dns; eof records at the last packet's
 #    time; two runs print the same lines.
+# Then the same accounting for a SYN flood whose first half times out
+# (tombstones) before the second half meets it (tests/scale_pcap.py
+# synflood).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . tests/lib.sh
@@ -86,5 +89,23 @@ check(len({(r["client_ip"], r["client_port"], r["id"]) for r in eofs}) == len(eo
       "each pending query reported once")
 sys.exit(1 if bad else 0)
 PY
+# The same rule for handshakes: twice --max-flows spoofed SYNs, 6 s later
+# (timed out: tombstones kept for late SYN-ACKs) as many again, pending at
+# end of file. Every SYN once: timeout + eof + evicted while open; the LRU
+# pushing out the first flood's tombstones is no eviction.
+$PY tests/scale_pcap.py synflood $FLOOD 6 $FLOOD "$tmp/s.pcap" ||
+	{ echo "FAIL: scale_pcap.py synflood"; exit 1; }
+"$WIRELAT" -r "$tmp/s.pcap" --json --max-flows $MAX --metrics-out "$tmp/s.prom" \
+	>"$tmp/s.jsonl" 2>"$tmp/err" || { echo "FAIL: wirelat: $(head -3 "$tmp/err")"; exit 1; }
+ev=$(metric_value "$tmp/s.prom" 'wirelat_flow_table_evictions_total{table="handshakes"}')
+to=$(grep '"type":"tcp_handshake_failed"' "$tmp/s.jsonl" | grep -c '"reason":"timeout"')
+eof=$(grep '"type":"tcp_handshake_failed"' "$tmp/s.jsonl" | grep -c '"reason":"eof"')
+to_m=$(metric_value "$tmp/s.prom" 'wirelat_tcp_handshakes_total{interface="pcap",result="timeout"}')
+[ $((to + eof + ev)) -eq $((2 * FLOOD)) ] && [ "$to" -gt 0 ] && [ "$eof" -gt 0 ] && [ "$ev" -gt 0 ] &&
+	ok "every SYN once: $to timed out + $eof eof + $ev evicted open == $((2 * FLOOD))" ||
+	fail "SYNs: $to timed out + $eof eof + $ev evicted, want $((2 * FLOOD)) (each > 0)"
+[ "$to_m" = "$to" ] && ok "eof is not a result: wirelat_tcp_handshakes_total{result=\"timeout\"} $to_m" ||
+	fail "timeout results $to_m, timeout records $to"
+
 echo "$FAILS failures"
 [ "$FAILS" -eq 0 ]
