@@ -71,16 +71,7 @@ static __always_inline __u32 wl_rcode_label(__u8 rc)
 	return rc < WL_RC_OTHER ? rc : WL_RC_OTHER;
 }
 
-/* What the parser found in a message. */
-struct wl_dns_msg {
-	__u16 id;
-	__u16 flags;
-	__u16 ancount;
-	__u16 qtype;
-	__u32 qname_len;	/* wire form, terminating zero included */
-	__u32 end;		/* offset just past the question */
-	__u64 qhash;
-};
+/* What the parser found in a message: struct wl_dns_msg, maps.bpf.h. */
 
 /*
  * Walk the first question's name at offset 12 of @m (@len bytes present).
@@ -392,6 +383,10 @@ wl_dns_find(struct wl_stats *st, const struct wl_dns_scratch *sc,
 		q = bpf_map_lookup_elem(&dns_pending, k);
 		if (q && wl_dns_expire(st, k, q, clock, NULL))
 			q = NULL;
+		/* no question has had a slot of its own yet: slot 0 empty
+		 * means no transaction at all (a new query, one lookup) */
+		if (!q && !i && !wl_dns_slots_used)
+			break;
 		if (!q)
 			continue;
 		if (wl_dns_same_question(q, sc->msg, d)) {
@@ -427,6 +422,8 @@ static __always_inline void wl_dns_open(struct wl_stats *st,
 	q->state = WL_DNS_PENDING;
 	q->qname_len = d->qname_len;
 	__builtin_memcpy(q->qname, &sc->msg[WL_DNS_HDR], WL_QNAME_MAX);
+	if (k->qslot && !wl_dns_slots_used)	/* see wl_dns_find() */
+		wl_dns_slots_used = 1;
 	/* a new key is inserted at once: no failed update first */
 	if (!exists || bpf_map_update_elem(&dns_pending, k, q, BPF_EXIST))
 		wl_table_insert(st, &dns_pending, k, q, WL_T_DNS);
@@ -522,20 +519,24 @@ late:
 __noinline int wl_dns_msg(struct wl_stats *st, struct wl_pkt *p,
 			  struct wl_dns_scratch *sc, __u32 len, __u32 proto)
 {
-	struct wl_dns_msg d = {};
+	struct wl_dns_msg *d;
 	struct wl_dns_key *k;
 	struct wl_dns_q *q;
 	int is_response, same, other;
-	__u32 zero = 0;
 	__u64 now;
 
 	if (!st || !p || !sc)
 		return 0;
 	if (len > WL_DNS_BUF)
 		len = WL_DNS_BUF;
-	if (wl_dns_parse(sc, len, &d))
+	/* in the scratch, not on the stack: this frame is on the deepest
+	 * call chain (XDP, DNS over TCP, here, the name's walk), which
+	 * Linux 6.1 allows 512 bytes */
+	d = &sc->dmsg;
+	__builtin_memset(d, 0, sizeof(*d));
+	if (wl_dns_parse(sc, len, d))
 		return -1;
-	is_response = !!(d.flags & WL_DNS_QR);
+	is_response = !!(d->flags & WL_DNS_QR);
 	/* a query goes to a DNS port, a response comes from one */
 	if (!wl_is_dns_port(is_response ? p->sport : p->dport))
 		return 0;
@@ -546,38 +547,21 @@ __noinline int wl_dns_msg(struct wl_stats *st, struct wl_pkt *p,
 	 * The key lives there too: on the stack it made the deepest call
 	 * chain 544 bytes, over the 512 Linux 6.1 allows.
 	 */
-	sc = bpf_map_lookup_elem(&dns_scratch, &zero);
+	sc = bpf_map_lookup_elem(&dns_scratch, (const void *)&wl_key0);
 	if (!sc)
 		return 0;
 	barrier_var(sc);
 	k = &sc->dkey;
-	wl_dns_key(k, p, p->ifindex, proto, d.id, is_response);
+	d = &sc->dmsg;
+	wl_dns_key(k, p, p->ifindex, proto, d->id, is_response);
 	now = wl_now_ns();
-	q = wl_dns_find(st, sc, k, &d, wl_clock_ns(now), &same, &other);
+	q = wl_dns_find(st, sc, k, d, wl_clock_ns(now), &same, &other);
 	if (is_response)
-		wl_dns_response(st, k, q, &d, same, other, now);
+		wl_dns_response(st, k, q, d, same, other, now);
 	else
-		wl_dns_query(st, sc, k, q, &d, same, now);
+		wl_dns_query(st, sc, k, q, d, same, now);
 	return 0;
 }
-
-/*
- * An ICMP error's match: the quoted tuple, and its DNS ID when quoted;
- * the walk's earliest pending match (by first transmission, then ID),
- * which is @k with its id and qslot. Small: it is on the stack (where
- * callbacks take their context) under three more frames.
- */
-struct wl_dns_unreach {
-	struct wl_dns_key k;	/* the quoted query's tuple (id, qslot: 0) */
-	struct wl_stats *st;
-	__u64 now;
-	__u64 best_first;	/* its first transmission; ~0: none found */
-	__s32 id;		/* -1: the quote ends before the DNS ID */
-	__u16 best_id;
-	__u16 pad;
-	__u32 best_slot;
-	__u32 pad2;
-};
 
 /* The pending query @q of @k ends: an ICMP error at @now quoted it. */
 static __always_inline void wl_dns_unreached(struct wl_stats *st,
@@ -592,19 +576,28 @@ static __always_inline void wl_dns_unreached(struct wl_stats *st,
 	wl_table_delete(st, &dns_pending, k, WL_T_DNS);
 }
 
+/* The walk's context: on the stack (where callbacks take it), small. */
+struct wl_dns_walk {
+	struct wl_dns_unreach *u;	/* in the per-CPU scratch */
+};
+
 /*
  * bpf_for_each_map_elem() callback: the earliest query still pending by
- * @u->now that @u matches, into @u->best. Only looks: ending one here
+ * u->now that u matches, into u->best_*. Only looks: ending one here
  * would write records in the table's hash order, which differs from run
  * to run (the map's hash seed is random).
  */
 static long wl_dns_unreach_one(void *map, struct wl_dns_key *k,
-			       struct wl_dns_q *q, struct wl_dns_unreach *u)
+			       struct wl_dns_q *q, struct wl_dns_walk *w)
 {
+	struct wl_dns_unreach *u = w->u;
 	const __u64 *a = (const __u64 *)k->client_ip;
-	const __u64 *b = (const __u64 *)u->k.client_ip;
+	const __u64 *b;
 
 	(void)map;
+	if (!u)
+		return 1;
+	b = (const __u64 *)u->k.client_ip;
 	if (k->ifindex != u->k.ifindex || k->family != u->k.family ||
 	    k->proto != WL_DNS_UDP || k->client_port != u->k.client_port ||
 	    k->server_port != u->k.server_port ||
@@ -625,22 +618,36 @@ static long wl_dns_unreach_one(void *map, struct wl_dns_key *k,
 }
 
 /* bpf_loop() callback: one walk, the earliest match ends; 1: none left. */
-static long wl_dns_unreach_next(__u32 i, struct wl_dns_unreach *u)
+static long wl_dns_unreach_next(__u32 i, void *unused)
 {
+	struct wl_dns_scratch *sc;
+	struct wl_dns_walk w;
+	struct wl_dns_unreach *u;
+	struct wl_stats *st;
 	struct wl_dns_q *q;
+	__u32 zero = 0;
 
 	(void)i;
+	(void)unused;
+	sc = bpf_map_lookup_elem(&dns_scratch, &zero);
+	if (!sc)
+		return 1;
+	u = &sc->unreach;
+	st = wl_stats_of(u->k.ifindex);
+	if (!st)
+		return 1;
 	u->best_first = ~0ULL;
 	u->best_id = 0;
-	bpf_for_each_map_elem(&dns_pending, wl_dns_unreach_one, u, 0);
-	if (u->best_first == ~0ULL || !u->st)
+	w.u = u;
+	bpf_for_each_map_elem(&dns_pending, wl_dns_unreach_one, &w, 0);
+	if (u->best_first == ~0ULL)
 		return 1;
 	/* the key names the match now; the next walk starts from it */
 	u->k.id = u->best_id;
 	u->k.qslot = u->best_slot;
 	q = bpf_map_lookup_elem(&dns_pending, &u->k);
 	if (q)
-		wl_dns_unreached(u->st, &u->k, q, u->now);
+		wl_dns_unreached(st, &u->k, q, u->now);
 	u->k.id = 0;
 	u->k.qslot = 0;
 	return q ? 0 : 1;
@@ -662,37 +669,41 @@ static long wl_dns_unreach_next(__u32 i, struct wl_dns_unreach *u)
 __noinline int wl_dns_unreachable(struct wl_stats *st, struct wl_pkt *p,
 				  struct wl_dns_scratch *sc, __u32 len)
 {
-	struct wl_dns_unreach u = {};
-	struct wl_dns_msg d = {};
+	struct wl_dns_unreach *u;
+	struct wl_dns_msg *d;
 	struct wl_dns_q *q;
-	int same, other;
-	__u32 zero = 0;
+	int same, other, id;
+	__u64 now;
 
 	if (!st || !p || !sc || !wl_is_dns_port(p->dport))
 		return 0;
 	if (len > WL_DNS_BUF)
 		len = WL_DNS_BUF;
-	u.now = wl_now_ns();
-	if (len >= WL_DNS_HDR + 5 && !wl_dns_parse(sc, len, &d) &&
-	    !(d.flags & WL_DNS_QR)) {
-		/* as in wl_dns_msg(): the scratch from a lookup */
-		sc = bpf_map_lookup_elem(&dns_scratch, &zero);
-		if (!sc)
-			return 0;
-		barrier_var(sc);
-		wl_dns_key(&sc->dkey, p, p->ifindex, WL_DNS_UDP, d.id, 0);
-		q = wl_dns_find(st, sc, &sc->dkey, &d,
-				wl_clock_ns(u.now), &same, &other);
+	now = wl_now_ns();
+	id = len >= 2 ? wl_be16(sc->msg, 0) : -1;
+	/* as in wl_dns_msg(): the scratch from a lookup */
+	sc = bpf_map_lookup_elem(&dns_scratch, (const void *)&wl_key0);
+	if (!sc)
+		return 0;
+	barrier_var(sc);
+	d = &sc->dmsg;	/* as in wl_dns_msg(): off the stack */
+	__builtin_memset(d, 0, sizeof(*d));
+	if (len >= WL_DNS_HDR + 5 && !wl_dns_parse(sc, len, d) &&
+	    !(d->flags & WL_DNS_QR)) {
+		wl_dns_key(&sc->dkey, p, p->ifindex, WL_DNS_UDP, d->id, 0);
+		q = wl_dns_find(st, sc, &sc->dkey, d, wl_clock_ns(now),
+				&same, &other);
 		if (q && same && q->state == WL_DNS_PENDING)
-			wl_dns_unreached(st, &sc->dkey, q, u.now);
+			wl_dns_unreached(st, &sc->dkey, q, now);
 		return 0;
 	}
-	u.id = len >= 2 ? wl_be16(sc->msg, 0) : -1;
-	wl_dns_key(&u.k, p, p->ifindex, WL_DNS_UDP, 0, 0);
-	u.st = st;
+	u = &sc->unreach;
+	wl_dns_key(&u->k, p, p->ifindex, WL_DNS_UDP, 0, 0);
+	u->now = now;
+	u->id = id;
 	/* in the order the queries were sent, as the sweep would time them
 	 * out: one walk for each, and one to find none is left */
-	bpf_loop(WL_DNS_UNREACH_MAX, wl_dns_unreach_next, &u, 0);
+	bpf_loop(WL_DNS_UNREACH_MAX, wl_dns_unreach_next, NULL, 0);
 	return 0;
 }
 #else

@@ -39,10 +39,16 @@ static __always_inline void wl_dns_udp(void *ctx, int is_skb,
 		/* an ICMP error quoting a query: as much of it as it quotes
 		 * (RFC 792 routers: none past the UDP header) */
 		sc = bpf_map_lookup_elem(&dns_scratch, &zero);
-		if (!sc || (len >= 2 && len <= WL_DNS_BUF &&
-			    wl_load(ctx, is_skb, p->payload_off, sc->msg, len)))
+		if (!sc)
 			return;
-		wl_dns_unreachable(st, p, sc, len);
+		/* one test per bound, on this register (Linux 6.1 loses a
+		 * lower bound clang folds into one range compare) */
+		if (len < 2 || len > WL_DNS_BUF) {
+			wl_dns_unreachable(st, p, sc, 0);
+			return;
+		}
+		if (!wl_load(ctx, is_skb, p->payload_off, sc->msg, len))
+			wl_dns_unreachable(st, p, sc, len);
 		return;
 	}
 	if (len < WL_DNS_HDR + 5 || len > WL_DNS_BUF) {

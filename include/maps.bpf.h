@@ -52,6 +52,35 @@ WL_GLOBAL struct {
 	__type(value, struct wl_dns_stream);
 } dns_streams SEC(".maps");
 
+/* What the DNS parser found in a message (include/dns.bpf.h). */
+struct wl_dns_msg {
+	__u16 id;
+	__u16 flags;
+	__u16 ancount;
+	__u16 qtype;
+	__u32 qname_len;	/* wire form, terminating zero included */
+	__u32 end;		/* offset just past the question */
+	__u64 qhash;
+};
+
+/*
+ * An ICMP error's match (include/dns.bpf.h, wl_dns_unreachable()): the
+ * quoted tuple, and its DNS ID when quoted; a walk's earliest pending
+ * match (by first transmission, then ID), which is @k with its id and
+ * qslot. In the scratch, not on the stack: the walk's callbacks sit three
+ * frames under the entry point.
+ */
+struct wl_dns_unreach {
+	struct wl_dns_key k;	/* the quoted query's tuple (id, qslot: 0) */
+	__u64 now;
+	__u64 best_first;	/* its first transmission; ~0: none found */
+	__s32 id;		/* -1: the quote ends before the DNS ID */
+	__u16 best_id;
+	__u16 pad;
+	__u32 best_slot;
+	__u32 pad2;
+};
+
 /* Per-CPU room for a DNS message and a query value (too big for stack). */
 struct wl_dns_scratch {
 	__u8 msg[WL_DNS_BUF];
@@ -63,6 +92,8 @@ struct wl_dns_scratch {
 	struct wl_flow_key hkey;	/* wl_tcp() and wl_handshake()'s key */
 	__u64 hs_now;			/* wl_handshake()'s clock, see there */
 	struct wl_dns_key dkey;		/* wl_dns_msg()'s key, see there */
+	struct wl_dns_unreach unreach;	/* wl_dns_unreachable()'s walk */
+	struct wl_dns_msg dmsg;		/* wl_dns_msg()'s parse, see there */
 	struct wl_dns_stream_key skey;	/* see wl_dns_tcp_segment() */
 	struct wl_dns_stream stream;
 };
@@ -153,5 +184,13 @@ WL_GLOBAL struct wl_batch wl_batch;
 
 /* The sweep program's input and output (sweep/, user/sweep.c). */
 WL_GLOBAL struct wl_sweep_io wl_sweep_io;
+
+/*
+ * Set once a DNS question first gets a slot of its own (a second question
+ * on one tuple and ID, include/dns.bpf.h): until then a query finding slot
+ * 0 empty is new without looking further. Never cleared: after that, a
+ * new query costs a second lookup.
+ */
+WL_GLOBAL __u32 wl_dns_slots_used;
 
 #endif /* WIRELAT_MAPS_BPF_H */

@@ -3487,6 +3487,19 @@ def gen_dns_exact():
     t = i_.send(CLIENT, t + 222 * US, 'A')
     i_.expect_tclose('fin', t, closed_by='client', label='(i) closed')
 
+    # (j) a question with its own slot outlives the first of its ID: `x` answered at once, its
+    #     entry gone 5 s later; `y`, sent again at 4 s and 7 s, is still found (its own slot)
+    j = sock(11)
+    tj = t0 + 900 * MS
+    j.query(tj, 0xe0a1, 'x.example.com', 'A')
+    j.query(tj + 1 * MS, 0xe0a1, 'y.example.com', 'A')
+    ans(j, tj + 2 * MS, tj, 0xe0a1, 'x.example.com', 'A', label='(j) x, 2 ms')
+    j.query(tj + 4 * S, 0xe0a1, 'y.example.com', 'A', note='(j) y again')
+    j.query(tj + 7 * S, 0xe0a1, 'y.example.com', 'A',
+            note='(j) y again, after x\'s entry expired')
+    ans(j, tj + 7500 * MS, tj + 1 * MS, 0xe0a1, 'y.example.com', 'A', retransmits=2,
+        label='(j) y: 7.499 s, two retransmissions, one transaction throughout')
+
     # (z) a last transaction after every deadline and tombstone: nothing is pending at the end
     z = sock(10)
     tz = td + 2 * MS + 2 * T + 500 * MS
