@@ -965,14 +965,15 @@ static int push(struct shard *s, const struct item *it, const uint8_t *data)
 	return 0;
 }
 
-/* The reader: an item without a frame to every shard, at once. */
+/* The reader: an item without a frame to every shard (each tried), at once. */
 static int push_all(struct fleet *fl, const struct item *it)
 {
-	int i, err = 0;
+	int i, err = 0, e;
 
 	for (i = 0; i < fl->n; i++) {
-		if (!err)
-			err = push(&fl->sh[i], it, NULL);
+		e = push(&fl->sh[i], it, NULL);
+		if (e && !err)
+			err = e;
 		publish(&fl->sh[i]);
 	}
 	return err;
