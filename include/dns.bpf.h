@@ -322,17 +322,27 @@ static __always_inline int wl_dns_eof(struct wl_stats *st,
 }
 
 /*
- * Is the question of @d (its name at offset 12 of @msg) the one @q asked?
- * Byte for byte, case kept: under a 64-bit hash alone a crafted name of
- * the same length and type would pass for it, and a spoofed answer would
- * count as the answer. The hash, compared first, makes a different
- * question fail fast.
+ * Is the question the parser found in @sc (sc->dmsg, its name at offset 12
+ * of sc->msg) the one @q asked? Byte for byte, case kept: under a 64-bit
+ * hash alone a crafted name of the same length and type would pass for
+ * it, and a spoofed answer would count as the answer. The hash, compared
+ * first, makes a different question fail fast. A global function: its
+ * 32-step compare is verified once, not at each lookup that calls it
+ * (Linux 6.1 processed 650k instructions for the XDP program otherwise).
  */
-static __always_inline int wl_dns_same_question(const struct wl_dns_q *q,
-						const __u8 *msg,
-						const struct wl_dns_msg *d)
+#ifdef WL_DEFINE_MAPS
+__noinline int wl_dns_same_question(const struct wl_dns_q *q,
+				    const struct wl_dns_scratch *sc)
 {
-	__u32 n = d->qname_len, k;
+	const struct wl_dns_msg *d;
+	const __u8 *msg;
+	__u32 n, k;
+
+	if (!q || !sc)
+		return 0;
+	d = &sc->dmsg;
+	msg = sc->msg;
+	n = d->qname_len;
 
 	if (q->qhash != d->qhash || q->qtype != d->qtype || q->qname_len != n)
 		return 0;
@@ -350,6 +360,10 @@ static __always_inline int wl_dns_same_question(const struct wl_dns_q *q,
 	}
 	return 1;
 }
+#else
+extern int wl_dns_same_question(const struct wl_dns_q *q,
+				const struct wl_dns_scratch *sc);
+#endif
 
 /* Slot of question @d when slot 0 holds another: its hash, never 0. */
 static __always_inline __u32 wl_dns_slot(const struct wl_dns_msg *d)
@@ -389,7 +403,7 @@ wl_dns_find(struct wl_stats *st, const struct wl_dns_scratch *sc,
 			break;
 		if (!q)
 			continue;
-		if (wl_dns_same_question(q, sc->msg, d)) {
+		if (wl_dns_same_question(q, sc)) {
 			*same = 1;
 			return q;
 		}
