@@ -432,7 +432,10 @@ int wl_config_parse(struct wl_config *cfg, int argc, char **argv)
 	memset(&longopts[N_OPTIONS], 0, sizeof(longopts[0]));
 
 	opterr = 0;
-	optind = 1;
+	/* 0, not 1: glibc then starts afresh, also forgetting where it was
+	 * inside a cluster of short options (-hv: help returned at h) of a
+	 * command line that may be gone by the next call (fuzz_cli) */
+	optind = 0;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
