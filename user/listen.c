@@ -131,6 +131,14 @@ static void take_msg(struct lsock *out, int *n, const struct nlmsghdr *h)
 			s->drops = ((const uint32_t *)RTA_DATA(a))[SK_MEMINFO_DROPS];
 }
 
+/* NLMSG_OK of the kernel's uapi header compares the __u32 nlmsg_len with
+ * an int (-Wsign-compare, an error in the fuzz and sanitizer builds) */
+static bool nlmsg_ok(const struct nlmsghdr *h, int left)
+{
+	return left >= (int)sizeof(*h) && h->nlmsg_len >= sizeof(*h) &&
+	       h->nlmsg_len <= (unsigned int)left;
+}
+
 /* The TCP listeners of @family into @out (from *@n on): 0 or -errno. */
 static int dump_family(struct wl_listen *l, int family, struct lsock *out,
 		       int *n)
@@ -168,7 +176,7 @@ static int dump_family(struct wl_listen *l, int family, struct lsock *out,
 				continue;
 			return -errno;
 		}
-		for (; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+		for (; nlmsg_ok(h, left); h = NLMSG_NEXT(h, left)) {
 			if (h->nlmsg_seq != l->seq)
 				continue;	/* a reply to an earlier dump */
 			if (h->nlmsg_type == NLMSG_DONE)
