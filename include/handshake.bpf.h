@@ -483,9 +483,15 @@ static __always_inline void wl_hs_unreachable(struct wl_stats *st,
 					      const struct wl_pkt *p, int side,
 					      __u64 now)
 {
-	if (hs->state != WL_HS_SYN_SENT || side != hs->client_side ||
-	    p->seq != hs->client_isn ||
-	    !wl_hs_claim(st, hs, WL_HS_SYN_SENT, WL_HS_DONE))
+	/* waiting for a SYN-ACK: none yet, or the client sent its SYN again
+	 * after one (it never got it, and waits as with none) */
+	__u32 from = hs->state;
+
+	if (from == WL_HS_SYNACK_SEEN && !hs->retry_ns)
+		return;
+	if ((from != WL_HS_SYN_SENT && from != WL_HS_SYNACK_SEEN) ||
+	    side != hs->client_side || p->seq != hs->client_isn ||
+	    !wl_hs_claim(st, hs, from, WL_HS_DONE))
 		return;
 	wl_hs_fail(st, k, hs, WL_FAIL_UNREACHABLE, now);
 	wl_table_delete(st, &handshakes, k, WL_T_HANDSHAKES);

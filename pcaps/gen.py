@@ -3930,6 +3930,26 @@ def gen_exact():
         y.send(SERVER, ty + k * S + sg, 'SA', seq=y.isn[SERVER], ack=y.isn[CLIENT] + 1)
     y.expect_failed('timeout', ts=ty + 17 * S,
                     label='(X9) SYN-ACKs that never reach the client: timeout at 17 s')
+
+    # (X10) as (X9), then a router's ICMP host unreachable quoting the client's SYN sent
+    #      again at 3 s: the client still waits as with no SYN-ACK, so the ICMP error ends
+    #      the attempt (DESIGN: an ICMP unreachable quoting the SYN = `unreachable`)
+    u = Conn(cap, c4(0x99), s4(0x99), 51010, 443, style='windows', c_mac=cmac(0x99),
+             s_mac=smac(0x99))
+    tu = t0 + 900 * MS
+    u.syn(tu)
+    ug = cap.gap(9 * MS + 98)
+    u.synack(tu + ug)
+    u.syn(tu + 1 * S, note='(X10) the SYN again after the SYN-ACK: the client never got it')
+    u.send(SERVER, tu + 1 * S + ug, 'SA', seq=u.isn[SERVER], ack=u.isn[CLIENT] + 1)
+    u.syn(tu + 3 * S, note='(X10) the SYN again')
+    q = last_l3(cap, u)
+    t_icmp = tu + 3 * S + cap.gap(1234567)
+    icmp4_unreach(cap, t_icmp, s4(1), c4(0x99), 1, q, smac(0x99), cmac(0x99), ttl=254,
+                  ipid=0x0102)
+    u.expect_failed('unreachable', ts=t_icmp,
+                    label='(X10) SYN-ACKs that never reach the client, then ICMP host '
+                          'unreachable quoting its SYN sent again')
     return cap
 
 

@@ -700,8 +700,11 @@ def analyze(path, timeout_ns=HANDSHAKE_TIMEOUT_DEFAULT, tshark="tshark", close=N
             itype = p.icmp_type
             if itype not in (("icmp", 3), ("icmpv6", 1)):
                 continue
-            if (e is not None and e.state == SYN_SENT and e.client == qsrc
-                    and e.server == qdst and p.seq == e.isn):
+            # waiting for a SYN-ACK: none yet, or the client sent its SYN
+            # again after one (it never got it)
+            waiting = e is not None and (e.state == SYN_SENT or
+                                         (e.state == SYNACK_SEEN and e.retry_ts is not None))
+            if (waiting and e.client == qsrc and e.server == qdst and p.seq == e.isn):
                 fail(e, "unreachable", p.ts, p.ts - e.first_syn_ts)
                 del table[key]
             continue
