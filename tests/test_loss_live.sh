@@ -88,7 +88,7 @@ for _ in $(seq 200); do
 done
 grep -q watching "$tmp/wirelat.err" || { echo "FAIL: wirelat did not start: $(cat "$tmp/wirelat.err")"; exit 1; }
 ip netns exec "$NS_M" tcpdump -i "$VN" -n -s 200 -U -B 65536 --time-stamp-precision=nano \
-	-w "$tmp/obs.pcap" 'tcp port 9000' 2>"$tmp/tcpdump.err" &
+	-w "$tmp/obs.pcap" 'tcp port 9000 or udp port 9' 2>"$tmp/tcpdump.err" &
 TD=$!
 PIDS+=($TD)
 for _ in $(seq 100); do grep -q listening "$tmp/tcpdump.err" && break; sleep 0.1; done
@@ -121,6 +121,9 @@ for _ in $(seq 200); do grep -q '"tcp_close"' "$tmp/got.jsonl" && break; sleep 0
 ip netns exec "$NS_M" curl -s 127.0.0.1:9747/metrics >"$tmp/m.prom"
 kill -INT "$WL"
 wait "$WL" || fail "wirelat exited non-zero: $(cat "$tmp/wirelat.err")"
+# every frame of the upload in the capture before tcpdump stops (it may lag
+# a transfer under load: frames still in its ring buffer would be lost)
+barrier "$NS_C" 198.51.100.2 "$tmp/obs.pcap"
 kill -TERM "$TD"
 wait "$TD"
 grep -q '^0 packets dropped by kernel' "$tmp/tcpdump.err" ||
