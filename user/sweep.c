@@ -21,7 +21,8 @@
  * tombstones made less those ended (wl_table_tomb()) counted with the
  * deletes.
  */
-static int table_counts(struct wl_run *run, uint64_t *ins, uint64_t *del)
+static int table_counts(struct wl_run *run, uint64_t *ins, uint64_t *del,
+			uint64_t *tout)
 {
 	struct wl_stats sum[WL_NSLOTS];
 	int t, slot, err;
@@ -30,9 +31,10 @@ static int table_counts(struct wl_run *run, uint64_t *ins, uint64_t *del)
 	if (err)
 		return err;
 	for (t = 0; t < WL_T_MAX; t++) {
-		ins[t] = del[t] = 0;
+		ins[t] = del[t] = tout[t] = 0;
 		for (slot = 0; slot < WL_NSLOTS; slot++) {
 			ins[t] += sum[slot].table_inserts[t];
+			tout[t] += sum[slot].table_tombs_out[t];
 			/* a tombstone's end of measurement counts as its
 			 * removal: evictions are of open entries only */
 			del[t] += sum[slot].table_deletes[t] +
@@ -107,6 +109,9 @@ int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
 	int fd = bpf_program__fd(run->skel->progs.wirelat_sweep);
 	uint64_t ins[WL_T_MAX] = { 0 }, del[WL_T_MAX] = { 0 };
 	uint64_t ins_after[WL_T_MAX] = { 0 };
+	/* tombstones ended before and after the walk (see evictions below) */
+	uint64_t tout0[WL_T_MAX] = { 0 }, tout1[WL_T_MAX] = { 0 };
+	bool tout0_read = false;
 	int t, slot, err = 0, drained, runs = 0;
 	/* the counters: for the live walk rule, and for evictions where the
 	 * kernel cannot count the entries (offline they cost a copy of every
@@ -116,7 +121,7 @@ int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (counts)
-		err = table_counts(run, ins, del);
+		err = table_counts(run, ins, del, tout0);
 	for (t = 0; !err && !eof && t < WL_T_MAX; t++)
 		if ((tables & (1u << t)) &&
 		    !walk_needed(run, t, clock_ns ?: monotonic_ns(), !clock_ns,
@@ -131,6 +136,10 @@ int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
 		err = count_entries(run);
 		if (err)
 			return err;
+		if (io->evicted_known && !tout0_read) {
+			memcpy(tout0, io->tombs_out, sizeof(tout0));
+			tout0_read = true;
+		}
 
 		/* the program sees these before it runs: the run is a syscall */
 		memset(io->entries, 0, sizeof(io->entries));
@@ -157,7 +166,9 @@ int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
 	if (!err)
 		err = count_entries(run);
 	if (!err && counts)
-		err = table_counts(run, ins_after, del);
+		err = table_counts(run, ins_after, del, tout1);
+	if (!err && io->evicted_known)
+		memcpy(tout1, io->tombs_out, sizeof(tout1));
 	for (t = 0; !err && t < WL_T_MAX; t++) {
 		if (!(tables & (1u << t)))
 			continue;
@@ -203,6 +214,17 @@ int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
 			ev = (int64_t)(ins[t] - del[t] - n + io->tombs[t]);
 		else
 			continue;
+		/*
+		 * Live, packets end tombstones while the walk runs (a late
+		 * SYN-ACK, a resumed attempt): one the walk counted left and a
+		 * packet ended before the count would count as evicted, and
+		 * the running maximum would keep it. So the tombstones ended
+		 * meanwhile come off: a count short of the LRU's until a walk
+		 * during which none ended, never above it. Offline nothing
+		 * runs beside the walk: exact.
+		 */
+		if (!clock_ns && tout1[t] > tout0[t])
+			ev -= (int64_t)(tout1[t] - tout0[t]);
 		if (ev > (int64_t)run->table_evictions[t])
 			run->table_evictions[t] = ev;
 	}
