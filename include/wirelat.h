@@ -619,10 +619,6 @@ struct wl_sweep_io {
 	__u64 live[WL_T_MAX];
 	/* out, per table walked: tombstones left (the sweep's walk) */
 	__u64 tombs[WL_T_MAX];
-	/* out, with evicted_known: tombstones ended so far (wirelat_count's
-	 * sum of table_tombs_out): live, user/sweep.c takes those ended
-	 * while the walk ran from its count (see there) */
-	__u64 tombs_out[WL_T_MAX];
 };
 
 /*

@@ -86,11 +86,9 @@ static __always_inline void wl_count_evictions(void)
 	bpf_loop(runs, wl_table_sum_one, &ins, 0);
 	wl_count_live();
 	bpf_loop(runs, wl_table_sum_one, &del, 0);
-	for (t = 0; t < WL_T_MAX; t++) {
+	for (t = 0; t < WL_T_MAX; t++)
 		wl_sweep_io.evicted[t] = ins.n[t] - wl_sweep_io.live[t] -
 					 del.n[t] - ins.tombs[t] + del.tombs[t];
-		wl_sweep_io.tombs_out[t] = del.tombs[t];
-	}
 	wl_sweep_io.evicted_known = 1;
 }
 

@@ -111,7 +111,6 @@ int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
 	uint64_t ins_after[WL_T_MAX] = { 0 };
 	/* tombstones ended before and after the walk (see evictions below) */
 	uint64_t tout0[WL_T_MAX] = { 0 }, tout1[WL_T_MAX] = { 0 };
-	bool tout0_read = false;
 	int t, slot, err = 0, drained, runs = 0;
 	/* the counters: for the live walk rule, and for evictions where the
 	 * kernel cannot count the entries (offline they cost a copy of every
@@ -136,10 +135,6 @@ int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
 		err = count_entries(run);
 		if (err)
 			return err;
-		if (io->evicted_known && !tout0_read) {
-			memcpy(tout0, io->tombs_out, sizeof(tout0));
-			tout0_read = true;
-		}
 
 		/* the program sees these before it runs: the run is a syscall */
 		memset(io->entries, 0, sizeof(io->entries));
@@ -167,8 +162,6 @@ int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
 		err = count_entries(run);
 	if (!err && counts)
 		err = table_counts(run, ins_after, del, tout1);
-	if (!err && io->evicted_known)
-		memcpy(tout1, io->tombs_out, sizeof(tout1));
 	for (t = 0; !err && t < WL_T_MAX; t++) {
 		if (!(tables & (1u << t)))
 			continue;
@@ -221,7 +214,9 @@ int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
 		 * the running maximum would keep it. So the tombstones ended
 		 * meanwhile come off: a count short of the LRU's until a walk
 		 * during which none ended, never above it. Offline nothing
-		 * runs beside the walk: exact.
+		 * runs beside the walk: exact. (Live the counters are always
+		 * read, before the first count and after the last: the
+		 * difference covers every ending between them.)
 		 */
 		if (!clock_ns && tout1[t] > tout0[t])
 			ev -= (int64_t)(tout1[t] - tout0[t]);
