@@ -255,6 +255,23 @@ d = json.load(sys.stdin)
 d = d[0] if d else {}
 print(" ".join(str(x["id"]) for x in d.get("xdp", []) + d.get("tc", [])))'
 }
+# replay_and_scrape: tcp-ipv4 and dns-udp from A, then /metrics (into
+# $tmp/metrics.txt) until the counters hold the whole replay (20 s at most);
+# c: the completed handshakes last read
+replay_and_scrape() {
+	local f
+	for f in tcp-ipv4 dns-udp; do
+		ip netns exec "$NS_A" tcpreplay -i "$VA" -K -q "$ROOT/pcaps/$f.pcap" >"$tmp/replay.out" 2>&1 ||
+			fail "tcpreplay $f: $(tail -2 "$tmp/replay.out")"
+	done
+	for _ in $(seq 200); do
+		ip netns exec "$NS_H" curl -s -m 3 http://127.0.0.1:9745/metrics >"$tmp/metrics.txt"
+		c=$(metric_value "$tmp/metrics.txt" "wirelat_tcp_handshakes_total{interface=\"$VH\",result=\"completed\"}")
+		[ "$c" = "$EXP_HS" ] && break
+		sleep 0.1
+	done
+}
+
 explain() { # NAME RC: the known causes of a failure, for the reader
 	if [ "$2" -eq 139 ]; then
 		echo "  wirelat crashed (SIGSEGV). Known cause with libxdp 1.3.1: xdp_program__from_fd() without CAP_SYS_ADMIN"
@@ -294,17 +311,7 @@ if start main "$BOUNDING"; then
 	else
 		fail "process after attach: want uid $DYN_UID and capabilities $keep ($want) only, got: $status"
 	fi
-	for f in tcp-ipv4 dns-udp; do
-		ip netns exec "$NS_A" tcpreplay -i "$VA" -K -q "$ROOT/pcaps/$f.pcap" >"$tmp/replay.out" 2>&1 ||
-			fail "tcpreplay $f: $(tail -2 "$tmp/replay.out")"
-	done
-	# until the counters hold the whole replay (20 s at most)
-	for _ in $(seq 200); do
-		ip netns exec "$NS_H" curl -s -m 3 http://127.0.0.1:9745/metrics >"$tmp/metrics.txt"
-		c=$(metric_value "$tmp/metrics.txt" "wirelat_tcp_handshakes_total{interface=\"$VH\",result=\"completed\"}")
-		[ "$c" = "$EXP_HS" ] && break
-		sleep 0.1
-	done
+	replay_and_scrape
 	h=$(ip netns exec "$NS_H" curl -s -m 3 http://127.0.0.1:9745/healthz)
 	[ "$h" = ok ] && [ "$c" = "$EXP_HS" ] &&
 		ok "/healthz: $h; /metrics: $(wc -l <"$tmp/metrics.txt") lines, completed handshakes $c" ||
@@ -425,16 +432,7 @@ nsenter --net="/run/netns/$NS_H" "$WIRELAT" -i "$VH" --json --listen 127.0.0.1:9
 PID=$!
 PIDS+=("$PID")
 if wait_file "$tmp/user.err" '^wirelat: attached'; then
-	for f in tcp-ipv4 dns-udp; do
-		ip netns exec "$NS_A" tcpreplay -i "$VA" -K -q "$ROOT/pcaps/$f.pcap" >"$tmp/replay.out" 2>&1 ||
-			fail "tcpreplay $f: $(tail -2 "$tmp/replay.out")"
-	done
-	for _ in $(seq 200); do
-		ip netns exec "$NS_H" curl -s -m 3 http://127.0.0.1:9745/metrics >"$tmp/metrics.txt"
-		c=$(metric_value "$tmp/metrics.txt" "wirelat_tcp_handshakes_total{interface=\"$VH\",result=\"completed\"}")
-		[ "$c" = "$EXP_HS" ] && break
-		sleep 0.1
-	done
+	replay_and_scrape
 	threads=""
 	for t in /proc/"$PID"/task/*; do
 		threads+=" $(awk '/^Uid|^CapEff|^CapPrm/ {printf "%s", $2 "/"}' "$t/status")"
