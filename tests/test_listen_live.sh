@@ -3,7 +3,8 @@
 # DESIGN.md "A full accept queue", "The kernel's side"). Real kernels at both
 # ends of a veth pair; wirelat runs in the server's namespace on the server's
 # end: sock_diag and /proc/net/netstat are read in the namespace wirelat runs
-# in, so that is how it watches a local server (README "Where the time goes").
+# in, so that is how it watches a local server (docs/measurements.md,
+# "Where the time goes").
 #
 #   1. A full accept queue: a server (tests/accept_peer.py) listen(4)s and
 #      accepts nothing for a while; 4 clients connect (the queue holds them),

@@ -285,7 +285,7 @@ if start main "$BOUNDING"; then
 	ok "started: $(sed -n 's/^wirelat: //p' "$tmp/main.err" | head -1)"
 	st=$(attached)
 	ids=$(prog_ids)
-	# a veth: --ingress auto puts ingress on TC (README, Attaching)
+	# a veth: --ingress auto puts ingress on TC (docs/running.md, "Attaching")
 	[[ $st =~ ^xdp=\ tc=wirelat_tc_in(:\[[0-9]+\])?,wirelat_tc_eg(:\[[0-9]+\])?\ clsact=yes$ ]] &&
 		ok "attached: $st (programs $ids)" ||
 		fail "attached: want wirelat_tc_in and wirelat_tc_eg on $VH, got: $st"
