@@ -22,7 +22,8 @@
 #      root) removes the leftovers and the daemon starts again;
 #   5. as root with --user nobody: nobody's uid and the kept capabilities
 #      once attached, every thread; measured, scraped, detached at exit;
-#      an unknown user is a bad command line (exit 2, one line).
+#      an unknown user is a bad command line (exit 2, one line); a
+#      --listen port another process holds: exit 1, nothing attached.
 # The namespaces are entered with nsenter --net (the daemon sees the host's
 # /sys, bpffs included, as under systemd; ip netns exec would remount /sys).
 #
@@ -311,12 +312,23 @@ if start main "$BOUNDING"; then
 	else
 		fail "process after attach: want uid $DYN_UID and capabilities $keep ($want) only, got: $status"
 	fi
+	# every thread before any scrape: the HTTP server's thread starts after
+	# the drop and inherits it (a thread started before would hold the
+	# unit's capabilities until something made it drop them)
+	threads=""
+	for t in /proc/"$PID"/task/*; do
+		threads+=" $(awk '/^CapEff|^CapPrm/ {printf "%s", $2 "/"}' "$t/status")"
+	done
+	[ "$(ls /proc/"$PID"/task | wc -l)" -ge 3 ] &&
+		[ -z "$(tr ' ' '\n' <<<"$threads" | grep -v "^\($want/$want/\)\?$")" ] &&
+		ok "before any scrape, every thread ($(ls /proc/"$PID"/task | wc -l)) holds $want only (CapEff/CapPrm:$threads)" ||
+		fail "before any scrape: threads' CapEff/CapPrm:$threads, want $want (3 threads or more: main, reader, HTTP)"
 	replay_and_scrape
 	h=$(ip netns exec "$NS_H" curl -s -m 3 http://127.0.0.1:9745/healthz)
 	[ "$h" = ok ] && [ "$c" = "$EXP_HS" ] &&
 		ok "/healthz: $h; /metrics: $(wc -l <"$tmp/metrics.txt") lines, completed handshakes $c" ||
 		fail "/healthz: '$h'; /metrics: completed handshakes '$c', want $EXP_HS"
-	# every thread, the HTTP server's too (it drops at its first connection)
+	# every thread again, after the scrapes
 	threads=""
 	for t in /proc/"$PID"/task/*; do
 		threads+=" $(awk '/^CapEff|^CapPrm/ {printf "%s", $2 "/"}' "$t/status")"
@@ -423,7 +435,7 @@ ip netns exec "$NS_H" env -i SERVICE_RESULT=success WIRELAT_INTERFACES="$VH" "$C
 # ---------------------------------------------------------------- 5. --user
 # root (every capability) with --user nobody: once attached the uid and
 # gid are nobody's, the capabilities the same kept set (the bounding set
-# too: root holds CAP_SETPCAP), every thread (or none); the replay is measured, the
+# too: root holds CAP_SETPCAP), every thread; the replay is measured, the
 # sweep and the scrapes go on, SIGTERM detaches everything (CAP_NET_ADMIN)
 echo "--- 5. as root with --user nobody"
 nobody=$(id -u nobody)
@@ -437,12 +449,11 @@ if wait_file "$tmp/user.err" '^wirelat: attached'; then
 	for t in /proc/"$PID"/task/*; do
 		threads+=" $(awk '/^Uid|^CapEff|^CapPrm/ {printf "%s", $2 "/"}' "$t/status")"
 	done
-	want=$(capmask "$keep") none=0000000000000000
-	# the HTTP server's thread predates the drop: the uid switch (glibc
-	# makes it on every thread) empties its set, it keeps none
-	[ -z "$(tr ' ' '\n' <<<"$threads" | grep -v "^\($nobody/$want/$want/\|$nobody/$none/$none/\)\?$")" ] &&
+	want=$(capmask "$keep")
+	# every thread started after the drop: the same kept set
+	[ -z "$(tr ' ' '\n' <<<"$threads" | grep -v "^\($nobody/$want/$want/\)\?$")" ] &&
 		grep -q "CapBnd:.*$want" "/proc/$PID/status" &&
-		ok "--user nobody: every thread uid $nobody with $keep or nothing, bounding set $want (Uid/CapPrm/CapEff:$threads)" ||
+		ok "--user nobody: every thread uid $nobody with $keep, bounding set $want (Uid/CapPrm/CapEff:$threads)" ||
 		fail "--user nobody: threads' Uid/CapPrm/CapEff:$threads, $(grep CapBnd "/proc/$PID/status"), want $nobody/$want/$want"
 	grep -q "NoNewPrivs:.*1" "/proc/$PID/status" && ok "--user nobody: no_new_privs" ||
 		fail "--user nobody: no_new_privs not set"
@@ -461,6 +472,19 @@ fi
 rc=$?
 [ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/nouser.err")" -eq 1 ] && ok "--user no-such-user-wl: exit 2: $(cat "$tmp/nouser.err")" ||
 	fail "--user no-such-user-wl: exit $rc: $(cat "$tmp/nouser.err")"
+
+# the port first: taken by another listener, nothing is attached
+ip netns exec "$NS_H" $PY -c 'import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", 9745)); s.listen(); print("up", flush=True); time.sleep(30)' \
+	>"$tmp/busy.out" 2>&1 &
+PIDS+=("$!")
+wait_file "$tmp/busy.out" '^up' || fail "a listener on 127.0.0.1:9745: $(cat "$tmp/busy.out")"
+nsenter --net="/run/netns/$NS_H" timeout 20 "$WIRELAT" -i "$VH" --listen 127.0.0.1:9745 >/dev/null 2>"$tmp/busy.err"
+rc=$?
+st=$(attached)
+[ "$rc" -eq 1 ] && [ "$st" = "$CLEAN" ] && grep -q "^wirelat: cannot serve metrics on 127.0.0.1:9745: the port is in use" "$tmp/busy.err" &&
+	ok "--listen on a port in use: exit 1, nothing attached: $(tail -1 "$tmp/busy.err")" ||
+	fail "--listen on a port in use: exit $rc, left: $st: $(tr '\n' ' ' <"$tmp/busy.err")"
 
 echo "$FAILS failures"
 [ "$FAILS" -eq 0 ]

@@ -31,7 +31,6 @@
 #include <microhttpd.h>
 #include "http.h"
 #include "log.h"
-#include "privs.h"
 #include "metrics.h"
 #include "webcfg.h"
 
@@ -230,7 +229,6 @@ static void on_connection(void *cls, struct MHD_Connection *mc,
 	const union MHD_ConnectionInfo *ci, *fi;
 
 	(void)cls;
-	wl_privs_thread();	/* this thread predates the drop (privs.c) */
 	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
 		if (c) {
 			*c->pprev = c->next;
@@ -331,11 +329,14 @@ int wl_listen_parse(const char *s, struct sockaddr_storage *ss, int *all)
 	}
 }
 
-/* The endpoint's daemon: @ss NULL for none listening (connections added). */
+/*
+ * The endpoint's daemon on @fd, a socket already listening (-1: none,
+ * connections are added by the caller).
+ */
 static struct MHD_Daemon *start_daemon(struct wl_run *run, unsigned flags,
-				       struct sockaddr_storage *ss)
+				       int fd)
 {
-	if (!ss)
+	if (fd < 0)
 		return MHD_start_daemon(
 			flags | MHD_USE_NO_LISTEN_SOCKET, 0,
 			NULL, NULL, handle, run, MHD_OPTION_CONNECTION_LIMIT,
@@ -358,7 +359,7 @@ static struct MHD_Daemon *start_daemon(struct wl_run *run, unsigned flags,
 			};
 	}
 	return MHD_start_daemon(flags, 0, NULL, NULL, handle, run,
-				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)ss,
+				MHD_OPTION_LISTEN_SOCKET, fd,
 				MHD_OPTION_CONNECTION_LIMIT, conn_limit(),
 				MHD_OPTION_CONNECTION_TIMEOUT,
 				(unsigned)WL_HTTP_TIMEOUT_S,
@@ -368,42 +369,78 @@ static struct MHD_Daemon *start_daemon(struct wl_run *run, unsigned flags,
 
 struct MHD_Daemon *wl_http_start_unlistened(struct wl_run *run)
 {
-	return start_daemon(run, 0, NULL);
+	return start_daemon(run, 0, -1);
 }
 
-struct MHD_Daemon *wl_http_start(struct wl_run *run, const char *listen)
+/* A listening TCP socket on @ss (@all: IPv4 too on "::"); fd or -errno. */
+static int listen_on(const struct sockaddr_storage *ss, int all)
+{
+	socklen_t len = ss->ss_family == AF_INET6 ?
+				sizeof(struct sockaddr_in6) :
+				sizeof(struct sockaddr_in);
+	int fd, one = 1, v6only = !all, err;
+
+	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    0);
+	if (fd < 0)
+		return -errno;
+	/* as libmicrohttpd sets its own: a restart binds at once */
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    (ss->ss_family == AF_INET6 &&
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
+			sizeof(v6only))) ||
+	    bind(fd, (const struct sockaddr *)ss, len) ||
+	    listen(fd, SOMAXCONN)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int wl_http_bind(struct wl_run *run, const char *listen)
 {
 	struct sockaddr_storage ss;
-	struct MHD_Daemon *d;
-	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD;	/* epoll on Linux */
-	int all;
+	int all, fd;
 
 	if (wl_listen_parse(listen, &ss, &all)) {
 		pr_warn("invalid --listen '%s' (expected ADDR:PORT, [ADDR]:PORT or :PORT)\n",
 			listen);
-		return NULL;
+		return -EINVAL;
 	}
-	if (ss.ss_family == AF_INET6)
-		flags |= all ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
 	if (run->cfg->web_config && wl_web_load(run->cfg->web_config, &web))
-		return NULL;
-	d = start_daemon(run, flags, &ss);
-	if (d && (web.tls || web.n_users))
+		return -EINVAL;
+	fd = listen_on(&ss, all);
+	if (fd == -EADDRINUSE || fd == -EADDRNOTAVAIL)
+		pr_warn("cannot serve metrics on %s: the port is in use or the address is not local; pick another with --listen\n",
+			listen);
+	else if (fd < 0)
+		pr_warn("cannot serve metrics on %s: %s\n", listen,
+			strerror(-fd));
+	if (fd < 0) {
+		wl_web_free(&web);
+		return fd;
+	}
+	if (web.tls || web.n_users)
 		pr_info("metrics over %s%s%s (--web-config %s): %s://%s/metrics\n",
 			web.tls ? "TLS" : "plain HTTP",
 			web.verify_client ? " with client certificates" : "",
 			web.n_users ? " with basic auth" : "",
 			run->cfg->web_config, web.tls ? "https" : "http",
 			listen);
-	if (!d) {
-		int err = errno;
+	return fd;
+}
 
-		if (err == EADDRINUSE || err == 0)
-			pr_warn("cannot serve metrics on %s: the port is in use or the address is not local; pick another with --listen\n",
-				listen);
-		else
-			pr_warn("cannot serve metrics on %s: %s\n", listen,
-				strerror(err));
+struct MHD_Daemon *wl_http_serve(struct wl_run *run, int fd)
+{
+	/* epoll on Linux */
+	struct MHD_Daemon *d = start_daemon(run, MHD_USE_AUTO_INTERNAL_THREAD,
+					    fd);
+
+	if (!d) {
+		pr_warn("cannot serve metrics: libmicrohttpd did not start (%s)\n",
+			strerror(errno ? errno : EINVAL));
+		close(fd);
 	}
 	return d;
 }

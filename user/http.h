@@ -15,10 +15,20 @@ struct MHD_Daemon;
 int wl_listen_parse(const char *s, struct sockaddr_storage *ss, int *all);
 
 /*
- * Serve GET/HEAD /metrics, /healthz and / on @listen in a thread of its
- * own. Returns the daemon, or NULL after one line (port in use, ...).
+ * The port first, before anything is attached (a port in use stops the
+ * run there): parse @listen, load --web-config, bind and listen. Returns
+ * the listening socket or -errno after one line.
  */
-struct MHD_Daemon *wl_http_start(struct wl_run *run, const char *listen);
+int wl_http_bind(struct wl_run *run, const char *listen);
+
+/*
+ * Serve GET/HEAD /metrics, /healthz and / on @fd (from wl_http_bind(), now
+ * the daemon's) in a thread of its own, started once the privileges are
+ * dropped so that it inherits what the main thread kept. Returns the
+ * daemon, or NULL after one line (and @fd closed).
+ */
+struct MHD_Daemon *wl_http_serve(struct wl_run *run, int fd);
+
 /* The scheme /metrics is served with: "https" under a --web-config TLS. */
 const char *wl_http_scheme(void);
 

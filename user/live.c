@@ -210,11 +210,11 @@ int wl_live_run(struct wl_run *run)
 	struct reader rd = { 0 };
 	sigset_t block, old;
 	struct ring_buffer *rb = NULL;
-	struct MHD_Daemon *http;
+	struct MHD_Daemon *http = NULL;
 	uint64_t next_sweep, next_conn_sweep, conn_every, next_summary = 0,
 		every, next_tick;
 	bool reading = false;
-	int i, err = 0;
+	int i, err = 0, http_fd;
 
 	if (stop)	/* told to stop while the programs loaded */
 		return 0;
@@ -229,17 +229,16 @@ int wl_live_run(struct wl_run *run)
 	run->out.n_ifaces = run->n_slots;
 
 	/* the port first: if it is taken, nothing gets attached */
-	http = wl_http_start(run, run->cfg->listen);
-	if (!http)
-		return -EADDRINUSE;
+	http_fd = wl_http_bind(run, run->cfg->listen);
+	if (http_fd < 0)
+		return http_fd;
 	rb = ring_buffer__new(bpf_map__fd(run->skel->maps.records), on_record,
 			      run, NULL);
 	if (!rb) {
 		err = -errno;
 		pr_warn("failed to open the record ring buffer: %s\n",
 			strerror(-err));
-		wl_http_stop(http);
-		return err;
+		goto out;
 	}
 	for (i = 0; i < run->n_slots; i++) {
 		att[i].ifindex = run->ifindex[i];
@@ -270,6 +269,13 @@ int wl_live_run(struct wl_run *run)
 	err = wl_privs_drop(run, run->cfg->user);
 	if (err)
 		goto out;
+	/* after the drop: the server's thread inherits what was kept */
+	http = wl_http_serve(run, http_fd);
+	http_fd = -1;	/* the daemon's now, or closed */
+	if (!http) {
+		err = -EIO;
+		goto out;
+	}
 
 	next_sweep = clock_ns(CLOCK_MONOTONIC) + SEC_NS;
 	next_tick = next_sweep;
@@ -342,12 +348,16 @@ out:
 	}
 	wl_sock_detach(run);
 	wl_drops_detach();
+	if (http_fd >= 0)
+		close(http_fd);
 	wl_http_stop(http);
 	for (i = 0; i < run->n_slots; i++)
 		wl_detach_iface(&att[i]);
 	/* what the programs wrote before they were detached */
-	ring_buffer__consume(rb);
-	ring_buffer__free(rb);
+	if (rb) {
+		ring_buffer__consume(rb);
+		ring_buffer__free(rb);
+	}
 	wl_listen_free(run->out.listen);
 	run->out.listen = NULL;
 	return err;

@@ -16,15 +16,14 @@
  *     effective, permitted, inheritable, ambient and bounding sets.
  * The calls are the raw capget/capset syscalls and prctl (libcap is not
  * needed). Capabilities, the bounding set and no_new_privs are per
- * thread: threads started later inherit the main thread's; the HTTP
- * server's, started before the attach, applies the same drop itself
- * before it reads a connection (wl_privs_thread()).
+ * thread: this runs before any other thread starts (the HTTP server's
+ * socket is bound before the attach, its thread started after this, see
+ * live.c), so every thread inherits what the main thread kept.
  */
 #define _GNU_SOURCE	/* setresuid, setresgid */
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,9 +39,6 @@
 #include "wirelat.skel.h"
 
 #define CAPBIT(c) (1ULL << (c))
-
-static _Atomic uint64_t kept;		/* the set wl_privs_drop() kept */
-static atomic_bool dropped;
 
 static int caps_get(uint64_t *eff, uint64_t *prm)
 {
@@ -213,8 +209,6 @@ int wl_privs_drop(struct wl_run *run, const char *user)
 		pr_warn("dropping capabilities failed: %s\n", strerror(-err));
 		return err;
 	}
-	atomic_store(&kept, keep);
-	atomic_store(&dropped, true);
 	names(keep, kept_names, sizeof(kept_names));
 	if (user)
 		pr_info("attached: running as %s (uid %u gid %u) with capabilities %s only\n",
@@ -223,15 +217,4 @@ int wl_privs_drop(struct wl_run *run, const char *user)
 	else
 		pr_info("attached: capabilities %s only\n", kept_names);
 	return 0;
-}
-
-void wl_privs_thread(void)
-{
-	static _Thread_local bool done;
-
-	if (done || !atomic_load(&dropped))
-		return;
-	bound(atomic_load(&kept));
-	limit_thread(atomic_load(&kept));
-	done = true;
 }

@@ -16,12 +16,4 @@
  */
 int wl_privs_drop(struct wl_run *run, const char *user);
 
-/*
- * The same drop in the calling thread, when wl_privs_drop() has run in
- * another (capabilities are per thread; the HTTP server's thread started
- * before the attach calls this before it reads a connection's first
- * byte). Cheap when there is nothing to do.
- */
-void wl_privs_thread(void);
-
 #endif /* WIRELAT_PRIVS_H */
