@@ -20,7 +20,7 @@ BPF_ARCH := $(patsubst x86_64,x86,$(patsubst aarch64,arm64,$(ARCH)))
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -Wall -Wextra -Werror -D__TARGET_ARCH_$(BPF_ARCH) \
 	-Iinclude -I/usr/include/$(ARCH)-linux-gnu -MD -MP
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Iinclude -I$(OUT) -MMD -MP
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Iinclude -Iuser -I$(OUT) -MMD -MP
 LDLIBS := -lxdp -lbpf -lelf -lz -lpcap -lmicrohttpd -lpsl -lpthread -lm \
 	-lgnutls -lyaml -lcrypt
 # `make test SANITIZE=1`: userspace (daemon, tests) with ASan and UBSan, by
@@ -40,7 +40,7 @@ endif
 BPF_SRCS := xdp/wirelat_xdp.bpf.c tc/wirelat_tc.bpf.c sock/wirelat_sock.bpf.c \
 	sweep/wirelat_sweep.bpf.c sweep/wirelat_count.bpf.c
 BPF_OBJS := $(patsubst %.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
-USER_SRCS := $(wildcard user/*.c)
+USER_SRCS := $(wildcard user/*.c user/*/*.c)
 USER_OBJS := $(patsubst %.c,$(OUT)/%.o,$(USER_SRCS))
 LIB_OBJS := $(filter-out $(OUT)/user/main.o,$(USER_OBJS))
 TEST_SRCS := $(wildcard tests/test_*.c)

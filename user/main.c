@@ -10,7 +10,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include "config.h"
+#include "cli.h"
 #include "run.h"
 #include "top_view.h"
 

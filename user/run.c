@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /* run.c - one whole run: load, watch or replay, metrics, detach (run.h). */
 #include <stdio.h>
-#include "live.h"
-#include "metrics.h"
-#include "offline.h"
+#include "attach/live.h"
+#include "output/prom.h"
+#include "offline/offline.h"
 #include "run.h"
-#include "state.h"
-#include "who.h"
+#include "core/state.h"
+#include "metrics/who.h"
 
 static void observe_record(void *ctx, const struct wl_record *r)
 {

@@ -4,7 +4,7 @@
 #define WIRELAT_RUN_H
 
 #include <stdio.h>
-#include "config.h"
+#include "cli.h"
 
 struct wl_run;
 

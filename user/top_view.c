@@ -20,12 +20,12 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-#include "config.h"
+#include "cli.h"
 #include "hist.h"
-#include "log.h"
-#include "metrics.h"
+#include "core/log.h"
+#include "output/prom.h"
 #include "run.h"
-#include "state.h"
+#include "core/state.h"
 #include "top_view.h"
 
 #define ROWS_MAX 4096

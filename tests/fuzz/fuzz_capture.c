@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fuzz_common.h"
-#include "metrics.h"
-#include "offline.h"
-#include "who.h"
+#include "output/prom.h"
+#include "offline/offline.h"
+#include "metrics/who.h"
 
 static void observe(void *ctx, const struct wl_record *r)
 {

@@ -12,10 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "config.h"
+#include "cli.h"
 #include "fuzz_common.h"
-#include "http.h"
-#include "who.h"
+#include "output/http.h"
+#include "metrics/who.h"
 
 #define MAX_ARGS 32
 

@@ -9,8 +9,8 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "config.h"
-#include "metrics.h"
+#include "cli.h"
+#include "output/prom.h"
 #include "fuzz_common.h"
 #include "wirelat.skel.h"
 

@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "state.h"
+#include "core/state.h"
 
 /*
  * The process's run, loaded on first use with @args (argv after "wirelat",

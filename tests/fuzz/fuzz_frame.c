@@ -29,10 +29,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "fuzz_common.h"
-#include "metrics.h"
-#include "output.h"
-#include "shard.h"
-#include "sweep.h"
+#include "output/prom.h"
+#include "output/records.h"
+#include "offline/shard.h"
+#include "kernel/sweep.h"
 #include "wirelat.skel.h"
 
 #define MAX_RECS 64

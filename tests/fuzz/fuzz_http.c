@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <microhttpd.h>
 #include "fuzz_common.h"
-#include "http.h"
+#include "output/http.h"
 
 #define REPLY_MAX (4u << 20)
 

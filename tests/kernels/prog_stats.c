@@ -33,8 +33,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
-#include "config.h"
-#include "state.h"
+#include "cli.h"
+#include "core/state.h"
 #include "wirelat.skel.h"
 
 #define STATS_LOG (1u << 16)

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * bpf_load.c - open, configure and load the one BPF object. libbpf's own
+ * messages are shown only with -v; failures get one line that says what
+ * to do.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+#include "core/log.h"
+#include "kernel/probe.h"
+#include "attach/drops.h"
+#include "attach/sock.h"
+#include "core/state.h"
+#include "wirelat.skel.h"
+
+int wl_verbose;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list args)
+{
+	if (level == LIBBPF_DEBUG && wl_verbose < 2)
+		return 0;
+	if (!wl_verbose)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+/* libxdp explains its dispatcher fallback at length: only with -v */
+static int libxdp_print(enum libxdp_print_level level, const char *fmt,
+			va_list args)
+{
+	if (!wl_verbose || (level == LIBXDP_DEBUG && wl_verbose < 2))
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+int wl_run_slot(const struct wl_run *run, uint32_t ifindex)
+{
+	int i;
+
+	if (run->cfg->read_file)
+		return 0;
+	for (i = 0; i < run->n_slots; i++)
+		if (run->ifindex[i] == ifindex)
+			return i;
+	return WL_MAX_IFACES;
+}
+
+static void explain_load_error(int err)
+{
+	char buf[128];
+
+	libbpf_strerror(err, buf, sizeof(buf));
+	if ((err == -EPERM || err == -EACCES) && geteuid() != 0)
+		pr_warn("failed to load BPF programs: %s; run as root or with CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON\n",
+			buf);
+	else if (access("/sys/kernel/btf/vmlinux", R_OK))
+		pr_warn("failed to load BPF programs: %s; this kernel has no BTF (/sys/kernel/btf/vmlinux), build it with CONFIG_DEBUG_INFO_BTF=y\n",
+			buf);
+	else
+		pr_warn("failed to load BPF programs: %s; run with -v -v for the verifier log\n",
+			buf);
+}
+
+int wl_bpf_open(struct wl_run *run, int offline, struct wirelat **out)
+{
+	const struct wl_config *cfg = run->cfg;
+	struct wl_kernel kernel;
+	struct wirelat *skel;
+	int err, i;
+
+	libbpf_set_print(libbpf_print);
+	libxdp_set_print(libxdp_print);
+	err = wl_probe_kernel(&kernel, offline);
+	if (err)
+		return err;
+	skel = wirelat__open();
+	if (!skel) {
+		err = -errno;
+		pr_warn("failed to open the BPF object: %s\n", strerror(-err));
+		return err;
+	}
+	skel->rodata->cfg.handshake_timeout_ns = cfg->handshake_timeout_ns;
+	skel->rodata->cfg.offline = offline;
+	skel->rodata->cfg.dns_timeout_ns = cfg->dns_timeout_ns;
+	skel->rodata->cfg.idle_timeout_ns = cfg->idle_timeout_ns;
+	skel->rodata->cfg.rtt_interval_ns = cfg->rtt_interval_ns;
+	skel->rodata->cfg.n_dns_ports = cfg->n_dns_ports;
+	for (i = 0; i < cfg->n_dns_ports; i++)
+		skel->rodata->cfg.dns_port[i] = cfg->dns_ports[i];
+	for (i = 0; i < run->n_slots; i++)
+		skel->rodata->cfg.ifindex[i] = run->ifindex[i];
+	skel->rodata->cfg.n_ifaces = offline ? 0 : run->n_slots;
+
+	err = bpf_map__set_max_entries(skel->maps.handshakes, cfg->max_flows);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.dns_pending,
+					       cfg->max_dns);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.dns_streams,
+					       cfg->max_dns);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.conns,
+					       cfg->max_conns);
+	if (!err && offline)	/* the replay consumes after every packet */
+		err = bpf_map__set_max_entries(skel->maps.records, 1u << 24);
+	if (err) {
+		pr_warn("failed to size BPF maps: %s\n", strerror(-err));
+		wirelat__destroy(skel);
+		return err;
+	}
+	err = wl_sock_configure(run, skel, offline);
+	if (!err)
+		err = wl_drops_configure(run, skel, offline);
+	if (err) {
+		wirelat__destroy(skel);
+		return err;
+	}
+	/*
+	 * Offline, the batch entry point and the sweep are all that run: the
+	 * others are not loaded (the verifier's time was a seventh of a
+	 * 700k-packet replay).
+	 */
+	bpf_program__set_autoload(skel->progs.wirelat_batch, offline);
+	bpf_program__set_autoload(skel->progs.wirelat_xdp, !offline);
+	bpf_program__set_autoload(skel->progs.wirelat_tc_in, !offline);
+	bpf_program__set_autoload(skel->progs.wirelat_tc_eg, !offline);
+	bpf_program__set_autoload(skel->progs.wirelat_count,
+				  kernel.sum_elem_count);
+	*out = skel;
+	return 0;
+}
+
+int wl_bpf_load(struct wl_run *run, int offline)
+{
+	struct wirelat *skel;
+	int err;
+
+	err = wl_bpf_open(run, offline, &skel);
+	if (err)
+		return err;
+	err = wirelat__load(skel);
+	if (err) {
+		explain_load_error(err);
+		wirelat__destroy(skel);
+		return err;
+	}
+	run->skel = skel;
+	return 0;
+}
+
+void wl_bpf_destroy(struct wl_run *run)
+{
+	int i;
+
+	for (i = 0; i < run->n_shards; i++)
+		wirelat__destroy(run->shards[i].skel);
+	free(run->shards);
+	run->shards = NULL;
+	run->n_shards = 0;
+	wirelat__destroy(run->skel);
+	run->skel = NULL;
+}
