@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * config.c - command line: one option table drives getopt_long and the
+ * cli.c - the command line: one option table drives getopt_long and the
  * usage text; numbers and durations go through bounded parsers.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -490,4 +491,41 @@ int wl_config_parse(struct wl_config *cfg, int argc, char **argv)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+int wl_subnet_parse(const char *arg, struct wl_subnet *s)
+{
+	char buf[128], *eq, *slash, *end;
+	long len;
+
+	memset(s, 0, sizeof(*s));
+	if (strlen(arg) >= sizeof(buf))
+		goto bad;
+	strcpy(buf, arg);
+	eq = strchr(buf, '=');
+	if (!eq || !eq[1] || strlen(eq + 1) >= sizeof(s->name))
+		goto bad;
+	*eq = 0;
+	strcpy(s->name, eq + 1);
+	slash = strchr(buf, '/');
+	if (!slash)
+		goto bad;
+	*slash = 0;
+	if (inet_pton(AF_INET, buf, s->addr) == 1)
+		s->family = 4;
+	else if (inet_pton(AF_INET6, buf, s->addr) == 1)
+		s->family = 6;
+	else
+		goto bad;
+	errno = 0;
+	len = strtol(slash + 1, &end, 10);
+	if (errno || *end || end == slash + 1 || len < 0 ||
+	    len > (s->family == 4 ? 32 : 128))
+		goto bad;
+	s->len = len;
+	return 0;
+bad:
+	pr_warn("invalid --label-subnet '%s' (expected CIDR=NAME, e.g. 198.51.100.0/24=web, 2001:db8::/32=lab; NAME up to %d bytes)\n",
+		arg, WL_SUBNET_NAME_MAX - 1);
+	return -EINVAL;
 }

@@ -6,6 +6,7 @@
 #include "offline/offline.h"
 #include "run.h"
 #include "core/state.h"
+#include "kernel/load.h"
 #include "metrics/who.h"
 
 static void observe_record(void *ctx, const struct wl_record *r)

@@ -4,7 +4,7 @@
 #define WIRELAT_RUN_H
 
 #include <stdio.h>
-#include "cli.h"
+#include "core/config.h"
 
 struct wl_run;
 

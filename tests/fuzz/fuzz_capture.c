@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fuzz_common.h"
+#include "kernel/counters.h"
 #include "output/prom.h"
 #include "offline/offline.h"
 #include "metrics/who.h"
@@ -49,10 +50,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	run->out.broken = false;
 	memset(&before, 0, sizeof(before));
 	memset(&after, 0, sizeof(after));
-	if (wl_metrics_read(run, &before, 1))
+	if (wl_counters_read(run, &before, 1))
 		abort();
 	wl_offline_run(run);
-	if (wl_metrics_read(run, &after, 1))
+	if (wl_counters_read(run, &after, 1))
 		abort();
 	wl_fuzz_note_paths(&before, &after);
 	fflush(null);

@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "cli.h"
+#include "kernel/load.h"
 #include "output/prom.h"
 #include "fuzz_common.h"
 #include "wirelat.skel.h"

@@ -29,6 +29,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "fuzz_common.h"
+#include "kernel/counters.h"
 #include "output/prom.h"
 #include "output/records.h"
 #include "offline/shard.h"
@@ -190,7 +191,7 @@ static void run_frame(struct wl_run *run, int fd, const uint8_t *f,
 
 	memset(&before, 0, sizeof(before));
 	memset(&after, 0, sizeof(after));
-	if (wl_metrics_read(run, &before, 1))
+	if (wl_counters_read(run, &before, 1))
 		abort();
 	b->f[0].now_ns = fx.now;
 	b->f[0].clock_ns = fx.now;
@@ -204,7 +205,7 @@ static void run_frame(struct wl_run *run, int fd, const uint8_t *f,
 	b->n = 0;
 	fx.n = 0;
 	ring_buffer__consume(fx.rb);
-	if (wl_metrics_read(run, &after, 1))
+	if (wl_counters_read(run, &after, 1))
 		abort();
 	wl_fuzz_note_paths(&before, &after);
 	cls = check_counts(&before, &after);

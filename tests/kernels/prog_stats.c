@@ -34,6 +34,7 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "cli.h"
+#include "kernel/load.h"
 #include "core/state.h"
 #include "wirelat.skel.h"
 

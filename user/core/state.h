@@ -8,13 +8,34 @@
 #define WIRELAT_STATE_H
 
 #include <stdint.h>
-#include "cli.h"
-#include "output/records.h"
+#include <stdbool.h>
+#include <stdio.h>
+#include "core/config.h"
 #include "wirelat.h"
 
 struct wirelat;
 struct bpf_link;
 struct wl_who;
+struct wl_listen;
+
+/* Where records go (output/records.c prints them). */
+struct wl_output {
+	FILE *f;
+	bool json;
+	int64_t ts_offset_ns;	/* added to record ts: monotonic -> wall */
+	const char *fixed_ifname;	/* offline: "pcap" */
+	uint32_t ifindex[WL_MAX_IFACES];
+	const char *ifname[WL_MAX_IFACES];
+	int n_ifaces;
+	bool flush_each;	/* live: a line as soon as it is known */
+	bool broken;		/* a write failed (EPIPE: the reader is gone) */
+	uint64_t written;
+	/* told of every record as it is printed (the who-is-slow tables) */
+	void (*observe)(void *ctx, const struct wl_record *r);
+	void *observe_ctx;
+	/* live: the local listeners a slow handshake may name (listen.c) */
+	struct wl_listen *listen;
+};
 
 /*
  * Counters decided in userspace (frames the replay cannot hand the
@@ -67,24 +88,16 @@ struct wl_run {
 };
 
 /* Slot of @ifindex (offline: 0), WL_MAX_IFACES for an unknown one. */
-int wl_run_slot(const struct wl_run *run, uint32_t ifindex);
+static inline int wl_run_slot(const struct wl_run *run, uint32_t ifindex)
+{
+	int i;
 
-/*
- * Open the skeleton after probing the kernel (user/probe.c), set rodata
- * from the config (offline or live with the run's interfaces), size the
- * maps and choose the programs to load, into *@skel. Returns 0 or -errno
- * with one line printed. wl_bpf_load() then loads; a tool that loads
- * programs one by one (tests/kernels) starts from here.
- */
-int wl_bpf_open(struct wl_run *run, int offline, struct wirelat **skel);
-
-/*
- * Open the skeleton, set rodata from the config (offline or live with the
- * run's interfaces), size the maps and load. Returns 0 or -errno with one
- * line printed.
- */
-int wl_bpf_load(struct wl_run *run, int offline);
-
-void wl_bpf_destroy(struct wl_run *run);
+	if (run->cfg->read_file)
+		return 0;
+	for (i = 0; i < run->n_slots; i++)
+		if (run->ifindex[i] == ifindex)
+			return i;
+	return WL_MAX_IFACES;
+}
 
 #endif /* WIRELAT_STATE_H */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * bpf_load.c - open, configure and load the one BPF object. libbpf's own
+ * load.c - open, configure and load the one BPF object. libbpf's own
  * messages are shown only with -v; failures get one line that says what
  * to do.
  */
@@ -13,12 +13,11 @@
 #include <xdp/libxdp.h>
 #include "core/log.h"
 #include "kernel/probe.h"
-#include "attach/drops.h"
-#include "attach/sock.h"
+#include "kernel/drops.h"
+#include "kernel/sock.h"
 #include "core/state.h"
+#include "kernel/load.h"
 #include "wirelat.skel.h"
-
-int wl_verbose;
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list args)
@@ -37,18 +36,6 @@ static int libxdp_print(enum libxdp_print_level level, const char *fmt,
 	if (!wl_verbose || (level == LIBXDP_DEBUG && wl_verbose < 2))
 		return 0;
 	return vfprintf(stderr, fmt, args);
-}
-
-int wl_run_slot(const struct wl_run *run, uint32_t ifindex)
-{
-	int i;
-
-	if (run->cfg->read_file)
-		return 0;
-	for (i = 0; i < run->n_slots; i++)
-		if (run->ifindex[i] == ifindex)
-			return i;
-	return WL_MAX_IFACES;
 }
 
 static void explain_load_error(int err)

@@ -12,7 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "core/log.h"
-#include "output/prom.h"
+#include "kernel/counters.h"
 #include "kernel/sweep.h"
 #include "wirelat.skel.h"
 
@@ -27,7 +27,7 @@ static int table_counts(struct wl_run *run, uint64_t *ins, uint64_t *del,
 	struct wl_stats sum[WL_NSLOTS];
 	int t, slot, err;
 
-	err = wl_metrics_read(run, sum, WL_NSLOTS);
+	err = wl_counters_read(run, sum, WL_NSLOTS);
 	if (err)
 		return err;
 	for (t = 0; t < WL_T_MAX; t++) {

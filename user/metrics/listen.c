@@ -24,32 +24,16 @@
 #include <unistd.h>
 #include "metrics/listen.h"
 #include "core/log.h"
-#include "output/prom.h"
 
-#define WL_LISTEN_PORTS 32	/* ports with series of their own; then "other" */
 #define WL_LISTEN_SOCKS 512	/* listeners one dump keeps */
 #define WL_LISTEN_HIST 160	/* seconds of drops per port: a handshake
 				 * waits up to 130 s (DESIGN.md) */
 #define WL_LISTEN_FRESH_NS 100000000ULL	/* a cause reads again when older */
 
-/* The host's TcpExt counters, in the order of their series. */
-enum { NS_OVERFLOWS, NS_DROPS, NS_REQQFULL, NS_COOKIES, NS_MAX };
-static const char *const netstat_key[NS_MAX] = {
+/* The host's TcpExt counters (enum wl_netstat) in /proc/net/netstat */
+static const char *const netstat_key[WL_NS_MAX] = {
 	"ListenOverflows", "ListenDrops", "TCPReqQFullDrop", "SyncookiesSent",
 };
-static const struct {
-	const char *name, *help;
-} netstat_series[NS_MAX] = {
-	{ "wirelat_host_listen_overflows_total",
-	  "TcpExt ListenOverflows of wirelat's network namespace (nstat): completing ACKs and SYNs dropped for a full accept queue." },
-	{ "wirelat_host_listen_drops_total",
-	  "TcpExt ListenDrops of wirelat's network namespace (nstat): everything a listener dropped." },
-	{ "wirelat_host_tcp_reqqfull_drops_total",
-	  "TcpExt TCPReqQFullDrop of wirelat's network namespace (nstat): SYNs dropped for a full SYN queue without SYN cookies." },
-	{ "wirelat_host_syncookies_sent_total",
-	  "TcpExt SyncookiesSent of wirelat's network namespace (nstat): SYNs answered with a SYN cookie." },
-};
-
 struct lsock {
 	uint8_t family;
 	uint8_t addr[16];
@@ -74,7 +58,7 @@ struct wl_listen {
 	bool cur_ok;
 	struct port_hist port[WL_LISTEN_PORTS];	/* named, in order first seen */
 	int nport;
-	uint64_t netstat[NS_MAX];
+	uint64_t netstat[WL_NS_MAX];
 	bool netstat_ok;
 	bool warned_diag, warned_netstat;
 };
@@ -237,14 +221,14 @@ static int read_netstat(uint64_t *v)
 		x = strtok_r(vals + 7, " \n", &sv);
 		for (; n && x; n = strtok_r(NULL, " \n", &sn),
 			       x = strtok_r(NULL, " \n", &sv))
-			for (i = 0; i < NS_MAX; i++)
+			for (i = 0; i < WL_NS_MAX; i++)
 				if (!strcmp(n, netstat_key[i])) {
 					v[i] = strtoull(x, NULL, 10);
 					found |= 1 << i;
 				}
 	}
 	fclose(f);
-	return found == (1 << NS_MAX) - 1 ? 0 : -ENOENT;
+	return found == (1 << WL_NS_MAX) - 1 ? 0 : -ENOENT;
 }
 
 /* The named port @port (a new one while there is room), or NULL. */
@@ -308,50 +292,27 @@ int wl_listen_sample(struct wl_listen *l, uint64_t now)
 	return err;
 }
 
-void wl_listen_write(struct wl_listen *l, FILE *f)
+void wl_listen_view(struct wl_listen *l, struct wl_listen_view *v)
 {
-	uint64_t sum[WL_LISTEN_PORTS + 1][3];
-	int i, k;
+	int i;
 
+	memset(v, 0, sizeof(*v));
 	pthread_mutex_lock(&l->lock);
-	if (l->cur_ok) {
-		memset(sum, 0, sizeof(sum));
-		for (i = 0; i < l->ncur; i++) {
-			const struct lsock *s = &l->cur[i];
-			struct port_hist *p = port_of(l, s->port, false);
-			int j = p ? (int)(p - l->port) : WL_LISTEN_PORTS;
+	v->ok = l->cur_ok;
+	v->nport = l->nport;
+	for (i = 0; i < l->nport; i++)
+		v->port[i] = l->port[i].port;
+	for (i = 0; l->cur_ok && i < l->ncur; i++) {
+		const struct lsock *s = &l->cur[i];
+		struct port_hist *p = port_of(l, s->port, false);
+		int j = p ? (int)(p - l->port) : WL_LISTEN_PORTS;
 
-			sum[j][0] += s->queue;
-			sum[j][1] += s->limit;
-			sum[j][2] += s->drops;
-		}
-		for (k = 0; k < 3; k++) {
-			wl_prom_header(f, k == 2 ? "wirelat_listen_drops_total" :
-				       k ? "wirelat_listen_queue_limit" :
-					   "wirelat_listen_queue_length",
-				       k == 2 ? "counter" : "gauge",
-				       k == 2 ? "Drops of the TCP listeners on the port (sock_diag SK_MEMINFO_DROPS, ss -lntm d): full accept or SYN queue; the first 32 ports seen, then other." :
-				       k ? "Accept queue limit of the TCP listeners on the port (ss -lnt Send-Q: the listen() backlog), sampled every second." :
-					   "Connections waiting in the accept queue of the TCP listeners on the port (ss -lnt Recv-Q), sampled every second.");
-			for (i = 0; i < l->nport; i++)
-				fprintf(f, "wirelat_listen_%s%s{port=\"%u\"} %llu\n",
-					k == 2 ? "drops" : k ? "queue_limit" :
-							       "queue_length",
-					k == 2 ? "_total" : "", l->port[i].port,
-					(unsigned long long)sum[i][k]);
-			fprintf(f, "wirelat_listen_%s%s{port=\"other\"} %llu\n",
-				k == 2 ? "drops" : k ? "queue_limit" : "queue_length",
-				k == 2 ? "_total" : "",
-				(unsigned long long)sum[WL_LISTEN_PORTS][k]);
-		}
+		v->queue[j] += s->queue;
+		v->limit[j] += s->limit;
+		v->drops[j] += s->drops;
 	}
-	if (l->netstat_ok)
-		for (k = 0; k < NS_MAX; k++) {
-			wl_prom_header(f, netstat_series[k].name, "counter",
-				       netstat_series[k].help);
-			fprintf(f, "%s %llu\n", netstat_series[k].name,
-				(unsigned long long)l->netstat[k]);
-		}
+	v->netstat_ok = l->netstat_ok;
+	memcpy(v->netstat, l->netstat, sizeof(v->netstat));
 	pthread_mutex_unlock(&l->lock);
 }
 

@@ -11,6 +11,7 @@
 #ifndef WIRELAT_LISTEN_H
 #define WIRELAT_LISTEN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include "wirelat.h"
@@ -24,8 +25,31 @@ void wl_listen_free(struct wl_listen *l);
 /* One sample at @now_ns (CLOCK_MONOTONIC); 0 or -errno (one line said). */
 int wl_listen_sample(struct wl_listen *l, uint64_t now_ns);
 
-/* The series: per listening port (bounded, then "other") and the host's. */
-void wl_listen_write(struct wl_listen *l, FILE *f);
+#define WL_LISTEN_PORTS 32	/* ports with series of their own; then "other" */
+
+/* The host's TcpExt counters wirelat reads */
+enum wl_netstat {
+	WL_NS_OVERFLOWS,	/* ListenOverflows */
+	WL_NS_DROPS,		/* ListenDrops */
+	WL_NS_REQQFULL,		/* TCPReqQFullDrop */
+	WL_NS_COOKIES,		/* SyncookiesSent */
+	WL_NS_MAX,
+};
+
+/* The last sample: per listening port (bounded, then "other") and the host's. */
+struct wl_listen_view {
+	bool ok;			/* the last dump worked */
+	int nport;			/* ports named, in the order first seen */
+	uint16_t port[WL_LISTEN_PORTS];
+	/* the listeners on each named port summed; [WL_LISTEN_PORTS]: other */
+	uint64_t queue[WL_LISTEN_PORTS + 1];
+	uint64_t limit[WL_LISTEN_PORTS + 1];
+	uint64_t drops[WL_LISTEN_PORTS + 1];
+	bool netstat_ok;
+	uint64_t netstat[WL_NS_MAX];
+};
+
+void wl_listen_view(struct wl_listen *l, struct wl_listen_view *v);
 
 /*
  * The local listener a slow handshake or a held first turn waited for:

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "metrics/topn.h"
+#include "core/config.h"
 #include "wirelat.h"
 
 struct wl_run;
@@ -46,19 +47,6 @@ struct wl_who_series {
 /* DNS: a server's network baseline is its least latency over 5 minutes. */
 #define WL_DNS_BASELINE_NS 300000000000ULL
 
-/* --label-subnet CIDR=NAME */
-struct wl_subnet {
-	uint8_t family;		/* 4 or 6 */
-	uint8_t len;		/* prefix length */
-	uint8_t addr[16];
-	char name[WL_TOPN_KEY_MAX];
-};
-
-#define WL_MAX_SUBNETS 64
-
-/* Parse "CIDR=NAME" into @s: 0, or -EINVAL after one line. */
-int wl_subnet_parse(const char *arg, struct wl_subnet *s);
-
 struct wl_who {
 	pthread_mutex_t lock;	/* records come on the reader, scrapes on HTTP */
 	struct wl_topn t[WL_WHO_MAX];
@@ -90,13 +78,15 @@ void wl_who_addr_key(const struct wl_who *w, const struct wl_record *r,
  */
 void wl_who_slowest(struct wl_who *w, int dns, char *buf, size_t len);
 
-/*
- * The series, in the Prometheus text format. @s: the kernel's counters per
- * slot (for "other" = global - named), @slot_name: a slot's label value.
- */
-struct wl_stats;
-void wl_who_write(struct wl_who *w, FILE *f, struct wl_run *run,
-		  const struct wl_stats *s, int nslots,
-		  const char *(*slot_name)(struct wl_run *, int));
+/* The end of the sliding window now: the latest record's time (live, the
+ * clock's if later). Call with @w->lock held to read the tables. */
+uint64_t wl_who_now(const struct wl_who *w);
+
+/* Label values of the tables (wirelat_top_replacements_total{table}). */
+extern const char *const wl_who_table_name[WL_WHO_MAX];
+
+/* wirelat_dns_domain_failures_total{reason}: a domain series' fail[] */
+enum { WL_DOM_TIMEOUT = 0, WL_DOM_SERVFAIL, WL_DOM_NXDOMAIN, WL_DOM_MAX };
+extern const char *const wl_who_domain_fail_name[WL_DOM_MAX];
 
 #endif /* WIRELAT_WHO_H */

@@ -39,6 +39,8 @@
 #include "offline/reorder.h"
 #include "offline/shard.h"
 #include "offline/writer.h"
+#include "kernel/load.h"
+#include "output/records.h"
 #include "kernel/sweep.h"
 #include "wirelat.skel.h"
 

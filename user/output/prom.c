@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * metrics.c - the metrics of DESIGN.md in the Prometheus text format:
+ * prom.c - the metrics of DESIGN.md in the Prometheus text format:
  * base units (seconds), _total counters, classic histograms with the
  * fixed buckets of include/hist.h.
  */
@@ -12,116 +12,13 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "hist.h"
 #include "core/log.h"
-#include "attach/drops.h"
-#include "metrics/listen.h"
-#include "output/prom.h"
 #include "core/names.h"
-#include "metrics/who.h"
-#include "wirelat.skel.h"
-
-/*
- * Element @key of the per-CPU array @fd, summed over the CPUs into @sum
- * (@size bytes of __u64 counters: the fields' own type, so no aliasing);
- * zero when the lookup fails. @percpu: room for every CPU's copy.
- */
-static void sum_percpu(int fd, uint32_t key, void *sum, void *percpu,
-		       size_t size, int ncpu)
-{
-	__u64 *dst = sum;
-	size_t i;
-	int cpu;
-
-	memset(sum, 0, size);
-	if (bpf_map_lookup_elem(fd, &key, percpu))
-		return;
-	for (cpu = 0; cpu < ncpu; cpu++) {
-		const __u64 *src = (const __u64 *)((char *)percpu + cpu * size);
-
-		for (i = 0; i < size / 8; i++)
-			dst[i] += src[i];
-	}
-}
-
-/* -j: every shard's counters summed (each field a u64 counter). */
-static int read_shards(struct wl_run *run, struct wl_stats *sum, int nslots)
-{
-	struct wl_stats *one = calloc(nslots, sizeof(*one));
-	size_t i, words = nslots * sizeof(*one) / sizeof(__u64);
-	int k, err = 0;
-
-	if (!one)
-		return -ENOMEM;
-	memset(sum, 0, nslots * sizeof(*sum));
-	for (k = 0; !err && k < run->n_shards; k++) {
-		err = wl_metrics_read(&run->shards[k], one, nslots);
-		for (i = 0; !err && i < words; i++)
-			((__u64 *)sum)[i] += ((const __u64 *)one)[i];
-	}
-	free(one);
-	return err;
-}
-
-/* Kernel per-CPU values summed, for every slot in use. */
-int wl_metrics_read(struct wl_run *run, struct wl_stats *sum, int nslots)
-{
-	int fd, ncpu = libbpf_num_possible_cpus();
-	struct wl_stats *percpu;
-	int slot;
-
-	if (run->n_shards)
-		return read_shards(run, sum, nslots);
-	fd = bpf_map__fd(run->skel->maps.stats);
-	if (ncpu < 0)
-		return ncpu;
-	percpu = calloc(ncpu, sizeof(*percpu));
-	if (!percpu)
-		return -ENOMEM;
-	/* every field is a u64 counter but the scratch word */
-	for (slot = 0; slot < nslots; slot++)
-		sum_percpu(fd, slot, &sum[slot], percpu, sizeof(*percpu), ncpu);
-	free(percpu);
-	return 0;
-}
-
-static const char *slot_name(struct wl_run *run, int slot)
-{
-	if (run->cfg->read_file)
-		return "pcap";
-	return slot < run->n_slots ? run->ifname[slot] : "other";
-}
-
-void wl_prom_header(FILE *f, const char *name, const char *type,
-		   const char *help)
-{
-	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
-void wl_prom_histogram(FILE *f, const char *name, const char *labels,
-		      const struct wl_hist *h)
-{
-	const char *sep = *labels ? "," : "";	/* a series without labels */
-	uint64_t cum = 0;
-	int k;
-
-	for (k = 0; k < WL_HIST_FINITE; k++) {
-		cum += h->bucket[k];
-		fprintf(f, "%s_bucket{%s%sle=\"%.6g\"} %llu\n", name, labels,
-			sep, 1e-5 * pow(2.0, k / 2.0), (unsigned long long)cum);
-	}
-	cum += h->bucket[WL_HIST_FINITE];
-	fprintf(f, "%s_bucket{%s%sle=\"+Inf\"} %llu\n", name, labels, sep,
-		(unsigned long long)cum);
-	if (*labels) {
-		fprintf(f, "%s_sum{%s} %.9f\n", name, labels, h->sum_ns / 1e9);
-		fprintf(f, "%s_count{%s} %llu\n", name, labels,
-			(unsigned long long)cum);
-	} else {
-		fprintf(f, "%s_sum %.9f\n", name, h->sum_ns / 1e9);
-		fprintf(f, "%s_count %llu\n", name, (unsigned long long)cum);
-	}
-}
+#include "metrics/snapshot.h"
+#include "output/prom.h"
+#include "output/prom_format.h"
+#include "output/prom_kernel.h"
+#include "output/prom_who.h"
 
 static const struct {
 	int id;
@@ -166,9 +63,11 @@ static const struct {
 	  offsetof(struct wl_stats, zero_windows) },
 };
 
-static void write_conns(FILE *f, struct wl_run *run, const struct wl_stats *s,
-			int nslots)
+static void write_conns(FILE *f, struct wl_run *run,
+			const struct wl_snapshot *sn)
 {
+	const struct wl_stats *s = sn->s;
+	int nslots = sn->nslots;
 	static const char *const side[2] = { "server", "client" };
 	static const char *const dir[2] = { "c2s", "s2c" };
 	char labels[128];
@@ -180,15 +79,15 @@ static void write_conns(FILE *f, struct wl_run *run, const struct wl_stats *s,
 	for (slot = 0; slot < nslots; slot++)
 		fprintf(f,
 			"wirelat_tcp_connections_active{interface=\"%s\"} %llu\n",
-			slot_name(run, slot),
-			(unsigned long long)run->table_slot_entries[WL_T_CONNS][slot]);
+			wl_prom_slot_name(run, slot),
+			(unsigned long long)sn->slot_entries[WL_T_CONNS][slot]);
 	wl_prom_header(f, "wirelat_tcp_connections_closed_total", "counter",
 	       "Connections closed, by reason.");
 	for (slot = 0; slot < nslots; slot++)
 		for (i = 0; i < WL_CLOSE_MAX; i++)
 			fprintf(f,
 				"wirelat_tcp_connections_closed_total{interface=\"%s\",reason=\"%s\"} %llu\n",
-				slot_name(run, slot), wl_close_reason_name[i],
+				wl_prom_slot_name(run, slot), wl_close_reason_name[i],
 				(unsigned long long)s[slot].conn_closed[i]);
 	for (k = 0; k < sizeof(by_dir) / sizeof(by_dir[0]); k++) {
 		wl_prom_header(f, by_dir[k].name, "counter", by_dir[k].help);
@@ -196,7 +95,7 @@ static void write_conns(FILE *f, struct wl_run *run, const struct wl_stats *s,
 			for (i = 0; i < 2; i++)
 				fprintf(f,
 					"%s{interface=\"%s\",direction=\"%s\"} %llu\n",
-					by_dir[k].name, slot_name(run, slot), dir[i],
+					by_dir[k].name, wl_prom_slot_name(run, slot), dir[i],
 					(unsigned long long)((const __u64 *)((const char *)&s[slot] +
 									by_dir[k].off))[i]);
 	}
@@ -206,7 +105,7 @@ static void write_conns(FILE *f, struct wl_run *run, const struct wl_stats *s,
 		for (i = 0; i < 2; i++) {
 			snprintf(labels, sizeof(labels),
 				 "interface=\"%s\",side=\"%s\"",
-				 slot_name(run, slot), side[i]);
+				 wl_prom_slot_name(run, slot), side[i]);
 			wl_prom_histogram(f, "wirelat_tcp_rtt_seconds", labels,
 				  &s[slot].hist[WL_H_RTT_SERVER + i]);
 		}
@@ -224,7 +123,7 @@ static void write_packets(FILE *f, struct wl_run *run,
 			for (r = 0; r < WL_PKT_MAX; r++)
 				fprintf(f,
 					"wirelat_packets_total{interface=\"%s\",direction=\"%s\",result=\"%s\"} %llu\n",
-					slot_name(run, slot), wl_dir_name[d],
+					wl_prom_slot_name(run, slot), wl_dir_name[d],
 					wl_pkt_result_name[r],
 					(unsigned long long)(s[slot].packets[d][r] +
 							     run->ustats[slot].packets[d][r]));
@@ -234,14 +133,16 @@ static void write_packets(FILE *f, struct wl_run *run,
 		for (r = 0; r < WL_MAL_MAX; r++)
 			fprintf(f,
 				"wirelat_malformed_packets_total{interface=\"%s\",reason=\"%s\"} %llu\n",
-				slot_name(run, slot), wl_malformed_name[r],
+				wl_prom_slot_name(run, slot), wl_malformed_name[r],
 				(unsigned long long)(s[slot].malformed[r] +
 						     run->ustats[slot].malformed[r]));
 }
 
-static void write_tcp(FILE *f, struct wl_run *run, const struct wl_stats *s,
-		      int nslots)
+static void write_tcp(FILE *f, struct wl_run *run,
+		      const struct wl_snapshot *sn)
 {
+	const struct wl_stats *s = sn->s;
+	int nslots = sn->nslots;
 	char labels[128];
 	size_t h;
 	int slot, r;
@@ -250,7 +151,7 @@ static void write_tcp(FILE *f, struct wl_run *run, const struct wl_stats *s,
 		wl_prom_header(f, hists[h].name, "histogram", hists[h].help);
 		for (slot = 0; slot < nslots; slot++) {
 			snprintf(labels, sizeof(labels), "interface=\"%s\"",
-				 slot_name(run, slot));
+				 wl_prom_slot_name(run, slot));
 			wl_prom_histogram(f, hists[h].name, labels,
 				  &s[slot].hist[hists[h].id]);
 		}
@@ -261,9 +162,9 @@ static void write_tcp(FILE *f, struct wl_run *run, const struct wl_stats *s,
 		for (r = 0; r < WL_HS_MAX; r++)
 			fprintf(f,
 				"wirelat_tcp_handshakes_total{interface=\"%s\",result=\"%s\"} %llu\n",
-				slot_name(run, slot), wl_hs_result_name[r],
+				wl_prom_slot_name(run, slot), wl_hs_result_name[r],
 				(unsigned long long)s[slot].hs_result[r]);
-	write_conns(f, run, s, nslots);
+	write_conns(f, run, sn);
 }
 
 /* Counters with only the interface label: one kernel field each. */
@@ -314,7 +215,7 @@ static void write_simple(FILE *f, struct wl_run *run, const struct wl_stats *s,
 		wl_prom_header(f, simple[i].name, "counter", simple[i].help);
 		for (slot = 0; slot < nslots; slot++)
 			fprintf(f, "%s{interface=\"%s\"} %llu\n", simple[i].name,
-				slot_name(run, slot),
+				wl_prom_slot_name(run, slot),
 				(unsigned long long)*(const __u64 *)((const char *)&s[slot] +
 								     simple[i].off));
 	}
@@ -332,7 +233,7 @@ static void write_dns(FILE *f, struct wl_run *run, const struct wl_stats *s,
 		for (i = 0; i < WL_RC_MAX; i++) {
 			snprintf(labels, sizeof(labels),
 				 "interface=\"%s\",rcode=\"%s\"",
-				 slot_name(run, slot), wl_rcode_label_name[i]);
+				 wl_prom_slot_name(run, slot), wl_rcode_label_name[i]);
 			wl_prom_histogram(f, "wirelat_dns_response_seconds", labels,
 				  &s[slot].hist[WL_H_DNS + i]);
 		}
@@ -342,7 +243,7 @@ static void write_dns(FILE *f, struct wl_run *run, const struct wl_stats *s,
 		for (i = 0; i < WL_QT_MAX; i++)
 			fprintf(f,
 				"wirelat_dns_queries_total{interface=\"%s\",qtype=\"%s\"} %llu\n",
-				slot_name(run, slot), wl_qtype_label_name[i],
+				wl_prom_slot_name(run, slot), wl_qtype_label_name[i],
 				(unsigned long long)s[slot].dns_queries[i]);
 	wl_prom_header(f, "wirelat_dns_responses_total", "counter",
 	       "Responses matched with their query, by rcode.");
@@ -350,18 +251,18 @@ static void write_dns(FILE *f, struct wl_run *run, const struct wl_stats *s,
 		for (i = 0; i < WL_RC_MAX; i++)
 			fprintf(f,
 				"wirelat_dns_responses_total{interface=\"%s\",rcode=\"%s\"} %llu\n",
-				slot_name(run, slot), wl_rcode_label_name[i],
+				wl_prom_slot_name(run, slot), wl_rcode_label_name[i],
 				(unsigned long long)s[slot].dns_responses[i]);
 	wl_prom_header(f, "wirelat_dns_timeouts_total", "counter",
 	       "Queries that got no response: timeout, or an ICMP unreachable.");
 	for (slot = 0; slot < nslots; slot++) {
 		fprintf(f,
 			"wirelat_dns_timeouts_total{interface=\"%s\",reason=\"timeout\"} %llu\n",
-			slot_name(run, slot),
+			wl_prom_slot_name(run, slot),
 			(unsigned long long)s[slot].dns_timeouts);
 		fprintf(f,
 			"wirelat_dns_timeouts_total{interface=\"%s\",reason=\"unreachable\"} %llu\n",
-			slot_name(run, slot),
+			wl_prom_slot_name(run, slot),
 			(unsigned long long)s[slot].dns_unreachable);
 	}
 	wl_prom_header(f, "wirelat_dns_skipped_messages_total", "counter",
@@ -370,7 +271,7 @@ static void write_dns(FILE *f, struct wl_run *run, const struct wl_stats *s,
 		for (i = 0; i < WL_DNS_SKIP_MAX; i++)
 			fprintf(f,
 				"wirelat_dns_skipped_messages_total{interface=\"%s\",reason=\"%s\"} %llu\n",
-				slot_name(run, slot), wl_dns_skip_name[i],
+				wl_prom_slot_name(run, slot), wl_dns_skip_name[i],
 				(unsigned long long)s[slot].dns_skipped[i]);
 }
 
@@ -385,28 +286,7 @@ static const char *const table_name[WL_T_MAX] = {
  * walks a table): handshakes and queries at most a second old,
  * connections at most --idle-timeout/30 (10 s).
  */
-/* Entries table @t holds: -j, its shards' together. */
-static uint64_t capacity(struct wl_run *run, int t)
-{
-	uint64_t n = 0;
-	int k;
-
-	if (run->n_shards) {
-		for (k = 0; k < run->n_shards; k++)
-			n += capacity(&run->shards[k], t);
-		return n;
-	}
-	switch (t) {
-	case WL_T_HANDSHAKES:
-		return bpf_map__max_entries(run->skel->maps.handshakes);
-	case WL_T_DNS:
-		return bpf_map__max_entries(run->skel->maps.dns_pending);
-	default:
-		return bpf_map__max_entries(run->skel->maps.conns);
-	}
-}
-
-static void write_tables(FILE *f, struct wl_run *run)
+static void write_tables(FILE *f, const struct wl_snapshot *sn)
 {
 	int t;
 
@@ -415,50 +295,19 @@ static void write_tables(FILE *f, struct wl_run *run)
 	for (t = 0; t < WL_T_MAX; t++)
 		fprintf(f, "wirelat_flow_table_entries{table=\"%s\"} %llu\n",
 			table_name[t],
-			(unsigned long long)run->table_entries[t]);
+			(unsigned long long)sn->entries[t]);
 	wl_prom_header(f, "wirelat_flow_table_capacity", "gauge",
 	       "Entries each flow table can hold.");
 	for (t = 0; t < WL_T_MAX; t++)
 		fprintf(f, "wirelat_flow_table_capacity{table=\"%s\"} %llu\n",
-			table_name[t], (unsigned long long)capacity(run, t));
+			table_name[t], (unsigned long long)sn->capacity[t]);
 	wl_prom_header(f, "wirelat_flow_table_evictions_total", "counter",
 	       "Entries the LRU pushed out to make room.");
 	for (t = 0; t < WL_T_MAX; t++)
 		fprintf(f,
 			"wirelat_flow_table_evictions_total{table=\"%s\"} %llu\n",
 			table_name[t],
-			(unsigned long long)run->table_evictions[t]);
-}
-
-/* The socket path's counters: one per-CPU element, summed. */
-static int read_sock(struct wl_run *run, struct wl_sock_stats *sum)
-{
-	int ncpu = libbpf_num_possible_cpus();
-	struct wl_sock_stats *percpu;
-
-	memset(sum, 0, sizeof(*sum));
-	if (run->n_shards) {	/* -j: every shard's, summed */
-		struct wl_sock_stats one;
-		size_t i;
-		int k;
-
-		for (k = 0; k < run->n_shards; k++) {
-			if (read_sock(&run->shards[k], &one))
-				return -ENOMEM;
-			for (i = 0; i < sizeof(one) / sizeof(__u64); i++)
-				((__u64 *)sum)[i] += ((const __u64 *)&one)[i];
-		}
-		return 0;
-	}
-	if (ncpu < 0)
-		return ncpu;
-	percpu = calloc(ncpu, sizeof(*percpu));
-	if (!percpu)
-		return -ENOMEM;
-	sum_percpu(bpf_map__fd(run->skel->maps.sock_stats), 0, sum, percpu,
-		   sizeof(*sum), ncpu);
-	free(percpu);
-	return 0;
+			(unsigned long long)sn->evictions[t]);
 }
 
 static void write_sock(FILE *f, const struct wl_sock_stats *ss)
@@ -502,48 +351,29 @@ static void write_attach(FILE *f, struct wl_run *run)
 
 int wl_metrics_write(struct wl_run *run, FILE *f)
 {
-	struct wl_sock_stats ss;
-	struct wl_stats *s;
-	uint64_t dropped = 0;
-	int nslots = run->cfg->read_file ? 1 : run->n_slots;
-	int err, slot;
+	struct wl_snapshot *sn;
+	int err;
 
-	s = calloc(WL_NSLOTS, sizeof(*s));
-	if (!s)
-		return -ENOMEM;
-	err = wl_metrics_read(run, s, nslots);
-	if (err) {
-		free(s);
+	sn = wl_snapshot_take(run, &err);
+	if (!sn)
 		return err;
-	}
-	write_packets(f, run, s, nslots);
-	write_tcp(f, run, s, nslots);
-	write_dns(f, run, s, nslots);
-	write_simple(f, run, s, nslots);
-	for (slot = 0; slot < nslots; slot++)
-		dropped += s[slot].records_dropped;
-	err = read_sock(run, &ss);
-	if (err) {
-		free(s);
-		return err;
-	}
-	write_sock(f, &ss);
-	dropped += ss.records_dropped;
+	write_packets(f, run, sn->s, sn->nslots);
+	write_tcp(f, run, sn);
+	write_dns(f, run, sn->s, sn->nslots);
+	write_simple(f, run, sn->s, sn->nslots);
+	write_sock(f, &sn->sock);
 	wl_prom_header(f, "wirelat_records_dropped_total", "counter",
 	       "Records lost because the ring buffer was full.");
 	fprintf(f, "wirelat_records_dropped_total %llu\n",
-		(unsigned long long)dropped);
-	write_tables(f, run);
+		(unsigned long long)sn->records_dropped);
+	write_tables(f, sn);
 	if (run->who)
-		wl_who_write(run->who, f, run, s, nslots, slot_name);
-	if (run->out.listen) {	/* live: the kernel's side */
-		wl_listen_write(run->out.listen, f);
-		wl_drops_write(run, f);
-	}
+		wl_prom_who(run->who, f, run, sn);
+	wl_prom_kernel(f, run, sn);	/* live: the kernel's side */
 	write_attach(f, run);
 	wl_prom_header(f, "wirelat_build_info", "gauge", "wirelat version.");
 	fprintf(f, "wirelat_build_info{version=\"%s\"} 1\n", WL_VERSION);
-	free(s);
+	free(sn);
 	return ferror(f) ? -EIO : 0;
 }
 

@@ -1,40 +1,14 @@
 // SPDX-License-Identifier: BSD-3-Clause
-/* summary.c - a readable line of totals, from the same maps as /metrics. */
+/* summary.c - a readable line of totals, from the snapshot /metrics shows. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "output/prom.h"
-#include "output/summary.h"
+#include "metrics/histogram.h"
+#include "metrics/snapshot.h"
 #include "metrics/who.h"
-
-/* Upper bound (seconds) of the bucket holding quantile @q of @h. */
-double wl_hist_quantile(const struct wl_hist *h, double q)
-{
-	uint64_t total = 0, cum = 0;
-	int k;
-
-	for (k = 0; k < WL_HIST_BUCKETS; k++)
-		total += h->bucket[k];
-	if (!total)
-		return NAN;
-	for (k = 0; k < WL_HIST_FINITE; k++) {
-		cum += h->bucket[k];
-		if (cum >= q * total)
-			return 1e-5 * pow(2.0, k / 2.0);
-	}
-	return INFINITY;
-}
-
-static void add_hist(struct wl_hist *to, const struct wl_hist *from)
-{
-	int k;
-
-	for (k = 0; k < WL_HIST_BUCKETS; k++)
-		to->bucket[k] += from->bucket[k];
-	to->sum_ns += from->sum_ns;
-}
+#include "output/summary.h"
 
 static void ms(char *buf, size_t len, double s)
 {
@@ -48,20 +22,19 @@ static void ms(char *buf, size_t len, double s)
 
 int wl_summary_print(struct wl_run *run, FILE *f)
 {
-	struct wl_stats *s = calloc(WL_NSLOTS, sizeof(*s)), sum;
+	struct wl_snapshot *sn;
+	const struct wl_stats *s;
+	struct wl_stats sum;
 	uint64_t hs_ok = 0, hs_fail = 0, dns_ok = 0, dns_to = 0, bad = 0;
 	int nslots = run->cfg->read_file ? 1 : WL_NSLOTS, i, r;
 	char a[16], b[16], c[16], d[16], slow_tcp[400] = "", slow_dns[400] = "";
 	struct wl_hist dns = { 0 };
 	int err;
 
-	if (!s)
-		return -ENOMEM;
-	err = wl_metrics_read(run, s, nslots);
-	if (err) {
-		free(s);
+	sn = wl_snapshot_take(run, &err);
+	if (!sn)
 		return err;
-	}
+	s = sn->s;
 	memset(&sum, 0, sizeof(sum));
 	for (i = 0; i < nslots; i++) {
 		hs_ok += s[i].hs_result[WL_HS_COMPLETED];
@@ -69,10 +42,10 @@ int wl_summary_print(struct wl_run *run, FILE *f)
 			hs_fail += s[i].hs_result[r];
 		for (r = 0; r < WL_RC_MAX; r++) {
 			dns_ok += s[i].dns_responses[r];
-			add_hist(&dns, &s[i].hist[WL_H_DNS + r]);
+			wl_hist_merge(&dns, &s[i].hist[WL_H_DNS + r]);
 		}
 		dns_to += s[i].dns_timeouts + s[i].dns_unreachable;
-		add_hist(&sum.hist[WL_H_HANDSHAKE], &s[i].hist[WL_H_HANDSHAKE]);
+		wl_hist_merge(&sum.hist[WL_H_HANDSHAKE], &s[i].hist[WL_H_HANDSHAKE]);
 		for (r = 0; r < WL_DIR_MAX; r++)
 			bad += s[i].packets[r][WL_PKT_MALFORMED];
 	}
@@ -88,7 +61,7 @@ int wl_summary_print(struct wl_run *run, FILE *f)
 		"-- handshakes %llu ok %llu failed (p50 %s p99 %s) | dns %llu answered %llu timed out (p50 %s p99 %s) | %llu connections open | %llu malformed",
 		(unsigned long long)hs_ok, (unsigned long long)hs_fail, a, b,
 		(unsigned long long)dns_ok, (unsigned long long)dns_to, c, d,
-		(unsigned long long)run->table_entries[WL_T_CONNS],
+		(unsigned long long)sn->entries[WL_T_CONNS],
 		(unsigned long long)bad);
 	/* where the time goes: the slowest server of each kind, split */
 	if (slow_tcp[0])
@@ -97,6 +70,6 @@ int wl_summary_print(struct wl_run *run, FILE *f)
 		fprintf(f, " | slowest DNS server %s", slow_dns);
 	fputc('\n', f);
 	fflush(f);
-	free(s);
+	free(sn);
 	return 0;
 }

@@ -14,10 +14,4 @@
  */
 int wl_summary_print(struct wl_run *run, FILE *f);
 
-/*
- * Upper bound (seconds) of the bucket holding quantile @q of @h: NAN when
- * empty, INFINITY in the +Inf bucket.
- */
-double wl_hist_quantile(const struct wl_hist *h, double q);
-
 #endif /* WIRELAT_SUMMARY_H */

@@ -12,7 +12,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "core/log.h"
-#include "attach/sock.h"
+#include "kernel/sock.h"
 #include "wirelat.skel.h"
 
 #define WL_SOCK_TP "inet_sock_set_state"

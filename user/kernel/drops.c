@@ -13,13 +13,11 @@
 #include <bpf/btf.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "attach/drops.h"
+#include "kernel/drops.h"
 #include "core/log.h"
-#include "output/prom.h"
 #include "core/state.h"
 #include "wirelat.skel.h"
 
-#define WL_DROP_REASONS 128	/* as in sock/wirelat_sock.bpf.c */
 #define WL_DROP_PREFIX "SKB_DROP_REASON_"
 
 static struct bpf_link *drop_link;
@@ -111,41 +109,34 @@ void wl_drops_detach(void)
 	drop_link = NULL;
 }
 
-void wl_drops_write(struct wl_run *run, FILE *f)
+const char *wl_drops_reason_name(int reason)
+{
+	return reason > 0 && reason < WL_DROP_REASONS ? reason_name[reason] :
+							NULL;
+}
+
+int wl_drops_read(struct wl_run *run, uint64_t (*sum)[WL_DROP_REASONS])
 {
 	int ncpu = libbpf_num_possible_cpus(), fd, slot, r, c;
-	bool header = false;
 	uint64_t *v;
 
-	if (!drops_on || ncpu <= 0)
-		return;
+	if (!drops_on)
+		return 0;
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
 	fd = bpf_map__fd(run->skel->maps.wl_drops);
 	v = calloc(ncpu, sizeof(*v));
 	if (!v)
-		return;
+		return -ENOMEM;
 	for (slot = 0; slot < run->n_slots; slot++)
 		for (r = 1; r < WL_DROP_REASONS; r++) {
 			uint32_t key = slot * WL_DROP_REASONS + r;
-			uint64_t sum = 0;
-			char num[16];
 
 			if (bpf_map_lookup_elem(fd, &key, v))
 				continue;
 			for (c = 0; c < ncpu; c++)
-				sum += v[c];
-			if (!sum)
-				continue;	/* the reasons seen: bounded by the enum */
-			if (!header) {
-				wl_prom_header(f, "wirelat_kernel_drops_total", "counter",
-					       "Packets of the interface the kernel dropped, by its drop reason (skb:kfree_skb; other: reasons past the first 126).");
-				header = true;
-			}
-			snprintf(num, sizeof(num), "%d", r);
-			fprintf(f, "wirelat_kernel_drops_total{interface=\"%s\",reason=\"%s\"} %llu\n",
-				run->ifname[slot],
-				r == WL_DROP_REASONS - 1 ? "other" :
-				reason_name[r] ? reason_name[r] : num,
-				(unsigned long long)sum);
+				sum[slot][r] += v[c];
 		}
 	free(v);
+	return 1;
 }

@@ -7,7 +7,7 @@
 #ifndef WIRELAT_DROPS_H
 #define WIRELAT_DROPS_H
 
-#include <stdio.h>
+#include <stdint.h>
 
 struct wl_run;
 struct wirelat;
@@ -23,7 +23,15 @@ int wl_drops_configure(struct wl_run *run, struct wirelat *skel, int offline);
 void wl_drops_attach(struct wl_run *run);
 void wl_drops_detach(void);
 
-/* wirelat_kernel_drops_total{interface, reason}: the reasons seen. */
-void wl_drops_write(struct wl_run *run, FILE *f);
+#define WL_DROP_REASONS 128	/* as in sock/wirelat_sock.bpf.c; the last: other */
+
+/* The kernel's name of drop reason @reason (NO_SOCKET), NULL if unknown. */
+const char *wl_drops_reason_name(int reason);
+
+/*
+ * Drops per interface slot and reason, summed over the CPUs, added into
+ * @sum[slot][reason]. 1 when counted, 0 when the program is off, -errno.
+ */
+int wl_drops_read(struct wl_run *run, uint64_t (*sum)[WL_DROP_REASONS]);
 
 #endif /* WIRELAT_DROPS_H */
