@@ -179,10 +179,10 @@ extern const volatile __u32 wl_key0;
 /* Offline only: written by the replay loop before each packet. */
 WL_GLOBAL struct wl_offline wl_offline;
 
-/* Offline only: the frames of one batch (xdp/, user/offline.c). */
+/* Offline only: the frames of one batch (xdp/, user/offline/offline.c). */
 WL_GLOBAL struct wl_batch wl_batch;
 
-/* The sweep program's input and output (sweep/, user/sweep.c). */
+/* The sweep program's input and output (sweep/, user/kernel/sweep.c). */
 WL_GLOBAL struct wl_sweep_io wl_sweep_io;
 
 /*

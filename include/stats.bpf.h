@@ -121,7 +121,7 @@ static __always_inline int wl_table_delete(struct wl_stats *st, void *map,
  * or neither. An LRU eviction of a tombstone ends nothing, so it is not
  * counted as one: evictions of open entries = inserts - deletes - entries
  * - (tombstones made - ended - left), the last from the sweep's walk
- * (user/sweep.c). Callers pass constants mostly: the compiler keeps one
+ * (user/kernel/sweep.c). Callers pass constants mostly: the compiler keeps one
  * per-CPU add on the transitions that make or end a tombstone, nothing
  * on the others.
  */

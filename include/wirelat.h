@@ -6,7 +6,7 @@
  * ring buffer records, read-only config), so all fields are fixed width,
  * padding is explicit and durations carry their unit in the name (_ns).
  * Enums are numbered explicitly: userspace turns them into metric labels and
- * record strings with tables indexed by these values (user/names.c).
+ * record strings with tables indexed by these values (user/core/names.c).
  */
 #ifndef WIRELAT_H
 #define WIRELAT_H
@@ -55,7 +55,7 @@ enum wl_pkt_result {
 	WL_PKT_MAX,
 };
 
-/* wirelat_malformed_packets_total{reason}; names in user/names.c. */
+/* wirelat_malformed_packets_total{reason}; names in user/core/names.c. */
 enum wl_malformed {
 	WL_MAL_ETH_SHORT = 0,	/* frame shorter than an Ethernet header */
 	WL_MAL_VLAN_SHORT,	/* VLAN tag cut off */
@@ -376,7 +376,7 @@ enum wl_win_state {
 	WL_WIN_ZERO = 2,
 };
 
-/* Record types; JSON "type" names in user/names.c. */
+/* Record types; JSON "type" names in user/core/names.c. */
 enum wl_rec_type {
 	WL_REC_HANDSHAKE = 1,
 	WL_REC_HANDSHAKE_FAILED = 2,

@@ -2,12 +2,12 @@
 /*
  * Counting a table's entries and evictions exactly: a syscall program the
  * daemon runs with BPF_PROG_TEST_RUN just before and just after each sweep
- * (user/sweep.c). It needs the kfunc bpf_map_sum_elem_count (Linux 6.6):
+ * (user/kernel/sweep.c). It needs the kfunc bpf_map_sum_elem_count (Linux 6.6):
  * it is a program of its own, loaded only where the kernel has the kfunc
- * (user/probe.c), because a verifier before 6.6 refuses a kfunc call it
+ * (user/kernel/probe.c), because a verifier before 6.6 refuses a kfunc call it
  * cannot resolve even in code a constant makes dead ("invalid kernel
  * function call not eliminated in verifier pass", 6.1). Without it the
- * sweep counts entries by walking (user/sweep.c).
+ * sweep counts entries by walking (user/kernel/sweep.c).
  */
 #include "entry.bpf.h"
 
@@ -71,7 +71,7 @@ static long wl_table_sum_one(__u32 i, struct wl_table_sum *sum)
  * microseconds: an insert or delete that lands in between makes the
  * difference smaller, never larger, than what the LRU evicted. Less the
  * tombstones made and not ended: those the walk finds left (tombs[],
- * user/sweep.c adds them back) were not evicted, the rest were, and an
+ * user/kernel/sweep.c adds them back) were not evicted, the rest were, and an
  * eviction of a tombstone is not one of an open measurement.
  */
 static __always_inline void wl_count_evictions(void)

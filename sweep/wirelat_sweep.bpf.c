@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
  * The sweep: a syscall program the daemon runs with BPF_PROG_TEST_RUN
- * (user/sweep.c), every second for pending handshakes and queries, every
+ * (user/kernel/sweep.c), every second for pending handshakes and queries, every
  * --idle-timeout/30 (at most 10 s) for connections; offline by the
  * capture's clock. It walks the tables with bpf_for_each_map_elem and
  * applies to each entry the very expiry helper the packet path applies to

@@ -290,7 +290,7 @@ if start main "$BOUNDING"; then
 	[[ $st =~ ^xdp=\ tc=wirelat_tc_in(:\[[0-9]+\])?,wirelat_tc_eg(:\[[0-9]+\])?\ clsact=yes$ ]] &&
 		ok "attached: $st (programs $ids)" ||
 		fail "attached: want wirelat_tc_in and wirelat_tc_eg on $VH, got: $st"
-	# once attached, wirelat keeps only what the run needs (user/privs.c):
+	# once attached, wirelat keeps only what the run needs (user/attach/privs.c):
 	# CAP_NET_ADMIN (the netlink detach at exit), and CAP_BPF where the
 	# kernel checks it on every bpf() command (before 6.5, with
 	# unprivileged_bpf_disabled set); the ambient set cleared; the

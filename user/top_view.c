@@ -98,7 +98,7 @@ static bool label(const char *labels, const char *key, char *out, size_t len)
 	return true;
 }
 
-/* Index of the bucket whose printed le is @le (as metrics.c prints it). */
+/* Index of the bucket whose printed le is @le (as output/prom_format.c prints it). */
 static int bucket_index(const char *le)
 {
 	char buf[32];

@@ -19,7 +19,7 @@
  *    response minimums below their averages.
  * The sweep's records (timeouts, end of file) obey the same, with room for
  * deadlines past the last frame. Each frame also goes through -j's flow
- * hash (user/shard.c), from a buffer of its exact length: ASan sees any
+ * hash (user/offline/shard.c), from a buffer of its exact length: ASan sees any
  * read past it.
  */
 #include <errno.h>

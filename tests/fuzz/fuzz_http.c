@@ -3,7 +3,7 @@
  * fuzz_http.c - libFuzzer harness: the input is what a client sends to the
  * metrics endpoint (request line, path, query string, method, headers,
  * body, several requests on one connection). The real endpoint
- * (user/http.c on libmicrohttpd, /metrics read from a loaded BPF object)
+ * (user/output/http.c on libmicrohttpd, /metrics read from a loaded BPF object)
  * gets it over a socket pair; the harness reads until the endpoint closes.
  * Invariants: every response is HTTP/1.x with a known status, and
  * /metrics is answered 200 only to GET or HEAD.

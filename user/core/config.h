@@ -46,7 +46,7 @@ struct wl_config {
 	const char *metrics_out;	/* --metrics-out */
 	const char *listen;		/* --listen ADDR:PORT (live) */
 	const char *web_config;		/* --web-config FILE: TLS, basic auth */
-	const char *user;		/* --user NAME: after attach (privs.c) */
+	const char *user;		/* --user NAME: after attach (attach/privs.c) */
 	bool json;
 	enum wl_ingress ingress;
 	const char *ingress_opt;	/* the option that set it, for errors */

@@ -33,7 +33,7 @@ struct wl_output {
 	/* told of every record as it is printed (the who-is-slow tables) */
 	void (*observe)(void *ctx, const struct wl_record *r);
 	void *observe_ctx;
-	/* live: the local listeners a slow handshake may name (listen.c) */
+	/* live: the local listeners a slow handshake may name (metrics/listen.c) */
 	struct wl_listen *listen;
 };
 

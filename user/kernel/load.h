@@ -8,7 +8,7 @@
 struct wirelat;
 
 /*
- * Open the skeleton after probing the kernel (user/probe.c), set rodata
+ * Open the skeleton after probing the kernel (user/kernel/probe.c), set rodata
  * from the config (offline or live with the run's interfaces), size the
  * maps and choose the programs to load, into *@skel. Returns 0 or -errno
  * with one line printed. wl_bpf_load() then loads; a tool that loads

@@ -79,7 +79,7 @@ static bool walk_needed(const struct wl_run *run, int t, uint64_t now,
 /*
  * The kernel's count of each table's entries, and evictions with it,
  * into wl_sweep_io (wirelat_count, where the kernel has the kfunc it
- * needs: user/probe.c). Without it, evicted_known stays 0 and the walk
+ * needs: user/kernel/probe.c). Without it, evicted_known stays 0 and the walk
  * counts.
  */
 static int count_entries(struct wl_run *run)

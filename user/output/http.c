@@ -3,7 +3,7 @@
  * http.c - GET /metrics in the Prometheus text format 0.0.4, GET /healthz,
  * and a small index page. Only GET and HEAD on those paths: 404 for other
  * paths, 405 (with Allow) for other methods. Each scrape reads a fixed
- * number of small maps (user/metrics.c), never the flow tables.
+ * number of small maps (user/metrics/snapshot.c), never the flow tables.
  *
  * Exposed with --listen :PORT to a fleet, the endpoint must stay up for
  * Prometheus whatever others do with the port (slowloris: thousands of

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * output.c - one record a line: JSON (--json) with the fields DESIGN.md
+ * records.c - one record a line: JSON (--json) with the fields DESIGN.md
  * lists, or an aligned human-readable line.
  */
 #include <arpa/inet.h>
