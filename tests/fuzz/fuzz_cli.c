@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "cli_values.h"
 #include "fuzz_common.h"
 #include "output/http.h"
 #include "metrics/who.h"

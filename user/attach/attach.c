@@ -10,6 +10,11 @@
  * handle and priority of wirelat's own; nothing else on clsact is touched,
  * and a clsact qdisc wirelat created is removed on exit only when no other
  * filter was added to it meanwhile.
+ *
+ * One file past 500 lines on purpose: each attach is written beside the
+ * detach that undoes it, and the XDP and TC paths share the checks for
+ * what others hold on the hook; apart, a change to one could miss the
+ * other.
  */
 #include <errno.h>
 #include <net/if.h>
