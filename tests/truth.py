@@ -871,7 +871,7 @@ IDLE_TIMEOUT_DEFAULT = 300 * NS
 RTT_SAMPLE_MAX_AGE = 10 * NS
 # A RST is "a packet the other way" too: its TSecr (or, without timestamps, its ACK) answers an
 # outstanding sample before the connection closes. The contract does not single RST out; set
-# False if it is decided otherwise (pcaps/gen.py has the same switch for its --expected).
+# False if it is decided otherwise (pcaps/gen/tconn.py's RST_ANSWERS_RTT is the same switch for its --expected).
 RST_ANSWERS_RTT = True
 CLOSE_REASONS = ("fin", "rst", "timeout", "reused", "eof")
 C2S, S2C = 0, 1

@@ -298,7 +298,7 @@ def gen_idle():
     end = max(f[0] for f in cap.frames)
     assert t8 + T < end and t9 + T > end, (fmt_ns(t8), fmt_ns(t9), fmt_ns(end))
     cap.notes.append('expected records are for --idle-timeout 5s; with the default 300 s '
-                     'nothing times out (see README)')
+                     'nothing times out (see pcaps/README.md)')
     return cap
 
 

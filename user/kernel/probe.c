@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * probe.c - the kernel features wirelat uses, probed at start (README,
- * "Kernels", has the table). Required ones have no fallback: without them
+ * probe.c - the kernel features wirelat uses, probed at start
+ * (docs/kernels.md has the table). Required ones have no fallback: without them
  * the object cannot load, and the user is told which and from which
  * Linux on, never "Invalid argument". The others are replaced.
  */
