@@ -5,6 +5,7 @@
  * that sweep's clock, so it can only belong among the buffered records.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/hugebuf.h"
@@ -52,6 +53,28 @@ int wl_reorder_add_sorted(struct wl_reorder *ro, const struct wl_record *r,
 			return -ENOMEM;
 	*rest = i;
 	return 0;
+}
+
+/* By time, then by what the record is about: two runs, one order. */
+static int by_ts_and_key(const void *a, const void *b)
+{
+	const struct wl_record *x = a, *y = b;
+
+	if (x->ts_ns != y->ts_ns)
+		return x->ts_ns < y->ts_ns ? -1 : 1;
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	if (x->type == WL_REC_DNS_TIMEOUT && x->dns.id != y->dns.id)
+		return x->dns.id < y->dns.id ? -1 : 1;
+	return memcmp(&x->ifindex, &y->ifindex,
+		      offsetof(struct wl_record, syn_retransmits) -
+			      offsetof(struct wl_record, ifindex));
+}
+
+void wl_reorder_sort(struct wl_reorder *ro)
+{
+	if (ro->n)	/* recs is NULL until the first: qsort wants memory */
+		qsort(ro->recs, ro->n, sizeof(*ro->recs), by_ts_and_key);
 }
 
 void wl_reorder_flush(struct wl_reorder *ro,

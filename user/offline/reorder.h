@@ -32,6 +32,13 @@ int wl_reorder_add(struct wl_reorder *ro, const struct wl_record *r);
 int wl_reorder_add_sorted(struct wl_reorder *ro, const struct wl_record *r,
 			  size_t n, size_t *rest);
 
+/*
+ * Sort @ro's records by time, then by what each is about: a sweep walks
+ * the tables in their hash order, not the file's, and two runs (or the
+ * sweeps of -j's shards, put together) must print one order.
+ */
+void wl_reorder_sort(struct wl_reorder *ro);
+
 /* Hand every buffered record to @fn in order and empty the buffer. */
 void wl_reorder_flush(struct wl_reorder *ro,
 		      void (*fn)(void *ctx, const struct wl_record *r),

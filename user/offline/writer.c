@@ -67,6 +67,24 @@ void wl_writer_hand(struct wl_writer *w, struct wl_reorder *ro)
 	pthread_mutex_unlock(&w->lock);
 }
 
+int wl_writer_hand_swept(struct wl_writer *w, struct wl_reorder *ro,
+			 struct wl_reorder *sw, int err)
+{
+	size_t rest;
+
+	if (wl_reorder_add_sorted(ro, sw->recs, sw->n, &rest))
+		err = -ENOMEM;
+	wl_writer_hand(w, ro);
+	if (!err && rest < sw->n) {
+		memmove(sw->recs, sw->recs + rest,
+			(sw->n - rest) * sizeof(*sw->recs));
+		sw->n -= rest;
+		wl_writer_hand(w, sw);  /* sw: the writer's, empty */
+	}
+	sw->n = 0;
+	return err;
+}
+
 void wl_writer_stop(struct wl_writer *w)
 {
 	if (w->started) {

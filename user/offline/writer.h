@@ -36,6 +36,16 @@ int wl_writer_start(struct wl_writer *w,
  */
 void wl_writer_hand(struct wl_writer *w, struct wl_reorder *ro);
 
+/*
+ * A sweep's records @sw (sorted: wl_reorder_sort()) after the records
+ * buffered in @ro: the timeouts among them go in by their deadlines, the
+ * rest is handed on after them as it is (no copy of a big end of file's
+ * closes). Both handed to @w, both left empty. Returns @err, or -ENOMEM
+ * when @ro could not grow.
+ */
+int wl_writer_hand_swept(struct wl_writer *w, struct wl_reorder *ro,
+			 struct wl_reorder *sw, int err);
+
 /* Write what was handed, stop the thread and free its buffer; again: nothing. */
 void wl_writer_stop(struct wl_writer *w);
 
