@@ -2,14 +2,49 @@
 /*
  * Counting a table's entries and evictions exactly: a syscall program the
  * daemon runs with BPF_PROG_TEST_RUN just before and just after each sweep
- * (user/kernel/sweep.c). It needs the kfunc bpf_map_sum_elem_count (Linux 6.6):
- * it is a program of its own, loaded only where the kernel has the kfunc
- * (user/kernel/probe.c), because a verifier before 6.6 refuses a kfunc call it
- * cannot resolve even in code a constant makes dead ("invalid kernel
- * function call not eliminated in verifier pass", 6.1). Without it the
- * sweep counts entries by walking (user/kernel/sweep.c).
+ * (user/kernel/sweep.c). It needs the kfunc bpf_map_sum_elem_count (Linux
+ * 6.6), so it is an object of its own (build/wirelat_count.skel.h), opened
+ * and loaded only where the kernel has the kfunc (user/kernel/count.c):
+ *   - a verifier before 6.6 refuses a kfunc call it cannot resolve even in
+ *     code a constant makes dead ("invalid kernel function call not
+ *     eliminated in verifier pass", 6.1);
+ *   - libbpf resolves an object's kfunc externs whatever programs load,
+ *     and for one the kernel lacks it looks through the modules' BTF too,
+ *     which needs CAP_SYS_ADMIN: in the main object, wirelat as its
+ *     systemd unit runs it (CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON) could not
+ *     load at all on 6.1 (libbpf 1.1: "failed to iterate BTF objects").
+ * The tables it counts are the main object's: the maps below are stand-ins
+ * the loader replaces with those (bpf_map__reuse_fd). Without the kfunc
+ * the sweep counts entries by walking (user/kernel/sweep.c).
  */
-#include "entry.bpf.h"
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "wirelat.h"
+
+/* The main object's tables, by name: only passed to the kfunc here. */
+struct wl_table_map {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+};
+struct wl_table_map handshakes SEC(".maps");
+struct wl_table_map dns_pending SEC(".maps");
+struct wl_table_map conns SEC(".maps");
+
+/* The main object's counters (include/maps.bpf.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, WL_NSLOTS);
+	__type(key, __u32);
+	__type(value, struct wl_stats);
+} stats SEC(".maps");
+
+/*
+ * This object's own: ncpus in; live[], evicted[] and evicted_known out
+ * (the loader copies them into the main object's wl_sweep_io).
+ */
+struct wl_sweep_io wl_sweep_io;
 
 /*
  * The live entries of a hash map, exact (the kernel counts them per CPU
@@ -92,7 +127,7 @@ static __always_inline void wl_count_evictions(void)
 	wl_sweep_io.evicted_known = 1;
 }
 
-SEC("?syscall")
+SEC("syscall")
 int wirelat_count(void *ctx)
 {
 	(void)ctx;

@@ -29,6 +29,10 @@ echo "this is not a capture" >"$tmp/text.pcap"
 expect_fail 1 "not a capture" "not a readable pcap" -- -r "$tmp/text.pcap"
 expect_fail 1 "empty file" "not a readable pcap" -- -r "$tmp/empty.pcap"
 expect_fail 1 "missing file" "No such file|not a readable" -- -r "$tmp/none.pcap"
+# -j N loads its objects per thread once the file opens: a file that does
+# not open leaves nothing to measure, and --metrics-out and top say nothing
+expect_fail 1 "empty file, -j 2 --metrics-out" "not a readable pcap" -- -r "$tmp/empty.pcap" -j 2 --metrics-out "$tmp/m.prom"
+expect_fail 1 "not a capture, -j 3 --metrics-out" "not a readable pcap" -- -r "$tmp/text.pcap" -j 3 --metrics-out "$tmp/m.prom"
 
 # an unsupported link type (DLT_USER0 = 147): a valid header, wrong link
 printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x00\x00\x93\x00\x00\x00' >"$tmp/user0.pcap"

@@ -57,12 +57,16 @@ int wl_run_main(const struct wl_config *cfg, FILE *out,
 	else
 		err = wl_live_run(&run);
 	fflush(out);
-	/* metrics of a file cut short are still written: what was measured */
-	if (cfg->metrics_out && wl_metrics_write_file(&run, cfg->metrics_out))
-		err = err ? err : -1;
-	/* the last view: what the whole run saw */
-	if (tick)
-		tick(&run, ctx);
+	/* metrics of a file cut short are still written: what was measured
+	 * (-j N on a file that does not open loaded nothing: nothing to say) */
+	if (run.skel || run.n_shards) {
+		if (cfg->metrics_out &&
+		    wl_metrics_write_file(&run, cfg->metrics_out))
+			err = err ? err : -1;
+		/* the last view: what the whole run saw */
+		if (tick)
+			tick(&run, ctx);
+	}
 	wl_bpf_destroy(&run);
 	wl_who_free(&who);
 	return err ? 1 : 0;

@@ -36,7 +36,9 @@
 #include "cli.h"
 #include "kernel/load.h"
 #include "core/state.h"
+#include "kernel/probe.h"
 #include "wirelat.skel.h"
+#include "wirelat_count.skel.h"
 
 #define STATS_LOG (1u << 16)
 #define FULL_LOG (64u << 20)
@@ -192,6 +194,56 @@ static bool measured(const char *name, int ci)
 	return false;
 }
 
+/*
+ * The entry counter, an object of its own (sweep/wirelat_count.bpf.c),
+ * on its stand-in maps: loaded where the daemon loads it (the kernel has
+ * bpf_map_sum_elem_count). Returns the failures (0 or 1).
+ */
+static int count_object(char *buf, size_t size)
+{
+	struct wirelat_count *count;
+	struct wl_kernel k;
+	const char *s;
+	int err, saved = dup(2), null = open("/dev/null", O_WRONLY);
+
+	if (saved >= 0 && null >= 0)	/* the probe's lines were printed once */
+		dup2(null, 2);
+	err = wl_probe_kernel(&k, 0);
+	if (saved >= 0 && null >= 0)
+		dup2(saved, 2);
+	if (saved >= 0)
+		close(saved);
+	if (null >= 0)
+		close(null);
+	if (err || !k.sum_elem_count) {
+		printf("wirelat_count SKIP this kernel has no bpf_map_sum_elem_count (Linux 6.6): the sweep's walk counts\n");
+		return 0;
+	}
+	count = wirelat_count__open();
+	if (!count) {
+		printf("wirelat_count FAIL cannot open the object: %s\n",
+		       strerror(errno));
+		return 1;
+	}
+	buf[0] = 0;
+	bpf_program__set_log_level(count->progs.wirelat_count, 4);
+	bpf_program__set_log_buf(count->progs.wirelat_count, buf, size);
+	err = wirelat_count__load(count);
+	wirelat_count__destroy(count);
+	if (err) {
+		printf("wirelat_count FAIL %s\n", strerror(-err));
+		return 1;
+	}
+	s = strstr(buf, "processed ");
+	if (!s) {
+		printf("wirelat_count FAIL loaded, but the verifier printed no statistics\n");
+		return 1;
+	}
+	printf("wirelat_count OK processed %ld insns (count)\n",
+	       strtol(s + 10, NULL, 10));
+	return 0;
+}
+
 int main(void)
 {
 	static char stats[STATS_LOG];
@@ -249,6 +301,7 @@ int main(void)
 			free(mine[i]);
 		}
 	}
+	fails += count_object(stats, sizeof(stats));
 	/* the object's other programs: no configuration loads them here */
 	skel = wirelat__open();
 	if (skel) {

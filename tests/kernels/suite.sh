@@ -22,6 +22,9 @@
 #   live_tc      against tcpdump (and with TC ingress)
 #   sock_auto    tests/test_sock_live.sh (the socket path, --sock auto)
 #   sock_kprobe  tests/test_sock_live.sh kprobe (skip without kprobes)
+#   systemd      tests/test_systemd.sh: wirelat as its unit runs it (no
+#                root: CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON) loads, attaches
+#                and measures on this kernel, and what it keeps once attached
 #
 # Each test is bounded by WL_KERNELS_TEST_TIMEOUT seconds (default 900): a
 # bound for a hung run, not a timing a test depends on. WL_KERNELS_TESTS
@@ -118,4 +121,5 @@ WL_LIVE_KEEP=$OUT/live_xdp.files run live_xdp tests/kernels/live.sh xdp
 WL_LIVE_KEEP=$OUT/live_tc.files run live_tc tests/kernels/live.sh tc
 run sock_auto tests/test_sock_live.sh
 run sock_kprobe tests/test_sock_live.sh kprobe
+run systemd tests/test_systemd.sh
 ! grep -q ' fail ' "$OUT/results"

@@ -9,8 +9,9 @@
  * socket already bound, and at exit detaches XDP and TC by netlink:
  *   - CAP_NET_ADMIN: the netlink detach (XDP, TC) at exit;
  *   - CAP_BPF: only where the kernel checks it on every bpf() command
- *     (before Linux 6.5 with kernel.unprivileged_bpf_disabled set, as
- *     Debian 12 has it); since 6.5 only loading checks it. Tried, not
+ *     (before Linux 5.19, with kernel.unprivileged_bpf_disabled set);
+ *     since 5.19 only creating maps and loading programs check it (seen
+ *     on Debian 12's 6.1 and 6.12 under make test-kernels). Tried, not
  *     guessed: the sweep program is run and a map read without it first;
  *   - nothing else: CAP_PERFMON, CAP_SYS_ADMIN and the rest go, from the
  *     effective, permitted, inheritable, ambient and bounding sets.

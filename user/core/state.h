@@ -14,6 +14,7 @@
 #include "wirelat.h"
 
 struct wirelat;
+struct wirelat_count;
 struct bpf_link;
 struct wl_who;
 struct wl_listen;
@@ -49,6 +50,10 @@ struct wl_user_stats {
 struct wl_run {
 	const struct wl_config *cfg;
 	struct wirelat *skel;
+	/* the entry counter (kernel/count.h), where the kernel has its
+	 * kfunc (count_kfunc, probed at open); NULL otherwise */
+	struct wirelat_count *count;
+	bool count_kfunc;
 	int n_slots;			/* interfaces in use */
 	uint32_t ifindex[WL_MAX_IFACES];
 	const char *ifname[WL_MAX_IFACES];

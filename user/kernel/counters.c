@@ -62,6 +62,8 @@ int wl_counters_read(struct wl_run *run, struct wl_stats *sum, int nslots)
 
 	if (run->n_shards)
 		return read_shards(run, sum, nslots);
+	if (!run->skel)		/* nothing loaded, nothing counted */
+		return -ENODEV;
 	fd = bpf_map__fd(run->skel->maps.stats);
 	if (ncpu < 0)
 		return ncpu;

@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 #include "core/log.h"
+#include "kernel/count.h"
 #include "kernel/probe.h"
 #include "kernel/drops.h"
 #include "kernel/sock.h"
@@ -117,8 +118,7 @@ int wl_bpf_open(struct wl_run *run, int offline, struct wirelat **out)
 	bpf_program__set_autoload(skel->progs.wirelat_xdp, !offline);
 	bpf_program__set_autoload(skel->progs.wirelat_tc_in, !offline);
 	bpf_program__set_autoload(skel->progs.wirelat_tc_eg, !offline);
-	bpf_program__set_autoload(skel->progs.wirelat_count,
-				  kernel.sum_elem_count);
+	run->count_kfunc = kernel.sum_elem_count;
 	*out = skel;
 	return 0;
 }
@@ -138,7 +138,17 @@ int wl_bpf_load(struct wl_run *run, int offline)
 		return err;
 	}
 	run->skel = skel;
+	if (run->count_kfunc)	/* not loaded: the walk counts instead */
+		wl_count_load(run);
 	return 0;
+}
+
+/* A run's objects: the counter first (it holds the main one's maps). */
+static void destroy_objects(struct wl_run *run)
+{
+	wl_count_destroy(run);
+	wirelat__destroy(run->skel);
+	run->skel = NULL;
 }
 
 void wl_bpf_destroy(struct wl_run *run)
@@ -146,10 +156,9 @@ void wl_bpf_destroy(struct wl_run *run)
 	int i;
 
 	for (i = 0; i < run->n_shards; i++)
-		wirelat__destroy(run->shards[i].skel);
+		destroy_objects(&run->shards[i]);
 	free(run->shards);
 	run->shards = NULL;
 	run->n_shards = 0;
-	wirelat__destroy(run->skel);
-	run->skel = NULL;
+	destroy_objects(run);
 }

@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "core/log.h"
+#include "kernel/count.h"
 #include "kernel/counters.h"
 #include "kernel/sweep.h"
 #include "wirelat.skel.h"
@@ -76,32 +77,6 @@ static bool walk_needed(const struct wl_run *run, int t, uint64_t now,
 	       del[t] != run->walk_del[t];
 }
 
-/*
- * The kernel's count of each table's entries, and evictions with it,
- * into wl_sweep_io (wirelat_count, where the kernel has the kfunc it
- * needs: user/kernel/probe.c). Without it, evicted_known stays 0 and the walk
- * counts.
- */
-static int count_entries(struct wl_run *run)
-{
-	struct wl_sweep_io *io = &run->skel->bss->wl_sweep_io;
-	int fd = bpf_program__fd(run->skel->progs.wirelat_count);
-	LIBBPF_OPTS(bpf_test_run_opts, topts);
-	int err;
-
-	if (fd < 0)
-		return 0;
-	io->ncpus = libbpf_num_possible_cpus() > 0 ?
-			    libbpf_num_possible_cpus() : 0;
-	if (bpf_prog_test_run_opts(fd, &topts)) {
-		err = -errno;
-		pr_warn("running the entry-count program failed: %s\n",
-			strerror(-err));
-		return err;
-	}
-	return 0;
-}
-
 int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
 	     int eof)
 {
@@ -132,7 +107,7 @@ int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
 	for (;;) {
 		LIBBPF_OPTS(bpf_test_run_opts, topts);
 
-		err = count_entries(run);
+		err = wl_count_run(run);
 		if (err)
 			return err;
 
@@ -159,7 +134,7 @@ int wl_sweep(struct wl_run *run, uint64_t clock_ns, unsigned int tables,
 	}
 	/* the entries gauge: what is left now, every table, walked or not */
 	if (!err)
-		err = count_entries(run);
+		err = wl_count_run(run);
 	if (!err && counts)
 		err = table_counts(run, ins_after, del, tout1);
 	for (t = 0; !err && t < WL_T_MAX; t++) {
