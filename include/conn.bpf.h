@@ -389,7 +389,8 @@ static __always_inline int wl_conn_packet(struct wl_stats *st,
 	__u8 flags = p->tcp_flags;
 	int dir = side == c->client_side ? WL_C2S : WL_S2C;
 	__u64 now = opening ? c->last_ns : 0;
-	__u64 seen = wl_coarse_ns(), clock = wl_clock_ns(seen);
+	/* opening, the precise time is read already: no second clock */
+	__u64 seen = opening ? now : wl_coarse_ns(), clock = wl_clock_ns(seen);
 	int rtx, fresh;
 
 	/* the precise clock only where a measurement needs it: now is lazy */

@@ -65,6 +65,28 @@ static __always_inline void wl_hs_result(struct wl_stats *st, int result)
 		st->hs_result[result]++;
 }
 
+/*
+ * The three histograms of a completed handshake in one call, not three
+ * (a call and its return cost ~12 ns here). Global: verified once.
+ */
+#ifdef WL_DEFINE_MAPS
+__noinline int wl_hs_hists(struct wl_stats *st, __s64 leg1, __s64 leg2,
+			   __s64 total)
+{
+	if (!st)
+		return 0;
+	wl_hist_put(&st->hist[WL_H_SYN_TO_SYNACK], &st->negative_durations,
+		    leg1);
+	wl_hist_put(&st->hist[WL_H_SYNACK_TO_ACK], &st->negative_durations,
+		    leg2);
+	wl_hist_put(&st->hist[WL_H_HANDSHAKE], &st->negative_durations, total);
+	return 0;
+}
+#else
+extern int wl_hs_hists(struct wl_stats *st, __s64 leg1, __s64 leg2,
+		       __s64 total);
+#endif
+
 /* tcp_handshake record and histograms for a completed handshake. */
 static __always_inline void wl_hs_complete(struct wl_stats *st,
 					   const struct wl_flow_key *k,
@@ -76,9 +98,7 @@ static __always_inline void wl_hs_complete(struct wl_stats *st,
 	struct wl_record *r;
 
 	wl_hs_result(st, WL_HS_COMPLETED);
-	wl_hist_add(st, WL_H_SYN_TO_SYNACK, leg1);
-	wl_hist_add(st, WL_H_SYNACK_TO_ACK, leg2);
-	wl_hist_add(st, WL_H_HANDSHAKE, total);
+	wl_hs_hists(st, leg1, leg2, total);
 
 	r = wl_rec_reserve(st, WL_RECORD_TCP_SIZE, WL_RECORD_TCP_SIZE);
 	if (!r)

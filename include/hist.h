@@ -27,26 +27,32 @@ static const __u64 wl_hist_bound_ns[WL_HIST_FINITE] = {
 };
 
 /*
- * Index of the first bucket whose bound is >= v: a binary search of six
- * steps (47 buckets), WL_HIST_FINITE meaning +Inf.
+ * Index of the first bucket whose bound is >= v (v below 2^63),
+ * WL_HIST_FINITE meaning +Inf: the number of bounds below v. A binary
+ * search without branches: each of six steps halves the n bounds left
+ * (46, 23, 12, 6, 3, 2, 1) and moves base past the lower half when its
+ * last bound is below v, by the sign of bound - v. No branch for the
+ * processor to mispredict, none for the BPF verifier to walk both ways
+ * (the packet path inlines it at every histogram), and every index stays
+ * below base + n <= WL_HIST_FINITE.
  */
+_Static_assert(WL_HIST_FINITE > 32 && WL_HIST_FINITE <= 64,
+	       "six halvings leave one bound, none of them half of one");
 static __always_inline __u32 wl_hist_index(__u64 v)
 {
-	__u32 lo = 0, hi = WL_HIST_FINITE, i;
+	__u32 base = 0, n = WL_HIST_FINITE, half, i;
+	__s64 below;
 
-	for (i = 0; i < 6; i++) {
-		__u32 mid = (lo + hi) >> 1;
-
-		if (lo >= hi)
-			break;
-		if (mid >= WL_HIST_FINITE)
-			break;
-		if (v <= wl_hist_bound_ns[mid])
-			hi = mid;
-		else
-			lo = mid + 1;
+	for (i = 0; i < 6; i++, n -= half) {
+		half = n / 2;
+		below = (__s64)(wl_hist_bound_ns[base + half - 1] - v) >> 63;
+		/* 0 or -1, and the compiler must not turn it into a branch */
+		__asm__ volatile("" : "+r"(below));
+		base += (__u32)below & half;
 	}
-	return lo;
+	below = (__s64)(wl_hist_bound_ns[base] - v) >> 63;
+	__asm__ volatile("" : "+r"(below));
+	return base + ((__u32)below & 1);
 }
 
 #endif /* WIRELAT_HIST_H */

@@ -96,6 +96,7 @@ struct wl_dns_scratch {
 	struct wl_dns_msg dmsg;		/* wl_dns_msg()'s parse, see there */
 	struct wl_dns_stream_key skey;	/* see wl_dns_tcp_segment() */
 	struct wl_dns_stream stream;
+	__u64 submits;			/* records of this CPU, wl_rec_submit() */
 };
 
 WL_GLOBAL struct {
