@@ -23,6 +23,9 @@
 #include "record.h"
 
 #define WL_DNS_HDR 12
+_Static_assert(__builtin_offsetof(struct wl_dns_scratch, msg) + WL_DNS_HDR ==
+		       __builtin_offsetof(struct wl_dns_scratch, q.qname),
+	       "a new query's qname sits on the message's name");
 #define WL_DNS_MASK (WL_DNS_BUF - 1)
 
 static __always_inline int wl_is_dns_port(__u16 port)
@@ -435,7 +438,8 @@ static __always_inline void wl_dns_open(struct wl_stats *st,
 	q->retransmits = 0;
 	q->state = WL_DNS_PENDING;
 	q->qname_len = d->qname_len;
-	__builtin_memcpy(q->qname, &sc->msg[WL_DNS_HDR], WL_QNAME_MAX);
+	__builtin_memset(q->pad, 0, sizeof(q->pad));
+	/* q->qname is the message's name already (struct wl_dns_scratch) */
 	if (k->qslot && !wl_dns_slots_used)	/* see wl_dns_find() */
 		wl_dns_slots_used = 1;
 	/* a new key is inserted at once: no failed update first */

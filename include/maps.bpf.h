@@ -83,8 +83,20 @@ struct wl_dns_unreach {
 
 /* Per-CPU room for a DNS message and a query value (too big for stack). */
 struct wl_dns_scratch {
-	__u8 msg[WL_DNS_BUF];
-	struct wl_dns_q q;
+	/*
+	 * The message, and over its start the value of a new query
+	 * (wl_dns_open()): the value's qname falls on the message's name
+	 * (offset 12), which it takes as it is, with no 256-byte copy
+	 * (~25 ns of a new query). The value's other fields cover the DNS
+	 * header, parsed by the time they are written.
+	 */
+	union {
+		struct {
+			__u8 msg_lead[__builtin_offsetof(struct wl_dns_q, qname) - 12];
+			__u8 msg[WL_DNS_BUF];
+		};
+		struct wl_dns_q q;
+	};
 	__u64 launder;		/* see wl_dns_tcp_msg() */
 	struct wl_tcp_opts opts;	/* TCP options, see wl_tcp_options() */
 	struct wl_conn conn;		/* a new connection, see wl_conn_new() */
