@@ -106,16 +106,14 @@ static void global_server_time(const struct who_out *o, int slot,
 	*h = o->s[slot].hist[WL_H_SERVER_TIME];
 }
 
+/* Every rcode's latencies together. */
 static void global_dns(const struct who_out *o, int slot, struct wl_hist *h)
 {
-	int rc, k;
+	int rc;
 
 	memset(h, 0, sizeof(*h));
-	for (rc = 0; rc < WL_RC_MAX; rc++) {
-		for (k = 0; k < WL_HIST_BUCKETS; k++)
-			h->bucket[k] += o->s[slot].hist[WL_H_DNS + rc].bucket[k];
-		h->sum_ns += o->s[slot].hist[WL_H_DNS + rc].sum_ns;
-	}
+	for (rc = 0; rc < WL_RC_MAX; rc++)
+		wl_hist_merge(h, &o->s[slot].hist[WL_H_DNS + rc]);
 }
 
 static void global_dns_server_time(const struct who_out *o, int slot,
