@@ -6,12 +6,9 @@
  */
 #include <errno.h>
 #include <stddef.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 #include "core/log.h"
 #include "core/names.h"
 #include "metrics/snapshot.h"

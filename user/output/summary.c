@@ -4,7 +4,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "metrics/histogram.h"
 #include "metrics/snapshot.h"
 #include "metrics/who.h"
