@@ -11,100 +11,69 @@
 #include "kernel/counters.h"
 #include "wirelat.skel.h"
 
-/*
- * Element @key of the per-CPU array @fd, summed over the CPUs into @sum
- * (@size bytes of __u64 counters: the fields' own type, so no aliasing);
- * zero when the lookup fails. @percpu: room for every CPU's copy.
- */
-static void sum_percpu(int fd, uint32_t key, void *sum, void *percpu,
-		       size_t size, int ncpu)
+/* @sum += @add, both @bytes of __u64 counters (the fields' own type). */
+static void add_u64(void *sum, const void *add, size_t bytes)
 {
+	const __u64 *src = add;
 	__u64 *dst = sum;
 	size_t i;
-	int cpu;
 
-	memset(sum, 0, size);
-	if (bpf_map_lookup_elem(fd, &key, percpu))
-		return;
-	for (cpu = 0; cpu < ncpu; cpu++) {
-		const __u64 *src = (const __u64 *)((char *)percpu + cpu * size);
-
-		for (i = 0; i < size / 8; i++)
-			dst[i] += src[i];
-	}
+	for (i = 0; i < bytes / sizeof(__u64); i++)
+		dst[i] += src[i];
 }
 
-/* -j: every shard's counters summed (each field a u64 counter). */
-static int read_shards(struct wl_run *run, struct wl_stats *sum, int nslots)
-{
-	struct wl_stats *one = calloc(nslots, sizeof(*one));
-	size_t i, words = nslots * sizeof(*one) / sizeof(__u64);
-	int k, err = 0;
+/* The per-CPU arrays read here: the counters per slot, the socket path's. */
+enum counters_map { STATS, SOCK_STATS };
 
-	if (!one)
+static int map_fd(struct wl_run *run, enum counters_map m)
+{
+	return bpf_map__fd(m == STATS ? run->skel->maps.stats :
+					run->skel->maps.sock_stats);
+}
+
+/*
+ * Elements 0..@n-1 (@size bytes each, every field a u64 counter) of map
+ * @m, each summed over the CPUs and, -j, over the shards, into @sum; an
+ * element whose lookup fails counts zero. Returns 0 or -errno.
+ */
+static int read_summed(struct wl_run *run, enum counters_map m, void *sum,
+		       size_t size, int n)
+{
+	int ncpu = libbpf_num_possible_cpus(), cpu, k, err = 0;
+	uint32_t key;
+	char *buf;
+
+	memset(sum, 0, size * n);
+	if (!run->n_shards && !run->skel)	/* nothing loaded, nothing counted */
+		return -ENODEV;
+	if (ncpu < 0)
+		return ncpu;
+	/* room for one shard's @n elements, or one element on every CPU */
+	buf = calloc(run->n_shards ? n : ncpu, size);
+	if (!buf)
 		return -ENOMEM;
-	memset(sum, 0, nslots * sizeof(*sum));
 	for (k = 0; !err && k < run->n_shards; k++) {
-		err = wl_counters_read(&run->shards[k], one, nslots);
-		for (i = 0; !err && i < words; i++)
-			((__u64 *)sum)[i] += ((const __u64 *)one)[i];
+		err = read_summed(&run->shards[k], m, buf, size, n);
+		if (!err)
+			add_u64(sum, buf, size * n);
 	}
-	free(one);
+	for (key = 0; !run->n_shards && key < (uint32_t)n; key++)
+		if (!bpf_map_lookup_elem(map_fd(run, m), &key, buf))
+			for (cpu = 0; cpu < ncpu; cpu++)
+				add_u64((char *)sum + key * size,
+					buf + cpu * size, size);
+	free(buf);
 	return err;
 }
 
-
 int wl_counters_read(struct wl_run *run, struct wl_stats *sum, int nslots)
 {
-	int fd, ncpu = libbpf_num_possible_cpus();
-	struct wl_stats *percpu;
-	int slot;
-
-	if (run->n_shards)
-		return read_shards(run, sum, nslots);
-	if (!run->skel)		/* nothing loaded, nothing counted */
-		return -ENODEV;
-	fd = bpf_map__fd(run->skel->maps.stats);
-	if (ncpu < 0)
-		return ncpu;
-	percpu = calloc(ncpu, sizeof(*percpu));
-	if (!percpu)
-		return -ENOMEM;
-	/* every field is a u64 counter but the scratch word */
-	for (slot = 0; slot < nslots; slot++)
-		sum_percpu(fd, slot, &sum[slot], percpu, sizeof(*percpu), ncpu);
-	free(percpu);
-	return 0;
+	return read_summed(run, STATS, sum, sizeof(*sum), nslots);
 }
 
 int wl_sock_counters_read(struct wl_run *run, struct wl_sock_stats *sum)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct wl_sock_stats *percpu;
-
-	memset(sum, 0, sizeof(*sum));
-	if (run->n_shards) {	/* -j: every shard's, summed */
-		struct wl_sock_stats one;
-		size_t i;
-		int k;
-
-		for (k = 0; k < run->n_shards; k++) {
-			if (wl_sock_counters_read(&run->shards[k], &one))
-				return -ENOMEM;
-			for (i = 0; i < sizeof(one) / sizeof(__u64); i++)
-				((__u64 *)sum)[i] += ((const __u64 *)&one)[i];
-		}
-		return 0;
-	}
-	if (ncpu < 0)
-		return ncpu;
-	percpu = calloc(ncpu, sizeof(*percpu));
-	if (!percpu)
-		return -ENOMEM;
-	sum_percpu(bpf_map__fd(run->skel->maps.sock_stats), 0, sum, percpu,
-		   sizeof(*sum), ncpu);
-	free(percpu);
-	return 0;
+	return read_summed(run, SOCK_STATS, sum, sizeof(*sum), 1);
 }
 
 uint64_t wl_table_capacity(struct wl_run *run, int t)

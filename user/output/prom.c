@@ -109,8 +109,10 @@ static void write_conns(FILE *f, struct wl_run *run,
 }
 
 static void write_packets(FILE *f, struct wl_run *run,
-			  const struct wl_stats *s, int nslots)
+			  const struct wl_snapshot *sn)
 {
+	const struct wl_stats *s = sn->s;
+	int nslots = sn->nslots;
 	int slot, d, r;
 
 	wl_prom_header(f, "wirelat_packets_total", "counter",
@@ -202,9 +204,11 @@ static const struct {
 	  offsetof(struct wl_stats, dns_late) },
 };
 
-static void write_simple(FILE *f, struct wl_run *run, const struct wl_stats *s,
-			 int nslots)
+static void write_simple(FILE *f, struct wl_run *run,
+			 const struct wl_snapshot *sn)
 {
+	const struct wl_stats *s = sn->s;
+	int nslots = sn->nslots;
 	size_t i;
 	int slot;
 
@@ -218,9 +222,11 @@ static void write_simple(FILE *f, struct wl_run *run, const struct wl_stats *s,
 	}
 }
 
-static void write_dns(FILE *f, struct wl_run *run, const struct wl_stats *s,
-		      int nslots)
+static void write_dns(FILE *f, struct wl_run *run,
+		      const struct wl_snapshot *sn)
 {
+	const struct wl_stats *s = sn->s;
+	int nslots = sn->nslots;
 	char labels[128];
 	int slot, i;
 
@@ -354,10 +360,10 @@ int wl_metrics_write(struct wl_run *run, FILE *f)
 	sn = wl_snapshot_take(run, &err);
 	if (!sn)
 		return err;
-	write_packets(f, run, sn->s, sn->nslots);
+	write_packets(f, run, sn);
 	write_tcp(f, run, sn);
-	write_dns(f, run, sn->s, sn->nslots);
-	write_simple(f, run, sn->s, sn->nslots);
+	write_dns(f, run, sn);
+	write_simple(f, run, sn);
 	write_sock(f, &sn->sock);
 	wl_prom_header(f, "wirelat_records_dropped_total", "counter",
 	       "Records lost because the ring buffer was full.");
