@@ -81,6 +81,29 @@ static struct wirelat *open_as(const struct config *c, struct wl_config *cfg,
 	return skel;
 }
 
+/*
+ * What the daemon says as it configures and probes was printed once: the
+ * repeats go to /dev/null. stderr_off() returns what stderr_on() takes.
+ */
+static int stderr_off(void)
+{
+	int saved = dup(2), null = open("/dev/null", O_WRONLY);
+
+	if (saved >= 0 && null >= 0)
+		dup2(null, 2);
+	if (null >= 0)
+		close(null);
+	return saved;
+}
+
+static void stderr_on(int saved)
+{
+	if (saved < 0)
+		return;
+	dup2(saved, 2);
+	close(saved);
+}
+
 /* Load @name alone, as @c configures it, with verifier log @level into
  * @buf; 0 or -errno. */
 static int load_alone(const struct config *c, const char *name, int level,
@@ -90,18 +113,10 @@ static int load_alone(const struct config *c, const char *name, int level,
 	struct wl_run run;
 	struct wirelat *skel;
 	struct bpf_program *p;
-	int err, saved = dup(2), null = open("/dev/null", O_WRONLY);
+	int err, saved = stderr_off();
 
-	/* what the daemon says as it configures was printed once: quiet */
-	if (saved >= 0 && null >= 0)
-		dup2(null, 2);
 	skel = open_as(c, &cfg, &run);
-	if (saved >= 0 && null >= 0)
-		dup2(saved, 2);
-	if (saved >= 0)
-		close(saved);
-	if (null >= 0)
-		close(null);
+	stderr_on(saved);
 	if (!skel)
 		return -EINVAL;
 	bpf_object__for_each_program(p, skel->obj) {
@@ -204,17 +219,10 @@ static int count_object(char *buf, size_t size)
 	struct wirelat_count *count;
 	struct wl_kernel k;
 	const char *s;
-	int err, saved = dup(2), null = open("/dev/null", O_WRONLY);
+	int err, saved = stderr_off();
 
-	if (saved >= 0 && null >= 0)	/* the probe's lines were printed once */
-		dup2(null, 2);
 	err = wl_probe_kernel(&k, 0);
-	if (saved >= 0 && null >= 0)
-		dup2(saved, 2);
-	if (saved >= 0)
-		close(saved);
-	if (null >= 0)
-		close(null);
+	stderr_on(saved);
 	if (err || !k.sum_elem_count) {
 		printf("wirelat_count SKIP this kernel has no bpf_map_sum_elem_count (Linux 6.6): the sweep's walk counts\n");
 		return 0;
