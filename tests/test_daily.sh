@@ -9,33 +9,25 @@
 #   3. SIGHUP (the terminal closed): exit 0, everything detached
 #   4. a filter another tool added to the clsact qdisc wirelat created
 #      survives wirelat's exit, with the qdisc; without one, the qdisc goes
-#   5. a step of the wall clock (as NTP makes at boot) shows in the next
-#      record's ts without a restart
-#   6. an interface name holding a quote and a backslash: valid JSON, the
+#   5. an interface name holding a quote and a backslash: valid JSON, the
 #      name exact
-#   7. -v -v shows libbpf's debug lines, -v does not
-#   8. a capture with a 100 kB frame (longer than BPF_PROG_TEST_RUN takes):
+#   6. -v -v shows libbpf's debug lines, -v does not
+#   7. a capture with a 100 kB frame (longer than BPF_PROG_TEST_RUN takes):
 #      analysed to the end, the frame counted as truncated, one line said
-#   9. 2000 half-open HTTP connections (slowloris) from one address: a new
+#   8. 2000 half-open HTTP connections (slowloris) from one address: a new
 #      client, from another address and from the same one, gets /metrics
 #      and /healthz within a second
 #
 # Network rules: two namespaces made here (lib.sh netns_pair), joined only
 # by their veth pair, no default route, forwarding off, addresses from
-# 198.51.100.0/24 and 2001:db8::/32. The wall clock stepped in case 5 is put
-# back (from CLOCK_MONOTONIC) by the trap, also on failure.
+# 198.51.100.0/24 and 2001:db8::/32. A step of the wall clock is
+# tests/test_clock.sh's (it changes the whole machine's clock).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
 [ -x "$WIRELAT" ] || { echo "FAIL: $WIRELAT not built (make)"; exit 1; }
 netns_pair d 198.51.100.2 198.51.100.1 2001:db8:d::2 2001:db8:d::1
-CLOCK_SAVED=""
-cleanup_daily() {
-	restore_clock
-	netns_pair_cleanup
-}
-trap cleanup_daily EXIT
 
 PEER="$ROOT/tests/conn_peer.py"
 inC() { ip netns exec "$NS_C" "$@"; }
@@ -180,53 +172,7 @@ else
 	fail "clsact: wirelat did not start: $(cat "$tmp/tcf.err")"
 fi
 
-echo "--- 5. a step of the wall clock"
-# the clock is put back as it would have run: saved wall + monotonic elapsed
-save_clock() { CLOCK_SAVED=$($PY -c 'import time; print(time.time_ns(), time.monotonic_ns())'); }
-restore_clock() {
-	[ -n "$CLOCK_SAVED" ] || return 0
-	$PY -c 'import sys, time
-w, m = map(int, sys.argv[1:3])
-time.clock_settime_ns(time.CLOCK_REALTIME, w + time.monotonic_ns() - m)' $CLOCK_SAVED
-	CLOCK_SAVED=""
-}
-step_clock() { $PY -c 'import sys, time; time.clock_settime_ns(time.CLOCK_REALTIME, time.time_ns() + int(sys.argv[1]) * 10**9)' "$1"; }
-# ts_off FILE N: the Nth tcp_handshake record's ts minus the wall clock now, in s
-ts_off() {
-	$PY - "$1" "$2" <<'PY'
-import datetime, json, sys, time
-recs = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
-hs = [r for r in recs if r["type"] == "tcp_handshake"]
-r = hs[int(sys.argv[2]) - 1]
-ts = datetime.datetime.strptime(r["ts"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
-print("%.3f" % (ts.timestamp() - time.time()))
-PY
-}
-STEP=120
-start_wl clock -i "$VC" --json
-if wait_file "$tmp/clock.err" 'watching'; then
-	one_conn
-	wait_file "$tmp/clock.out" '"tcp_handshake"' || fail "clock: no record before the step"
-	before=$(ts_off "$tmp/clock.out" 1)
-	save_clock
-	step_clock "$STEP"
-	one_conn
-	n=200
-	while [ "$(grep -c '"tcp_handshake"' "$tmp/clock.out")" -lt 2 ] && [ $n -gt 0 ]; do sleep 0.1; n=$((n - 1)); done
-	after=$(ts_off "$tmp/clock.out" 2)
-	restore_clock
-	kill -INT "$WL"
-	wait_gone "$WL"
-	if awk -v a="$before" -v b="$after" 'BEGIN { exit !(a > -5 && a < 1 && b > -5 && b < 1) }'; then
-		ok "clock: record ts - wall clock: ${before} s before a +${STEP} s step, ${after} s after it"
-	else
-		fail "clock: record ts - wall clock: ${before} s before a +${STEP} s step, ${after} s after it (want both within 5 s)"
-	fi
-else
-	fail "clock: wirelat did not start: $(cat "$tmp/clock.err")"
-fi
-
-echo "--- 6. an interface name with a quote and a backslash"
+echo "--- 5. an interface name with a quote and a backslash"
 ODD="w\"d\\$$"
 ODD=${ODD:0:15}
 ip -n "$NS_C" link set dev "$VC" down && ip -n "$NS_C" link set dev "$VC" name "$ODD" &&
@@ -261,7 +207,7 @@ else
 	fail "odd name: wirelat did not start: $(cat "$tmp/odd.err")"
 fi
 
-echo "--- 7. -v -v"
+echo "--- 6. -v -v"
 "$WIRELAT" -v -r "$ROOT/pcaps/tcp-ipv4.pcap" >/dev/null 2>"$tmp/v1.err"
 "$WIRELAT" -v -v -r "$ROOT/pcaps/tcp-ipv4.pcap" >/dev/null 2>"$tmp/v2.err"
 d1=$(grep -c '^libbpf: elf:' "$tmp/v1.err")
@@ -272,7 +218,7 @@ else
 	fail "libbpf debug lines: $d1 with -v, $d2 with -v -v"
 fi
 
-echo "--- 8. a 100 kB frame offline"
+echo "--- 7. a 100 kB frame offline"
 $PY - "$tmp/big.pcap" <<'PY'
 import struct, sys
 from scapy.all import Ether, IP, TCP, Raw
@@ -301,7 +247,7 @@ else
 	fail "100 kB frame: exit $rc, $nhs handshakes, truncated $tr, stderr: $(head -3 "$tmp/big.err")"
 fi
 
-echo "--- 9. slowloris"
+echo "--- 8. slowloris"
 start_wl http -i "$VC" --json --listen :9750
 if wait_file "$tmp/http.err" 'watching'; then
 	ip netns exec "$NS_S" "$PY" - 198.51.100.1 9750 2000 >"$tmp/loris.out" 2>&1 <<'PY' &

@@ -33,7 +33,7 @@ set -uo pipefail
 CACHE=${WL_KERNELS_CACHE:-/var/tmp/wirelat-kernels}
 GUEST_LIMIT=${WL_KERNELS_GUEST_TIMEOUT:-3600}
 MODULES=(virtio_pci virtio_rng 9pnet_virtio 9p overlay veth sch_ingress cls_bpf af_packet ipv6)
-TESTS=(verifier parse offline sock_load live_xdp live_tc sock_auto sock_kprobe systemd)
+TESTS=(verifier parse offline sock_load live_xdp live_tc sock_auto sock_kprobe systemd clock)
 if [ -n "${WL_KERNELS_TESTS:-}" ]; then
 	read -r -a TESTS <<<"$WL_KERNELS_TESTS"
 fi

@@ -25,6 +25,9 @@
 #   systemd      tests/test_systemd.sh: wirelat as its unit runs it (no
 #                root: CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON) loads, attaches
 #                and measures on this kernel, and what it keeps once attached
+#   clock        tests/test_clock.sh: a step of the wall clock shows in the
+#                next record's ts (in a guest only: it steps the guest's
+#                clock; on this machine it skips)
 #
 # Each test is bounded by WL_KERNELS_TEST_TIMEOUT seconds (default 900): a
 # bound for a hung run, not a timing a test depends on. WL_KERNELS_TESTS
@@ -122,4 +125,5 @@ WL_LIVE_KEEP=$OUT/live_tc.files run live_tc tests/kernels/live.sh tc
 run sock_auto tests/test_sock_live.sh
 run sock_kprobe tests/test_sock_live.sh kprobe
 run systemd tests/test_systemd.sh
+run clock tests/test_clock.sh
 ! grep -q ' fail ' "$OUT/results"
