@@ -219,7 +219,7 @@ static __always_inline void wl_dns_record(struct wl_stats *st,
 {
 	struct wl_record *r;
 
-	r = wl_rec_reserve(st, sizeof(struct wl_record), WL_RECORD_TCP_SIZE);
+	r = wl_rec_reserve(st, sizeof(struct wl_record), WL_RECORD_DNS_HEAD);
 	if (!r)
 		return;
 	r->ts_ns = ts;

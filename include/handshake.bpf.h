@@ -100,7 +100,7 @@ static __always_inline void wl_hs_complete(struct wl_stats *st,
 	wl_hs_result(st, WL_HS_COMPLETED);
 	wl_hs_hists(st, leg1, leg2, total);
 
-	r = wl_rec_reserve(st, WL_RECORD_TCP_SIZE, WL_RECORD_TCP_SIZE);
+	r = wl_rec_reserve(st, WL_RECORD_HS_SIZE, WL_RECORD_HS_SIZE);
 	if (!r)
 		return;
 	r->ts_ns = now;
@@ -142,7 +142,7 @@ static __always_inline void wl_hs_fail(struct wl_stats *st,
 	/* the socket path sees this end a moment later: it must stay quiet */
 	if (!cfg.offline)
 		bpf_map_update_elem(&wire_failed, k, &ts, BPF_ANY);
-	r = wl_rec_reserve(st, WL_RECORD_TCP_SIZE, WL_RECORD_TCP_SIZE);
+	r = wl_rec_reserve(st, WL_RECORD_HS_SIZE, WL_RECORD_HS_SIZE);
 	if (!r)
 		return;
 	r->ts_ns = ts;

@@ -10,8 +10,9 @@
 #include "core/state.h"
 
 /*
- * Copy a ring buffer record of @size bytes (a TCP record stops before the
- * qname) into @r, zero-filled. Returns 1, or 0 for a size that is no record.
+ * Copy a ring buffer record of @size bytes into @r: the bytes its kind
+ * fills (wirelat.h, WL_RECORD_HS_SIZE and the rest), the others zero.
+ * Returns 1, or 0 for a size too short for its kind.
  */
 int wl_record_copy(struct wl_record *r, const void *data, size_t size);
 
