@@ -10,7 +10,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-SUITES=(build/tests/test_parse tests/test_offline.sh tests/test_jobs.sh
+SUITES=(build/tests/test_parse build/tests/test_jbuf tests/test_offline.sh
+	tests/test_jobs.sh
 	tests/test_prometheus.sh
 	tests/test_who.sh tests/test_top.sh tests/test_bad_input.sh
 	tests/test_web_config.sh tests/test_fuzz_corpus.sh)

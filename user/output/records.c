@@ -13,19 +13,8 @@
 #include "core/dnsname.h"
 #include "metrics/listen.h"
 #include "core/names.h"
+#include "output/jbuf.h"
 #include "output/records.h"
-
-void wl_format_ts(uint64_t ns, char *buf, size_t len)
-{
-	time_t secs = ns / 1000000000ULL;
-	unsigned usec = (ns % 1000000000ULL) / 1000;
-	struct tm tm;
-
-	gmtime_r(&secs, &tm);
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, usec);
-}
 
 static const char *ifname_of(struct wl_output *o, uint32_t ifindex,
 			     char *buf)
@@ -45,10 +34,35 @@ static const char *ifname_of(struct wl_output *o, uint32_t ifindex,
 	return buf;
 }
 
+/*
+ * a.b.c.d as inet_ntop writes it (%u.%u.%u.%u), without its sprintf: with
+ * the fields appended by hand, inet_ntop's two calls a record were near
+ * half of what the JSON writer had left. IPv6 keeps inet_ntop (its
+ * zero-run and embedded-IPv4 rules are not worth a copy).
+ */
+static void ipv4_str(const uint8_t *a, char *buf)
+{
+	char *p = buf;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (i)
+			*p++ = '.';
+		if (a[i] >= 100)
+			*p++ = (char)('0' + a[i] / 100);
+		if (a[i] >= 10)
+			*p++ = (char)('0' + a[i] / 10 % 10);
+		*p++ = (char)('0' + a[i] % 10);
+	}
+	*p = '\0';
+}
+
 static void addr_str(const struct wl_record *r, const uint8_t *a, char *buf)
 {
-	inet_ntop(r->family == 4 ? AF_INET : AF_INET6, a, buf,
-		  INET6_ADDRSTRLEN);
+	if (r->family == 4)
+		ipv4_str(a, buf);
+	else
+		inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
 }
 
 static const char *type_name(const struct wl_record *r)
@@ -78,52 +92,78 @@ static const char *reason_name(const struct wl_record *r)
 					 "unknown";
 }
 
-static void print_json_close(FILE *f, const struct wl_record *r)
+/* ,"reason":"..." and, once known, ,"closed_by":"...": both tcp_close kinds */
+static void json_close_reason(struct wl_jbuf *jb, const struct wl_record *r)
+{
+	wl_jb_key_str(jb, "reason", reason_name(r));
+	if (r->close.closed_by)
+		wl_jb_key_str(jb, "closed_by",
+			      r->close.closed_by == 1 ? "client" : "server");
+}
+
+/* ,"rtt_server_min_ns":..,"rtt_server_avg_ns":.. (or client) */
+static void json_rtt(struct wl_jbuf *jb, const char *side, uint64_t min_ns,
+		     uint64_t avg_ns)
+{
+	wl_jb_lit(jb, ",\"rtt_");
+	wl_jb_str(jb, side);
+	wl_jb_lit(jb, "_min_ns\":");
+	wl_jb_u64(jb, min_ns);
+	wl_jb_lit(jb, ",\"rtt_");
+	wl_jb_str(jb, side);
+	wl_jb_lit(jb, "_avg_ns\":");
+	wl_jb_u64(jb, avg_ns);
+}
+
+/* The counters of one direction pair, c2s then s2c. */
+static void json_pair(struct wl_jbuf *jb, const char *key_c2s,
+		      const char *key_s2c, const uint32_t v[2])
+{
+	wl_jb_str(jb, key_c2s);
+	wl_jb_u64(jb, v[0]);
+	wl_jb_str(jb, key_s2c);
+	wl_jb_u64(jb, v[1]);
+}
+
+static void print_json_close(struct wl_jbuf *jb, const struct wl_record *r)
 {
 	static const char *const side[2] = { "server", "client" };
 	int i;
 
-	fprintf(f, ",\"reason\":\"%s\"", reason_name(r));
-	if (r->close.closed_by)
-		fprintf(f, ",\"closed_by\":\"%s\"",
-			r->close.closed_by == 1 ? "client" : "server");
-	fprintf(f,
-		",\"duration_ns\":%" PRId64 ",\"bytes_c2s\":%" PRIu64
-		",\"bytes_s2c\":%" PRIu64
-		",\"retransmits_c2s\":%u,\"retransmits_s2c\":%u",
-		(int64_t)r->close.duration_ns, (uint64_t)r->close.bytes[0],
-		(uint64_t)r->close.bytes[1], r->close.retrans[0],
-		r->close.retrans[1]);
+	json_close_reason(jb, r);
+	wl_jb_key_i64(jb, "duration_ns", r->close.duration_ns);
+	wl_jb_key_u64(jb, "bytes_c2s", r->close.bytes[0]);
+	wl_jb_key_u64(jb, "bytes_s2c", r->close.bytes[1]);
+	json_pair(jb, ",\"retransmits_c2s\":", ",\"retransmits_s2c\":",
+		  r->close.retrans);
 	for (i = 0; i < 2; i++) {
 		if (!r->close.rtt_n[i])
 			continue;	/* no sample: the fields are left out */
-		fprintf(f,
-			",\"rtt_%s_min_ns\":%" PRIu64 ",\"rtt_%s_avg_ns\":%" PRIu64
-			",\"rtt_%s_samples\":%u",
-			side[i], (uint64_t)r->close.rtt_min_ns[i], side[i],
-			(uint64_t)r->close.rtt_avg_ns[i], side[i],
-			r->close.rtt_n[i]);
+		json_rtt(jb, side[i], r->close.rtt_min_ns[i],
+			 r->close.rtt_avg_ns[i]);
+		wl_jb_lit(jb, ",\"rtt_");
+		wl_jb_str(jb, side[i]);
+		wl_jb_lit(jb, "_samples\":");
+		wl_jb_u64(jb, r->close.rtt_n[i]);
 	}
-	fprintf(f, ",\"midstream\":%s", r->close.midstream ? "true" : "false");
-	fprintf(f,
-		",\"segments_c2s\":%u,\"segments_s2c\":%u"
-		",\"seq_gaps_c2s\":%u,\"seq_gaps_s2c\":%u"
-		",\"dup_acks_c2s\":%u,\"dup_acks_s2c\":%u"
-		",\"zero_windows_c2s\":%u,\"zero_windows_s2c\":%u",
-		r->close.segments[0], r->close.segments[1], r->close.seq_gaps[0],
-		r->close.seq_gaps[1], r->close.dup_acks[0], r->close.dup_acks[1],
-		r->close.zero_windows[0], r->close.zero_windows[1]);
+	wl_jb_key_bool(jb, "midstream", r->close.midstream);
+	json_pair(jb, ",\"segments_c2s\":", ",\"segments_s2c\":",
+		  r->close.segments);
+	json_pair(jb, ",\"seq_gaps_c2s\":", ",\"seq_gaps_s2c\":",
+		  r->close.seq_gaps);
+	json_pair(jb, ",\"dup_acks_c2s\":", ",\"dup_acks_s2c\":",
+		  r->close.dup_acks);
+	json_pair(jb, ",\"zero_windows_c2s\":", ",\"zero_windows_s2c\":",
+		  r->close.zero_windows);
 	/* SYN-ACKs after the client's ACK: a full accept queue (DESIGN.md) */
-	fprintf(f, ",\"accept_queue_drops\":%u", r->close.accept_queue_drops);
-	if (r->close.turns)	/* where the time goes: absent without turns */
-		fprintf(f,
-			",\"turns\":%u,\"response_min_ns\":%" PRIu64
-			",\"response_avg_ns\":%" PRIu64 ",\"response_max_ns\":%" PRIu64
-			",\"server_time_avg_ns\":%" PRIu64,
-			r->close.turns, (uint64_t)r->close.resp_min_ns,
-			(uint64_t)r->close.resp_avg_ns,
-			(uint64_t)r->close.resp_max_ns,
-			(uint64_t)r->close.srv_avg_ns);
+	wl_jb_key_u64(jb, "accept_queue_drops", r->close.accept_queue_drops);
+	if (!r->close.turns)	/* where the time goes: absent without turns */
+		return;
+	wl_jb_key_u64(jb, "turns", r->close.turns);
+	wl_jb_key_u64(jb, "response_min_ns", r->close.resp_min_ns);
+	wl_jb_key_u64(jb, "response_avg_ns", r->close.resp_avg_ns);
+	wl_jb_key_u64(jb, "response_max_ns", r->close.resp_max_ns);
+	wl_jb_key_u64(jb, "server_time_avg_ns", r->close.srv_avg_ns);
 }
 
 /*
@@ -135,179 +175,154 @@ static void print_json_close(FILE *f, const struct wl_record *r)
  * know (the peer's retransmissions, gaps, duplicate ACKs, zero windows,
  * RTT sample counts, midstream) is printed.
  */
-static void print_json_sock_close(FILE *f, const struct wl_record *r)
+static void print_json_sock_close(struct wl_jbuf *jb,
+				  const struct wl_record *r)
 {
 	static const char *const side[2] = { "server", "client" };
-	static const char *const dir[2] = { "c2s", "s2c" };
+	static const char *const retrans_key[2] = { ",\"retransmits_c2s\":",
+						    ",\"retransmits_s2c\":" };
 	int out = r->close.sock_side == 1 ? 0 : 1;
 
-	fprintf(f, ",\"reason\":\"%s\"", reason_name(r));
-	if (r->close.closed_by)
-		fprintf(f, ",\"closed_by\":\"%s\"",
-			r->close.closed_by == 1 ? "client" : "server");
-	fprintf(f,
-		",\"duration_ns\":%" PRId64 ",\"bytes_c2s\":%" PRIu64
-		",\"bytes_s2c\":%" PRIu64 ",\"retransmits_%s\":%u"
-		",\"segments_c2s\":%u,\"segments_s2c\":%u",
-		(int64_t)r->close.duration_ns, (uint64_t)r->close.bytes[0],
-		(uint64_t)r->close.bytes[1], dir[out], r->close.retrans[out],
-		r->close.segments[0], r->close.segments[1]);
+	json_close_reason(jb, r);
+	wl_jb_key_i64(jb, "duration_ns", r->close.duration_ns);
+	wl_jb_key_u64(jb, "bytes_c2s", r->close.bytes[0]);
+	wl_jb_key_u64(jb, "bytes_s2c", r->close.bytes[1]);
+	wl_jb_str(jb, retrans_key[out]);
+	wl_jb_u64(jb, r->close.retrans[out]);
+	json_pair(jb, ",\"segments_c2s\":", ",\"segments_s2c\":",
+		  r->close.segments);
 	if (r->close.rtt_n[out])
-		fprintf(f,
-			",\"rtt_%s_min_ns\":%" PRIu64 ",\"rtt_%s_avg_ns\":%" PRIu64,
-			side[out], (uint64_t)r->close.rtt_min_ns[out], side[out],
-			(uint64_t)r->close.rtt_avg_ns[out]);
+		json_rtt(jb, side[out], r->close.rtt_min_ns[out],
+			 r->close.rtt_avg_ns[out]);
 }
 
-/* Length of the well-formed UTF-8 sequence at @s, 0 if there is none. */
-static int utf8_len(const unsigned char *s)
+/* ,"qtype":"AAAA" or ,"qtype":99 (same for rcode): a name or a number. */
+static void json_named(struct wl_jbuf *jb, const char *key, const char *name,
+		       unsigned v)
 {
-	int n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	/* overlong 3/4-byte forms, surrogates, above U+10FFFF */
-	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
-	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
-		return 0;
-	return n;
-}
-
-/*
- * @s as the inside of a JSON string (RFC 8259): quote and backslash
- * escaped, control characters as \u00XX, and a byte that is not part of
- * well-formed UTF-8 as \u00XX too (its Latin-1 reading), so any interface
- * name or qname text gives a valid JSON line.
- */
-static void json_str(FILE *f, const char *str)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	int n;
-
-	while (*s) {
-		if (*s == '\\' || *s == '"') {
-			fputc('\\', f);
-			fputc(*s++, f);
-			continue;
-		}
-		n = utf8_len(s);
-		if (*s < 0x20 || *s == 0x7f || !n) {
-			fprintf(f, "\\u%04x", *s++);
-			continue;
-		}
-		fwrite(s, 1, n, f);
-		s += n;
+	wl_jb_lit(jb, ",\"");
+	wl_jb_str(jb, key);
+	if (name) {
+		wl_jb_lit(jb, "\":\"");
+		wl_jb_str(jb, name);
+		wl_jb_lit(jb, "\"");
+	} else {
+		wl_jb_lit(jb, "\":");
+		wl_jb_u64(jb, v);
 	}
 }
 
-/* "qtype":"AAAA" or "qtype":99 (same for rcode): a name or a number. */
-static void json_named(FILE *f, const char *key, const char *name,
-		       unsigned v)
-{
-	if (name)
-		fprintf(f, ",\"%s\":\"%s\"", key, name);
-	else
-		fprintf(f, ",\"%s\":%u", key, v);
-}
-
-static void print_json_dns(struct wl_output *o, const struct wl_record *r)
+static void print_json_dns(struct wl_jbuf *jb, const struct wl_record *r)
 {
 	char qname[WL_QNAME_TEXT_MAX];
-	FILE *f = o->f;
 
 	wl_qname_text(r->qname, r->dns.qname_len, qname, sizeof(qname));
 	if (r->type == WL_REC_DNS_TIMEOUT)
-		fprintf(f, ",\"reason\":\"%s\"", reason_name(r));
-	fprintf(f, ",\"proto\":\"%s\",\"id\":%u,\"qname\":\"",
-		r->dns.proto == WL_DNS_TCP ? "tcp" : "udp", r->dns.id);
-	json_str(f, qname);
-	fputc('"', f);
-	json_named(f, "qtype", wl_qtype_name(r->dns.qtype), r->dns.qtype);
+		wl_jb_key_str(jb, "reason", reason_name(r));
+	wl_jb_key_str(jb, "proto", r->dns.proto == WL_DNS_TCP ? "tcp" : "udp");
+	wl_jb_key_u64(jb, "id", r->dns.id);
+	wl_jb_lit(jb, ",\"qname\":\"");
+	wl_jb_json_str(jb, qname);
+	wl_jb_lit(jb, "\"");
+	json_named(jb, "qtype", wl_qtype_name(r->dns.qtype), r->dns.qtype);
 	if (r->type == WL_REC_DNS) {
-		json_named(f, "rcode", wl_rcode_name(r->dns.rcode),
+		json_named(jb, "rcode", wl_rcode_name(r->dns.rcode),
 			   r->dns.rcode);
-		fprintf(f,
-			",\"answers\":%u,\"truncated\":%s,\"latency_ns\":%" PRId64
-			",\"query_retransmits\":%u",
-			r->dns.answers, r->dns.truncated ? "true" : "false",
-			(int64_t)r->dns.latency_ns, r->dns.retransmits);
+		wl_jb_key_u64(jb, "answers", r->dns.answers);
+		wl_jb_key_bool(jb, "truncated", r->dns.truncated);
+		wl_jb_key_i64(jb, "latency_ns", r->dns.latency_ns);
+		wl_jb_key_u64(jb, "query_retransmits", r->dns.retransmits);
 	} else {
-		fprintf(f, ",\"query_retransmits\":%u,\"elapsed_ns\":%" PRId64,
-			r->dns.retransmits, (int64_t)r->dns.latency_ns);
+		wl_jb_key_u64(jb, "query_retransmits", r->dns.retransmits);
+		wl_jb_key_i64(jb, "elapsed_ns", r->dns.latency_ns);
 	}
 }
 
+/* {"type":..,"ts":.. up to "source": what every record has. */
+static void json_head(struct wl_jbuf *jb, const struct wl_record *r,
+		      uint64_t ts_ns, const char *ifname, const char *cip,
+		      const char *sip)
+{
+	char ts[WL_TS_TEXT_MAX];
+
+	wl_jb_lit(jb, "{\"type\":\"");
+	wl_jb_str(jb, type_name(r));
+	wl_jb_lit(jb, "\",\"ts\":\"");
+	wl_jb_mem(jb, ts, wl_ts_text(ts_ns, ts));
+	wl_jb_lit(jb, "\",\"ifname\":\"");
+	wl_jb_json_str(jb, ifname);
+	wl_jb_lit(jb, "\"");
+	wl_jb_key_u64(jb, "family", r->family);
+	wl_jb_key_str(jb, "client_ip", cip);
+	wl_jb_key_u64(jb, "client_port", r->client_port);
+	wl_jb_key_str(jb, "server_ip", sip);
+	wl_jb_key_u64(jb, "server_port", r->server_port);
+	wl_jb_key_str(jb, "source", r->source == WL_SRC_SOCK ? "sock" : "wire");
+}
+
+static void json_handshake(struct wl_jbuf *jb, const struct wl_record *r)
+{
+	if (r->source == WL_SRC_SOCK) {	/* connect latency alone */
+		wl_jb_key_i64(jb, "handshake_ns", r->hs.handshake_ns);
+		return;
+	}
+	wl_jb_key_i64(jb, "syn_to_synack_ns", r->hs.syn_to_synack_ns);
+	wl_jb_key_i64(jb, "synack_to_ack_ns", r->hs.synack_to_ack_ns);
+	wl_jb_key_i64(jb, "handshake_ns", r->hs.handshake_ns);
+	wl_jb_key_u64(jb, "syn_retransmits", r->syn_retransmits);
+	wl_jb_key_u64(jb, "synack_retransmits", r->synack_retransmits);
+	wl_jb_key_u64(jb, "challenge_acks", r->challenge_acks);
+}
+
+/* a local listener whose drops rose while this one waited (live only) */
+static void json_listener(struct wl_jbuf *jb, struct wl_output *o,
+			  const struct wl_record *r)
+{
+	char name[INET6_ADDRSTRLEN + 8];
+	uint64_t drops;
+
+	if (!o->listen ||
+	    !wl_listen_cause(o->listen, r, name, sizeof(name), &drops))
+		return;
+	wl_jb_key_str(jb, "listener", name);
+	wl_jb_key_u64(jb, "listener_drops", drops);
+}
+
+/*
+ * The record's line built in memory and handed to the FILE at once: a
+ * printf call a field was most of the offline writer's time (issue 29).
+ */
 static void print_json(struct wl_output *o, const struct wl_record *r,
-		       const char *ts, const char *ifname, const char *cip,
+		       uint64_t ts_ns, const char *ifname, const char *cip,
 		       const char *sip)
 {
-	FILE *f = o->f;
+	struct wl_jbuf jb;
 
-	fprintf(f, "{\"type\":\"%s\",\"ts\":\"%s\",\"ifname\":\"", type_name(r),
-		ts);
-	json_str(f, ifname);
-	fprintf(f,
-		"\",\"family\":%u,\"client_ip\":\"%s\",\"client_port\":%u,"
-		"\"server_ip\":\"%s\",\"server_port\":%u,\"source\":\"%s\"",
-		r->family, cip, r->client_port, sip, r->server_port,
-		r->source == WL_SRC_SOCK ? "sock" : "wire");
+	wl_jb_init(&jb, o->f);
+	json_head(&jb, r, ts_ns, ifname, cip, sip);
 	switch (r->type) {
 	case WL_REC_HANDSHAKE:
-		if (r->source == WL_SRC_SOCK) {	/* connect latency alone */
-			fprintf(f, ",\"handshake_ns\":%" PRId64,
-				(int64_t)r->hs.handshake_ns);
-			break;
-		}
-		fprintf(f,
-			",\"syn_to_synack_ns\":%" PRId64
-			",\"synack_to_ack_ns\":%" PRId64
-			",\"handshake_ns\":%" PRId64
-			",\"syn_retransmits\":%u,\"synack_retransmits\":%u"
-			",\"challenge_acks\":%u",
-			(int64_t)r->hs.syn_to_synack_ns,
-			(int64_t)r->hs.synack_to_ack_ns,
-			(int64_t)r->hs.handshake_ns, r->syn_retransmits,
-			r->synack_retransmits, r->challenge_acks);
+		json_handshake(&jb, r);
 		break;
 	case WL_REC_HANDSHAKE_FAILED:
-		fprintf(f,
-			",\"reason\":\"%s\",\"syn_retransmits\":%u"
-			",\"elapsed_ns\":%" PRId64,
-			reason_name(r), r->syn_retransmits,
-			(int64_t)r->fail.elapsed_ns);
+		wl_jb_key_str(&jb, "reason", reason_name(r));
+		wl_jb_key_u64(&jb, "syn_retransmits", r->syn_retransmits);
+		wl_jb_key_i64(&jb, "elapsed_ns", r->fail.elapsed_ns);
 		break;
 	case WL_REC_DNS:
 	case WL_REC_DNS_TIMEOUT:
-		print_json_dns(o, r);
+		print_json_dns(&jb, r);
 		break;
 	case WL_REC_CLOSE:
 		if (r->source == WL_SRC_SOCK)
-			print_json_sock_close(f, r);
+			print_json_sock_close(&jb, r);
 		else
-			print_json_close(f, r);
+			print_json_close(&jb, r);
 		break;
 	}
-	if (o->listen) {
-		/* a local listener whose drops rose while this one waited */
-		char name[INET6_ADDRSTRLEN + 8];
-		uint64_t drops;
-
-		if (wl_listen_cause(o->listen, r, name, sizeof(name), &drops))
-			fprintf(f, ",\"listener\":\"%s\",\"listener_drops\":%" PRIu64,
-				name, drops);
-	}
-	fputs("}\n", f);
+	json_listener(&jb, o, r);
+	wl_jb_lit(&jb, "}\n");
+	wl_jb_flush(&jb);
 }
 
 static void ms_str(int64_t ns, char *buf, size_t len)
@@ -464,19 +479,23 @@ int wl_record_copy(struct wl_record *r, const void *data, size_t size)
 
 void wl_output_record(struct wl_output *o, const struct wl_record *r)
 {
-	char ts[40], ifbuf[IF_NAMESIZE + 8];
+	char ifbuf[IF_NAMESIZE + 8];
 	char cip[INET6_ADDRSTRLEN], sip[INET6_ADDRSTRLEN];
 	const char *ifname = ifname_of(o, r->ifindex, ifbuf);
+	uint64_t ts_ns = r->ts_ns + o->ts_offset_ns;
 
 	if (o->observe)
 		o->observe(o->observe_ctx, r);
-	wl_format_ts(r->ts_ns + o->ts_offset_ns, ts, sizeof(ts));
 	addr_str(r, r->client_ip, cip);
 	addr_str(r, r->server_ip, sip);
-	if (o->json)
-		print_json(o, r, ts, ifname, cip, sip);
-	else
+	if (o->json) {
+		print_json(o, r, ts_ns, ifname, cip, sip);
+	} else {
+		char ts[40];
+
+		wl_format_ts(ts_ns, ts, sizeof(ts));
 		print_text(o, r, ts, ifname, cip, sip);
+	}
 	if (o->flush_each)
 		fflush(o->f);
 	if (ferror(o->f))

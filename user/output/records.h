@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "core/state.h"
+#include "output/timestamp.h"	/* wl_format_ts() */
 
 /*
  * Copy a ring buffer record of @size bytes into @r: the bytes its kind
@@ -25,8 +26,5 @@ void wl_output_record(struct wl_output *o, const struct wl_record *r);
  * date -s) shows in the next record's ts, not after a restart.
  */
 void wl_output_sync_clock(struct wl_output *o);
-
-/* RFC 3339 UTC, exactly six fractional digits (truncated), 'Z'. */
-void wl_format_ts(uint64_t ns, char *buf, size_t len);
 
 #endif /* WIRELAT_RECORDS_H */
