@@ -17,6 +17,53 @@
 #include "offline/jobs_merge.h"
 #include "offline/jobs_shard.h"
 
+/*
+ * The sweep's records of every shard's part (each sorted) into @sw, one
+ * sorted run: merged, where a copy of them all and a sort of that copy
+ * took twice the memory and the time (a big end of file's closes: tens of
+ * megabytes, and fresh memory costs its page faults). The parts' lists are
+ * left empty; @at is scratch. 0 or -ENOMEM.
+ */
+static int merge_swept(struct wl_part **parts, size_t *at, int n,
+		       struct wl_reorder *sw)
+{
+	size_t total = 0;
+	int i, err = 0;
+
+	for (i = 0; i < n; i++) {
+		at[i] = 0;
+		if (parts[i])
+			total += parts[i]->swept.n;
+	}
+	if (wl_hugebuf_reserve((void **)&sw->recs, &sw->cap, sw->n + total,
+			       sizeof(*sw->recs)))
+		err = -ENOMEM;
+	while (!err) {	/* few shards: a scan for the least */
+		const struct wl_record *min = NULL;
+		int from = -1;
+
+		for (i = 0; i < n; i++) {
+			const struct wl_reorder *ps;
+
+			if (!parts[i] || at[i] == parts[i]->swept.n)
+				continue;
+			ps = &parts[i]->swept;
+			if (!min || wl_reorder_cmp(&ps->recs[at[i]], min) < 0) {
+				min = &ps->recs[at[i]];
+				from = i;
+			}
+		}
+		if (!min)
+			break;
+		at[from]++;
+		sw->recs[sw->n++] = *min;
+	}
+	for (i = 0; i < n; i++)
+		if (parts[i])
+			parts[i]->swept.n = 0;
+	return err;
+}
+
 void *wl_merge_main(void *arg)
 {
 	struct wl_fleet *fl = arg;
@@ -72,24 +119,8 @@ void *wl_merge_main(void *arg)
 			if (!err && wl_reorder_add(&ro, &min->r))
 				err = -ENOMEM;
 		}
-		for (i = 0; i < fl->n; i++) {
-			struct wl_reorder *ps = parts[i] ? &parts[i]->swept :
-							   NULL;
-
-			if (!ps || !ps->n)
-				continue;
-			if (!err && wl_hugebuf_reserve((void **)&sw.recs, &sw.cap,
-						       sw.n + ps->n,
-						       sizeof(*sw.recs)))
-				err = -ENOMEM;
-			if (!err)
-				memcpy(sw.recs + sw.n, ps->recs,
-				       ps->n * sizeof(*sw.recs));
-			if (!err)
-				sw.n += ps->n;
-			ps->n = 0;
-		}
-		wl_reorder_sort(&sw);
+		if (merge_swept(parts, at, fl->n, &sw) && !err)
+			err = -ENOMEM;
 		err = wl_writer_hand_swept(&fl->writer, &ro, &sw, err);
 		pthread_mutex_lock(&fl->lock);
 		for (i = 0; i < fl->n; i++) {

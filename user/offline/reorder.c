@@ -55,11 +55,8 @@ int wl_reorder_add_sorted(struct wl_reorder *ro, const struct wl_record *r,
 	return 0;
 }
 
-/* By time, then by what the record is about: two runs, one order. */
-static int by_ts_and_key(const void *a, const void *b)
+int wl_reorder_cmp(const struct wl_record *x, const struct wl_record *y)
 {
-	const struct wl_record *x = a, *y = b;
-
 	if (x->ts_ns != y->ts_ns)
 		return x->ts_ns < y->ts_ns ? -1 : 1;
 	if (x->type != y->type)
@@ -69,6 +66,11 @@ static int by_ts_and_key(const void *a, const void *b)
 	return memcmp(&x->ifindex, &y->ifindex,
 		      offsetof(struct wl_record, syn_retransmits) -
 			      offsetof(struct wl_record, ifindex));
+}
+
+static int by_ts_and_key(const void *a, const void *b)
+{
+	return wl_reorder_cmp(a, b);
 }
 
 void wl_reorder_sort(struct wl_reorder *ro)

@@ -39,6 +39,9 @@ int wl_reorder_add_sorted(struct wl_reorder *ro, const struct wl_record *r,
  */
 void wl_reorder_sort(struct wl_reorder *ro);
 
+/* That order: <0, 0 or >0 as @x goes before, with or after @y. */
+int wl_reorder_cmp(const struct wl_record *x, const struct wl_record *y);
+
 /* Hand every buffered record to @fn in order and empty the buffer. */
 void wl_reorder_flush(struct wl_reorder *ro,
 		      void (*fn)(void *ctx, const struct wl_record *r),
