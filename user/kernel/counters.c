@@ -78,20 +78,16 @@ int wl_sock_counters_read(struct wl_run *run, struct wl_sock_stats *sum)
 
 uint64_t wl_table_capacity(struct wl_run *run, int t)
 {
-	uint64_t n = 0;
-	int k;
-
-	if (run->n_shards) {
-		for (k = 0; k < run->n_shards; k++)
-			n += wl_table_capacity(&run->shards[k], t);
-		return n;
-	}
+	/*
+	 * As asked: -j's shards share it (jobs.c), and offline a table may
+	 * be made smaller where it cannot fill (load.c, table_size()).
+	 */
 	switch (t) {
 	case WL_T_HANDSHAKES:
-		return bpf_map__max_entries(run->skel->maps.handshakes);
+		return run->cfg->max_flows;
 	case WL_T_DNS:
-		return bpf_map__max_entries(run->skel->maps.dns_pending);
+		return run->cfg->max_dns;
 	default:
-		return bpf_map__max_entries(run->skel->maps.conns);
+		return run->cfg->max_conns;
 	}
 }

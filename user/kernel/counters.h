@@ -19,7 +19,7 @@ int wl_counters_read(struct wl_run *run, struct wl_stats *sum, int nslots);
 /* The socket path's counters, summed the same way. 0 or -errno. */
 int wl_sock_counters_read(struct wl_run *run, struct wl_sock_stats *sum);
 
-/* Entries flow table @t (enum wl_table) can hold; -j, its shards' together. */
+/* Entries flow table @t (enum wl_table) can hold, as asked (-j: all shards). */
 uint64_t wl_table_capacity(struct wl_run *run, int t);
 
 #endif /* WIRELAT_COUNTERS_H */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 #include "core/log.h"
@@ -55,6 +56,38 @@ static void explain_load_error(int err)
 			buf);
 }
 
+/*
+ * Offline, a table cannot hold more entries than the capture has frames
+ * able to open one, and its size is its start-up cost (the kernel fills
+ * every element of an LRU hash when it creates it: 262144 connections are
+ * most of the 0.2 s a small capture takes, and 150 MB of kernel memory).
+ * A file of @bytes holds at most @bytes / @per such openings: a frame is
+ * a record header (pcap 16 bytes, pcapng more) and, to open a connection
+ * or a handshake, an IP and a TCP header (40 bytes); a DNS message over
+ * TCP is 14 bytes at least (its length and a header), several in one
+ * segment. The slack covers the LRU's free
+ * elements parked on each CPU's list (128 a CPU at most), which an insert
+ * on another CPU cannot take: with it the table never fills, nothing is
+ * evicted that the asked size would have kept, and the records are the
+ * same. The capacity reported stays the asked one (wl_table_capacity()).
+ * Live, or a file whose size is unknown (a pipe): as asked.
+ */
+#define WL_OPEN_TCP_BYTES (16 + 40)
+#define WL_OPEN_DNS_BYTES 14
+
+static uint32_t table_size(const struct wl_config *cfg, int offline,
+			   uint32_t asked, uint32_t per)
+{
+	uint64_t most, slack = 256ull * libbpf_num_possible_cpus() + 1024;
+	struct stat sb;
+
+	if (!offline || !cfg->read_file || stat(cfg->read_file, &sb) ||
+	    !S_ISREG(sb.st_mode))
+		return asked;
+	most = (uint64_t)sb.st_size / per + slack;
+	return most < asked ? (uint32_t)most : asked;
+}
+
 int wl_bpf_open(struct wl_run *run, int offline, struct wirelat **out)
 {
 	const struct wl_config *cfg = run->cfg;
@@ -85,16 +118,21 @@ int wl_bpf_open(struct wl_run *run, int offline, struct wirelat **out)
 		skel->rodata->cfg.ifindex[i] = run->ifindex[i];
 	skel->rodata->cfg.n_ifaces = offline ? 0 : run->n_slots;
 
-	err = bpf_map__set_max_entries(skel->maps.handshakes, cfg->max_flows);
+	err = bpf_map__set_max_entries(skel->maps.handshakes,
+			table_size(cfg, offline, cfg->max_flows,
+				   WL_OPEN_TCP_BYTES));
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.dns_pending,
-					       cfg->max_dns);
+			table_size(cfg, offline, cfg->max_dns,
+				   WL_OPEN_DNS_BYTES));
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.dns_streams,
-					       cfg->max_dns);
+			table_size(cfg, offline, cfg->max_dns,
+				   WL_OPEN_TCP_BYTES));
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.conns,
-					       cfg->max_conns);
+			table_size(cfg, offline, cfg->max_conns,
+				   WL_OPEN_TCP_BYTES));
 	if (!err && offline)	/* the replay consumes after every packet */
 		err = bpf_map__set_max_entries(skel->maps.records, 1u << 24);
 	if (err) {
