@@ -31,6 +31,7 @@
 #include "fuzz_common.h"
 #include "kernel/counters.h"
 #include "output/prom.h"
+#include "output/record_copy.h"
 #include "output/records.h"
 #include "offline/shard.h"
 #include "kernel/sweep.h"

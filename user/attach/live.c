@@ -24,6 +24,7 @@
 #include <xdp/libxdp.h>
 #include "attach/attach.h"
 #include "output/http.h"
+#include "output/record_copy.h"
 #include "output/records.h"
 #include "kernel/drops.h"
 #include "metrics/listen.h"

@@ -30,6 +30,7 @@
 #include "core/log.h"
 #include "kernel/sweep.h"
 #include "offline/replay.h"
+#include "output/record_copy.h"
 #include "output/records.h"
 #include "wirelat.skel.h"
 

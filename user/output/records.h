@@ -10,13 +10,6 @@
 #include "core/state.h"
 #include "output/timestamp.h"	/* wl_format_ts() */
 
-/*
- * Copy a ring buffer record of @size bytes into @r: the bytes its kind
- * fills (wirelat.h, WL_RECORD_HS_SIZE and the rest), the others zero.
- * Returns 1, or 0 for a size too short for its kind.
- */
-int wl_record_copy(struct wl_record *r, const void *data, size_t size);
-
 /* Print one record (a line; flushed when flush_each). */
 void wl_output_record(struct wl_output *o, const struct wl_record *r);
 

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/* record_copy.c - a ring buffer record into a struct wl_record (record_copy.h). */
+#include <string.h>
+#include "output/record_copy.h"
+
+static int is_dns(uint8_t type)
+{
+	return type == WL_REC_DNS || type == WL_REC_DNS_TIMEOUT;
+}
+
+/* The bytes a record of @type fills (wirelat.h), at the start of it. */
+static size_t record_head(uint8_t type)
+{
+	switch (type) {
+	case WL_REC_HANDSHAKE:
+	case WL_REC_HANDSHAKE_FAILED:
+		return WL_RECORD_HS_SIZE;
+	case WL_REC_DNS:
+	case WL_REC_DNS_TIMEOUT:
+		return WL_RECORD_DNS_HEAD;
+	default:
+		return WL_RECORD_TCP_SIZE;
+	}
+}
+
+int wl_record_copy(struct wl_record *r, const void *data, size_t size)
+{
+	const struct wl_record *in = data;
+	size_t head;
+
+	if (size < WL_RECORD_HS_SIZE)
+		return 0;
+	head = record_head(in->type);
+	if (size < head)
+		return 0;
+	if (is_dns(in->type) && size < sizeof(*r))
+		return 0;
+	memset(r, 0, sizeof(*r));
+	memcpy(r, data, head);
+	if (is_dns(in->type))	/* qname_len bytes of the name */
+		memcpy(r->qname, in->qname, in->dns.qname_len);
+	return 1;
+}
