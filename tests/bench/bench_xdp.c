@@ -367,6 +367,12 @@ static long time_map_floor(const struct wirelat *skel, int efd,
 	return t;
 }
 
+/* @t over @floor, both ns (0 when the floor could not be timed). */
+static double ratio(long t, long floor)
+{
+	return floor > 0 ? (double)t / floor : 0;
+}
+
 /* Each kind on a fresh object: no flow of one row is in the next. */
 static void new_flow_rows(int efd)
 {
@@ -383,11 +389,11 @@ static void new_flow_rows(int efd)
 	};
 	int k;
 
-	printf("\n%-38s %9s %7s %10s %7s %10s %7s\n",
+	printf("\n%-38s %9s %7s %10s %7s %10s %7s %7s\n",
 	       "one packet per new flow (repeat 1)", "ns/packet", "empty",
-	       "map floor", "budget", "wirelat-", "map fl.-");
-	printf("%-38s %9s %7s %10s %7s %10s %7s\n", "", "", "", "", "", "empty",
-	       "empty");
+	       "map floor", "budget", "wirelat-", "map fl.-", "x map");
+	printf("%-38s %9s %7s %10s %7s %10s %7s %7s\n", "", "", "", "", "",
+	       "empty", "empty", "floor");
 	for (k = 0; k < NEW_MAX; k++) {
 		struct wirelat *skel = wirelat__open_and_load();
 		struct ring_buffer *rb;
@@ -410,13 +416,13 @@ static void new_flow_rows(int efd)
 			       row[k].name, t, floor, "n/a", "n/a", t - floor,
 			       "n/a");
 		else if (!row[k].budget)
-			printf("%-38s %9ld %7ld %10ld %7s %10ld %7ld\n",
+			printf("%-38s %9ld %7ld %10ld %7s %10ld %7ld %7.2f\n",
 			       row[k].name, t, floor, mfloor, "-", t - floor,
-			       mfloor - floor);
+			       mfloor - floor, ratio(t, mfloor));
 		else
-			printf("%-38s %9ld %7ld %10ld %7ld %10ld %7ld\n",
+			printf("%-38s %9ld %7ld %10ld %7ld %10ld %7ld %7.2f\n",
 			       row[k].name, t, floor, mfloor, mfloor + 100,
-			       t - floor, mfloor - floor);
+			       t - floor, mfloor - floor, ratio(t, mfloor));
 		ring_buffer__free(rb);
 		wirelat__destroy(skel);
 	}
@@ -475,16 +481,18 @@ static void fresh_data_rows(int efd)
 		if (rb)
 			ring_buffer__consume(rb);
 	}
-	printf("\n%-40s %10s %10s %12s %8s\n", "new data, one turn after another",
-	       "ns/packet", "floor", "over floor", "budget");
+	printf("\n%-40s %10s %10s %12s %8s %8s\n",
+	       "new data, one turn after another", "ns/packet", "floor",
+	       "over floor", "budget", "x floor");
 	for (d = 0; d < 2; d++) {
 		qsort(t[d], NEW_FLOWS, sizeof(long), cmp_long);
 		qsort(e[d], NEW_FLOWS, sizeof(long), cmp_long);
-		printf("%-40s %10ld %10ld %12ld %8d\n",
+		printf("%-40s %10ld %10ld %12ld %8d %8.2f\n",
 		       d ? "TCP data, server's response (a turn)" :
 			   "TCP data, client's request",
 		       t[d][NEW_FLOWS / 2], e[d][NEW_FLOWS / 2],
-		       t[d][NEW_FLOWS / 2] - e[d][NEW_FLOWS / 2], 120);
+		       t[d][NEW_FLOWS / 2] - e[d][NEW_FLOWS / 2], 120,
+		       ratio(t[d][NEW_FLOWS / 2], e[d][NEW_FLOWS / 2]));
 	}
 	printf("(budget: the steady-state one, met at repeat 1M above; at repeat 1 "
 	       "every run starts cold)\n");
@@ -545,16 +553,18 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	floor = time_prog(efd, &fr[2], repeat);
-	printf("%-40s %10s %12s\n", "packet (XDP, BPF_PROG_TEST_RUN)",
-	       "ns/packet", "over floor");
-	printf("%-40s %10ld %12s\n", "empty XDP program (floor)", floor, "-");
+	printf("%-40s %10s %12s %8s\n", "packet (XDP, BPF_PROG_TEST_RUN)",
+	       "ns/packet", "over floor", "x floor");
+	printf("%-40s %10ld %12s %8s\n", "empty XDP program (floor)", floor, "-",
+	       "-");
 	for (i = 0; i < 9; i++) {
 		if (i == 5) /* a pending SYN so the SYN-ACK has work to do */
 			time_prog(bpf_program__fd(skel->progs.wirelat_xdp),
 				  &fr[4], 1);
 		t = time_prog(bpf_program__fd(skel->progs.wirelat_xdp), &fr[i],
 			      repeat);
-		printf("%-40s %10ld %12ld\n", fr[i].name, t, t - floor);
+		printf("%-40s %10ld %12ld %8.2f\n", fr[i].name, t, t - floor,
+		       ratio(t, floor));
 	}
 	wirelat__destroy(skel);
 	new_flow_rows(efd);
