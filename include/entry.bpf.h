@@ -86,9 +86,10 @@ static __always_inline void wl_tcp_options(void *ctx, int is_skb,
 }
 
 /*
- * @pkt_len is the full length of the packet as the hook knows it; offline
- * it is replaced by the capture's wire length (the frame may have been cut
- * by the snaplen).
+ * @pkt_len is the full length of the packet as TC knows it; offline it is
+ * the capture's wire length (the frame may have been cut by the snaplen),
+ * and live XDP asks for it only where a length reaches past the linear
+ * part (parsing.h, wl_full_len()): 0 here.
  */
 static __always_inline void wl_process(void *ctx, int is_skb, void *data,
 				       void *data_end, __u32 pkt_len,
@@ -101,6 +102,7 @@ static __always_inline void wl_process(void *ctx, int is_skb, void *data,
 		return;
 	p.data = data;
 	p.data_end = data_end;
+	p.xdp = is_skb || cfg.offline ? NULL : ctx;
 	p.cap_len = data_end - data;
 	p.pkt_len = pkt_len;
 	p.scratch = &st->scratch;

@@ -10,9 +10,10 @@
  *
  * Lengths are judged against the packet's full length (pkt_len: skb->len,
  * bpf_xdp_get_buff_len(), or the wire length offline), never against the
- * linear part. A header that runs past data_end while the packet is longer
- * than what the program can see (cap_len) was cut by the capture: truncated,
- * not malformed.
+ * linear part; live XDP asks for it only where a length reaches past the
+ * linear part (wl_full_len()). A header that runs past data_end while the
+ * packet is longer than what the program can see (cap_len) was cut by the
+ * capture: truncated, not malformed.
  */
 #ifndef WIRELAT_PARSING_H
 #define WIRELAT_PARSING_H
@@ -65,6 +66,7 @@ struct wl_vlan_hdr {
 struct wl_pkt {
 	void *data;
 	void *data_end;
+	void *xdp;		/* live XDP: its full length not asked yet */
 	__u32 pkt_len;		/* full length of the frame on the wire */
 	__u32 cap_len;		/* bytes from data the program can read */
 	__u8 result;		/* enum wl_pkt_result */
@@ -166,6 +168,26 @@ static __always_inline int wl_stop(struct wl_pkt *p, int result)
 }
 
 /*
+ * The packet's full length, for a length that reaches @end. Only past the
+ * linear part (cap_len) can it matter, and only there does live XDP ask
+ * bpf_xdp_get_buff_len(): asked for every frame, the call was ~10 ns of
+ * every packet's cost (make bench, steady state), and a frame without
+ * fragments is its linear part.
+ */
+static __always_inline __u32 wl_full_len(struct wl_pkt *p, __u64 end)
+{
+	if (end > p->cap_len && p->xdp) {
+		/* asked again if asked twice: that is a rare frame, and one
+		 * pointer kept in both paths lets the verifier join them */
+		__u32 len = bpf_xdp_get_buff_len(p->xdp);
+
+		p->pkt_len = len > p->cap_len ? len : p->cap_len;
+		p->load_len = p->pkt_len;
+	}
+	return p->pkt_len;
+}
+
+/*
  * A header of @len bytes at @pos does not fit before data_end. If it would
  * fit in the packet's full length and the program sees less than that, the
  * capture cut it (truncated); otherwise the packet itself is too short.
@@ -175,7 +197,7 @@ static __always_inline int wl_cut(struct wl_pkt *p, __u32 off, __u32 len,
 {
 	__u64 end = (__u64)off + len;
 
-	if (p->cap_len < p->pkt_len && end <= p->pkt_len)
+	if (p->cap_len < wl_full_len(p, end) && end <= p->pkt_len)
 		return wl_stop(p, WL_PKT_TRUNCATED);
 	return wl_malformed(p, reason);
 }
@@ -225,10 +247,11 @@ static __always_inline int wl_parse_eth(struct wl_pkt *p, __u32 *off)
  * TCP (gso_max_size, gro_max_size above 65536), which TC sees whole; its
  * length is the rest of the packet. Any other @len is returned as it is.
  */
-static __always_inline __u32 wl_big_len(const struct wl_pkt *p, __u32 len,
+static __always_inline __u32 wl_big_len(struct wl_pkt *p, __u32 len,
 					__u32 from)
 {
-	if (len == 0 && p->pkt_len > from && p->pkt_len - from > 0xffff)
+	if (len == 0 && wl_full_len(p, ~0ULL) > from &&
+	    p->pkt_len - from > 0xffff)
 		return p->pkt_len - from;
 	return len;
 }
@@ -249,7 +272,7 @@ static __always_inline int wl_parse_ipv4(struct wl_pkt *p, __u32 *off)
 	if (!wl_hdr(p, *off, hl))
 		return wl_cut(p, *off, hl, WL_MAL_IPV4_IHL);
 	tot = wl_big_len(p, bpf_ntohs(ip->tot_len), *off);
-	if (tot < hl || *off + tot > p->pkt_len)
+	if (tot < hl || *off + tot > wl_full_len(p, (__u64)*off + tot))
 		return wl_malformed(p, WL_MAL_IPV4_LENGTH);
 	if (ip->frag_off & bpf_htons(0x1fff))
 		return wl_stop(p, WL_PKT_FRAGMENT);
@@ -287,7 +310,8 @@ static __always_inline int wl_parse_ipv6(struct wl_pkt *p, __u32 *off)
 		return wl_malformed(p, WL_MAL_IPV6_VERSION);
 	plen = wl_big_len(p, bpf_ntohs(ip6->payload_len),
 			  *off + sizeof(*ip6));
-	if (*off + sizeof(*ip6) + plen > p->pkt_len)
+	if (*off + sizeof(*ip6) + plen >
+	    wl_full_len(p, (__u64)*off + sizeof(*ip6) + plen))
 		return wl_malformed(p, WL_MAL_IPV6_LENGTH);
 
 	p->family = 6;

@@ -5,7 +5,7 @@
  * wl_batch, each through the same code; a frame longer than a batch holds
  * is a batch of its own, in fragments). Always XDP_PASS: wirelat never
  * drops traffic. Loaded as xdp.frags, so lengths come from
- * bpf_xdp_get_buff_len().
+ * bpf_xdp_get_buff_len() where they reach past the linear part.
  */
 #define WL_DEFINE_MAPS
 #include "entry.bpf.h"
@@ -16,11 +16,9 @@ static __always_inline void wl_xdp_frame(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u32 len = 0;
 
-	if (!cfg.offline)
-		len = bpf_xdp_get_buff_len(ctx);
-	wl_process(ctx, 0, data, data_end, len, ctx->ingress_ifindex,
+	/* the full length: asked of the frame only when needed */
+	wl_process(ctx, 0, data, data_end, 0, ctx->ingress_ifindex,
 		   WL_DIR_INGRESS);
 }
 

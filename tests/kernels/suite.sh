@@ -13,7 +13,9 @@
 #
 #   verifier     every program of the object loads alone, as the daemon
 #                configures it (build/tests/prog_stats)
-#   parse        build/tests/test_parse (BPF_PROG_TEST_RUN)
+#   parse        build/tests/test_parse, then build/tests/test_xdp_len (the
+#                live XDP program's length, frames in fragments;
+#                BPF_PROG_TEST_RUN)
 #   offline      `wirelat -r` on every case of tests/test_offline.sh: the
 #                records byte-identical to this machine's, the metrics too
 #                (but the *_info lines), the same exit status
@@ -117,7 +119,7 @@ run() {
 }
 
 run verifier build/tests/prog_stats
-run parse build/tests/test_parse
+run parse sh -c 'build/tests/test_parse && build/tests/test_xdp_len'
 run offline "$ROOT/tests/kernels/suite.sh" --offline "$EXPECTED"
 run sock_load build/tests/test_sock_load
 WL_LIVE_KEEP=$OUT/live_xdp.files run live_xdp tests/kernels/live.sh xdp

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * test_xdp_len.c - the live XDP program's packet length (include/parsing.h,
+ * wl_full_len()): it asks bpf_xdp_get_buff_len() only where a length
+ * reaches past the frame's linear part. Frames through wirelat_xdp loaded
+ * live (offline = 0) with BPF_PROG_TEST_RUN, which hands a frame longer
+ * than a page to an xdp.frags program in fragments: an IPv4 or IPv6 TCP
+ * segment of 8000 bytes whose length reaches into the fragments is parsed,
+ * one whose length reaches past the whole frame is malformed, and so is a
+ * short linear frame that claims more than it has; a plain SYN is parsed.
+ * The parse counters (struct wl_stats) tell each frame's result.
+ *
+ * Exit 0 when every check passes, 1 on a failed check, 77 when the kernel
+ * cannot run an XDP program with fragments (before 5.18).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "wirelat.h"
+#include "wirelat.skel.h"
+
+#define BIG 8000
+
+static unsigned char buf[BIG];
+static int failures;
+
+/* The sum over CPUs and slots of packets[ingress][result], malformed[reason]. */
+static int counts(struct wirelat *skel, unsigned long long *res,
+		  unsigned long long *mal)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(skel->maps.stats);
+	size_t stride = (sizeof(struct wl_stats) + 7) & ~(size_t)7;
+	unsigned slot, n = bpf_map__max_entries(skel->maps.stats);
+	char *v = calloc(ncpu, stride);
+	int c, k;
+
+	if (!v || ncpu <= 0)
+		return -ENOMEM;
+	memset(res, 0, sizeof(*res) * WL_PKT_MAX);
+	memset(mal, 0, sizeof(*mal) * WL_MAL_MAX);
+	for (slot = 0; slot < n; slot++) {
+		if (bpf_map_lookup_elem(fd, &slot, v)) {
+			free(v);
+			return -errno;
+		}
+		for (c = 0; c < ncpu; c++) {
+			const struct wl_stats *st = (const void *)(v + c * stride);
+
+			for (k = 0; k < WL_PKT_MAX; k++)
+				res[k] += st->packets[WL_DIR_INGRESS][k];
+			for (k = 0; k < WL_MAL_MAX; k++)
+				mal[k] += st->malformed[k];
+		}
+	}
+	free(v);
+	return 0;
+}
+
+/* Ethernet, then IPv4 (@v6: IPv6) and a TCP SYN, @len bytes in all; the IP
+ * length field says @ip_len bytes from the IP header on. */
+static size_t frame(int v6, size_t len, unsigned ip_len)
+{
+	unsigned char *ip = buf + 14, *tcp;
+
+	memset(buf, 0, sizeof(buf));
+	buf[12] = v6 ? 0x86 : 0x08;
+	buf[13] = v6 ? 0xdd : 0x00;
+	if (v6) {
+		ip[0] = 0x60;
+		ip[4] = (ip_len - 40) >> 8;
+		ip[5] = (ip_len - 40) & 0xff;
+		ip[6] = 6;
+		ip[7] = 64;
+		inet_pton(AF_INET6, "2001:db8::1", ip + 8);
+		inet_pton(AF_INET6, "2001:db8::2", ip + 24);
+		tcp = ip + 40;
+	} else {
+		ip[0] = 0x45;
+		ip[2] = ip_len >> 8;
+		ip[3] = ip_len & 0xff;
+		ip[8] = 64;
+		ip[9] = 6;
+		inet_pton(AF_INET, "198.51.100.1", ip + 12);
+		inet_pton(AF_INET, "203.0.113.1", ip + 16);
+		tcp = ip + 20;
+	}
+	tcp[0] = 40000 >> 8;
+	tcp[1] = 40000 & 0xff;
+	tcp[3] = 80;
+	tcp[7] = 1;
+	tcp[12] = 5 << 4;
+	tcp[13] = 0x02;
+	tcp[14] = 0xff;
+	return len;
+}
+
+/* Run @len bytes of buf; the one counter that moved must be @want. */
+static void check(struct wirelat *skel, int fd, const char *what, size_t len,
+		  int want, int reason)
+{
+	unsigned long long r0[WL_PKT_MAX], m0[WL_MAL_MAX];
+	unsigned long long r1[WL_PKT_MAX], m1[WL_MAL_MAX];
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = buf, .data_size_in = len,
+		    .repeat = 1);
+	int k, got = -1;
+
+	if (counts(skel, r0, m0) || bpf_prog_test_run_opts(fd, &o) ||
+	    counts(skel, r1, m1)) {
+		failures++;
+		printf("FAIL %s: could not run it: %s\n", what, strerror(errno));
+		return;
+	}
+	for (k = 0; k < WL_PKT_MAX; k++)
+		if (r1[k] != r0[k])
+			got = got < 0 ? k : -2;
+	if (got != want || (reason >= 0 && m1[reason] != m0[reason] + 1)) {
+		failures++;
+		printf("FAIL %s: result %d (want %d, malformed reason %d)\n",
+		       what, got, want, reason);
+		return;
+	}
+	printf("ok: %s\n", what);
+}
+
+int main(void)
+{
+	struct wirelat *skel = wirelat__open();
+	int fd;
+
+	if (!skel || wirelat__load(skel)) {
+		fprintf(stderr, "cannot load the BPF object (root needed)\n");
+		return 1;
+	}
+	fd = bpf_program__fd(skel->progs.wirelat_xdp);
+	/* a kernel without fragments for test runs refuses the long frame */
+	{
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = buf,
+			    .data_size_in = frame(0, BIG, BIG - 14), .repeat = 1);
+
+		if (bpf_prog_test_run_opts(fd, &o)) {
+			printf("skip: a %d-byte frame refused (%s): no XDP fragments in test runs\n",
+			       BIG, strerror(errno));
+			wirelat__destroy(skel);
+			return 77;
+		}
+	}
+	check(skel, fd, "IPv4 SYN, 60 bytes, all linear: parsed",
+	      frame(0, 60, 46), WL_PKT_PARSED, -1);
+	check(skel, fd, "IPv4, 100 bytes linear, claims 200: malformed",
+	      frame(0, 100, 200), WL_PKT_MALFORMED, WL_MAL_IPV4_LENGTH);
+	check(skel, fd, "IPv4, 8000 bytes in fragments, its length all of them: parsed",
+	      frame(0, BIG, BIG - 14), WL_PKT_PARSED, -1);
+	check(skel, fd, "IPv4, 8000 bytes in fragments, claims 9000: malformed",
+	      frame(0, BIG, 9000), WL_PKT_MALFORMED, WL_MAL_IPV4_LENGTH);
+	check(skel, fd, "IPv6, 8000 bytes in fragments, its length all of them: parsed",
+	      frame(1, BIG, BIG - 14), WL_PKT_PARSED, -1);
+	check(skel, fd, "IPv6, 100 bytes linear, claims 200: malformed",
+	      frame(1, 100, 200), WL_PKT_MALFORMED, WL_MAL_IPV6_LENGTH);
+	check(skel, fd, "IPv6, 8000 bytes in fragments, claims 9000: malformed",
+	      frame(1, BIG, 9000), WL_PKT_MALFORMED, WL_MAL_IPV6_LENGTH);
+	wirelat__destroy(skel);
+	printf("test_xdp_len: %d failures\n", failures);
+	return failures ? 1 : 0;
+}
