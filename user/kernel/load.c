@@ -65,32 +65,41 @@ static void explain_load_error(int err)
  * a record header (pcap 16 bytes, pcapng more) and, to open a connection
  * or a handshake, an IP and a TCP header (40 bytes); a DNS message over
  * TCP is 14 bytes at least (its length and a header), several in one
- * segment. The slack covers the LRU's free
- * elements parked on each CPU's list (128 a CPU at most), which an insert
- * on another CPU cannot take: with it the table never fills, nothing is
- * evicted that the asked size would have kept, and the records are the
- * same. The capacity reported stays the asked one (wl_table_capacity()).
- * Live, or a file whose size is unknown (a pipe): as asked.
+ * segment. The slack covers the LRU's free elements parked on each CPU's
+ * list (128 a CPU at most), which an insert on another CPU cannot take:
+ * with it the table never fills, nothing is evicted that the asked size
+ * would have kept, and the records are the same. The capacity reported
+ * stays the asked one (wl_table_capacity()). Live, or a file whose size
+ * is unknown (a pipe): as asked (@bytes 0).
  */
 #define WL_OPEN_TCP_BYTES (16 + 40)
 #define WL_OPEN_DNS_BYTES 14
 
-static uint32_t table_size(const struct wl_config *cfg, int offline,
-			   uint32_t asked, uint32_t per)
+static uint32_t table_size(uint64_t bytes, uint32_t asked, uint32_t per)
 {
-	uint64_t most, slack = 256ull * libbpf_num_possible_cpus() + 1024;
+	uint64_t most;
+
+	if (!bytes)
+		return asked;
+	most = bytes / per + 256ull * libbpf_num_possible_cpus() + 1024;
+	return most < asked ? (uint32_t)most : asked;
+}
+
+/* The capture's size in bytes, offline; 0 live or when unknown. */
+static uint64_t capture_bytes(const struct wl_config *cfg, int offline)
+{
 	struct stat sb;
 
 	if (!offline || !cfg->read_file || stat(cfg->read_file, &sb) ||
 	    !S_ISREG(sb.st_mode))
-		return asked;
-	most = (uint64_t)sb.st_size / per + slack;
-	return most < asked ? (uint32_t)most : asked;
+		return 0;
+	return (uint64_t)sb.st_size;
 }
 
 int wl_bpf_open(struct wl_run *run, int offline, struct wirelat **out)
 {
 	const struct wl_config *cfg = run->cfg;
+	uint64_t bytes = capture_bytes(cfg, offline);
 	struct wl_kernel kernel;
 	struct wirelat *skel;
 	int err, i;
@@ -119,20 +128,16 @@ int wl_bpf_open(struct wl_run *run, int offline, struct wirelat **out)
 	skel->rodata->cfg.n_ifaces = offline ? 0 : run->n_slots;
 
 	err = bpf_map__set_max_entries(skel->maps.handshakes,
-			table_size(cfg, offline, cfg->max_flows,
-				   WL_OPEN_TCP_BYTES));
+			table_size(bytes, cfg->max_flows, WL_OPEN_TCP_BYTES));
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.dns_pending,
-			table_size(cfg, offline, cfg->max_dns,
-				   WL_OPEN_DNS_BYTES));
+			table_size(bytes, cfg->max_dns, WL_OPEN_DNS_BYTES));
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.dns_streams,
-			table_size(cfg, offline, cfg->max_dns,
-				   WL_OPEN_TCP_BYTES));
+			table_size(bytes, cfg->max_dns, WL_OPEN_TCP_BYTES));
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.conns,
-			table_size(cfg, offline, cfg->max_conns,
-				   WL_OPEN_TCP_BYTES));
+			table_size(bytes, cfg->max_conns, WL_OPEN_TCP_BYTES));
 	if (!err && offline)	/* the replay consumes after every packet */
 		err = bpf_map__set_max_entries(skel->maps.records, 1u << 24);
 	if (err) {
