@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/hugebuf.h"
 #include "offline/jobs_merge.h"
 #include "offline/jobs_shard.h"
 
@@ -27,40 +26,32 @@
 static int merge_swept(struct wl_part **parts, size_t *at, int n,
 		       struct wl_reorder *sw)
 {
-	size_t total = 0;
 	int i, err = 0;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		at[i] = 0;
-		if (parts[i])
-			total += parts[i]->swept.n;
-	}
-	if (wl_hugebuf_reserve((void **)&sw->recs, &sw->cap, sw->n + total,
-			       sizeof(*sw->recs)))
-		err = -ENOMEM;
 	while (!err) {	/* few shards: a scan for the least */
-		const struct wl_record *min = NULL;
+		const struct wl_record *min = NULL, *r;
 		int from = -1;
 
 		for (i = 0; i < n; i++) {
-			const struct wl_reorder *ps;
-
 			if (!parts[i] || at[i] == parts[i]->swept.n)
 				continue;
-			ps = &parts[i]->swept;
-			if (!min || wl_reorder_cmp(&ps->recs[at[i]], min) < 0) {
-				min = &ps->recs[at[i]];
+			r = wl_reorder_rec(&parts[i]->swept, at[i]);
+			if (!min || wl_reorder_cmp(r, min) < 0) {
+				min = r;
 				from = i;
 			}
 		}
 		if (!min)
 			break;
 		at[from]++;
-		sw->recs[sw->n++] = *min;
+		if (wl_reorder_append_packed(sw, min))
+			err = -ENOMEM;
 	}
 	for (i = 0; i < n; i++)
 		if (parts[i])
-			parts[i]->swept.n = 0;
+			wl_reorder_clear(&parts[i]->swept);
 	return err;
 }
 
@@ -104,20 +95,22 @@ void *wl_merge_main(void *arg)
 		if (!any)
 			break;
 		for (;;) {	/* by the frame's place: few shards, a scan */
-			struct wl_tagged *min = NULL;
+			uint64_t min = 0;
 			int from = -1;
 
 			for (i = 0; i < fl->n; i++)
-				if (parts[i] && at[i] < parts[i]->n &&
-				    (!min || parts[i]->recs[at[i]].seq < min->seq)) {
-					min = &parts[i]->recs[at[i]];
+				if (parts[i] && at[i] < parts[i]->recs.n &&
+				    (from < 0 || parts[i]->seq[at[i]] < min)) {
+					min = parts[i]->seq[at[i]];
 					from = i;
 				}
-			if (!min)
+			if (from < 0)
 				break;
-			at[from]++;
-			if (!err && wl_reorder_add(&ro, &min->r))
+			if (!err && wl_reorder_add_packed(&ro,
+					wl_reorder_rec(&parts[from]->recs,
+						       at[from])))
 				err = -ENOMEM;
+			at[from]++;
 		}
 		if (merge_swept(parts, at, fl->n, &sw) && !err)
 			err = -ENOMEM;

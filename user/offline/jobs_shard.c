@@ -57,7 +57,7 @@ static struct wl_part *shard_part(struct wl_shard *s)
 		p = calloc(1, sizeof(*p));
 	if (p) {
 		p->next = NULL;
-		p->n = 0;
+		wl_reorder_clear(&p->recs);
 		p->err = 0;
 	}
 	s->part = p;
@@ -75,13 +75,21 @@ static void emit_tagged(struct wl_run *run, const struct wl_record *r)
 
 	while (rp->cursor + 1 < rp->ran && f[rp->cursor].ring_pos <= pos)
 		rp->cursor++;
-	if (!p || wl_hugebuf_reserve((void **)&p->recs, &p->cap, p->n + 1,
-				     sizeof(*p->recs))) {
+	if (!p || wl_hugebuf_reserve((void **)&p->seq, &p->seq_cap,
+				     p->recs.n + 1, sizeof(*p->seq)) ||
+	    wl_reorder_append(&p->recs, r)) {
 		rp->err = -ENOMEM;
 		return;
 	}
-	p->recs[p->n].seq = rp->seq[rp->cursor];
-	p->recs[p->n++].r = *r;
+	p->seq[p->recs.n - 1] = rp->seq[rp->cursor];
+}
+
+static void part_free(struct wl_part *p)
+{
+	wl_reorder_free(&p->recs);
+	wl_hugebuf_free((void **)&p->seq, &p->seq_cap, sizeof(*p->seq));
+	wl_reorder_free(&p->swept);
+	free(p);
 }
 
 /* The records since the last part, and the sweep's (@swept), to the merger. */
@@ -99,7 +107,7 @@ static void shard_hand(struct wl_replay *rp, int swept)
 		t = p->swept;
 		p->swept = rp->swept;
 		rp->swept = t;
-		rp->swept.n = 0;
+		wl_reorder_clear(&rp->swept);
 	}
 	p->err = rp->err;
 	pthread_mutex_lock(&s->fl->lock);
@@ -339,18 +347,13 @@ void wl_shard_free(struct wl_shard *s)
 		free(b);
 	}
 	free(s->cur);
-	for (p = s->part; p; p = NULL) {
-		wl_hugebuf_free((void **)&p->recs, &p->cap, sizeof(*p->recs));
-		wl_reorder_free(&p->swept);
-		free(p);
-	}
+	if (s->part)
+		part_free(s->part);
 	while ((p = s->free_parts) || (p = s->p_head)) {
 		if (p == s->free_parts)
 			s->free_parts = p->next;
 		else
 			s->p_head = p->next;
-		wl_hugebuf_free((void **)&p->recs, &p->cap, sizeof(*p->recs));
-		wl_reorder_free(&p->swept);
-		free(p);
+		part_free(p);
 	}
 }

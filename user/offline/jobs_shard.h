@@ -27,16 +27,12 @@ struct wl_item {
 	uint64_t clock;		/* frame and end of file: highest time so far */
 };
 
-struct wl_tagged {
-	uint64_t seq;		/* the frame that wrote it */
-	struct wl_record r;
-};
-
 /* A shard's records up to a sweep, and the sweep's (sorted). */
 struct wl_part {
 	struct wl_part *next;
-	struct wl_tagged *recs;
-	size_t n, cap;
+	struct wl_reorder recs;	/* in the order they came off the ring */
+	uint64_t *seq;		/* recs' i-th: the frame that wrote it */
+	size_t seq_cap;
 	struct wl_reorder swept;
 	int err;
 };

@@ -4,12 +4,14 @@
  * flushes it at every sweep: a timeout found later has a deadline after
  * that sweep's clock, so it can only belong among the buffered records.
  */
+#define _GNU_SOURCE	/* qsort_r */
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/hugebuf.h"
 #include "offline/reorder.h"
+#include "output/record_copy.h"
 
 static int is_timeout(const struct wl_record *r)
 {
@@ -20,26 +22,82 @@ static int is_timeout(const struct wl_record *r)
 	       r->reason == WL_FAIL_TIMEOUT;
 }
 
-int wl_reorder_add(struct wl_reorder *ro, const struct wl_record *r)
+/* Room for @size more bytes and one more offset: where the bytes go, or NULL. */
+static uint8_t *room(struct wl_reorder *ro, size_t size)
 {
+	if (wl_hugebuf_reserve((void **)&ro->bytes, &ro->room,
+			       ro->used + size, 1) ||
+	    wl_hugebuf_reserve((void **)&ro->at, &ro->cap, ro->n + 1,
+			       sizeof(*ro->at)))
+		return NULL;
+	return ro->bytes + ro->used;
+}
+
+/* The record just written at the end of the bytes (@size), into the order. */
+static void place(struct wl_reorder *ro, size_t size, int ordered)
+{
+	const struct wl_record *r = (const void *)(ro->bytes + ro->used);
 	size_t pos = ro->n;
 
-	if (wl_hugebuf_reserve((void **)&ro->recs, &ro->cap, ro->n + 1,
-			       sizeof(*r)))
-		return -ENOMEM;
-	if (is_timeout(r)) {
-		while (pos > 0 && ro->recs[pos - 1].ts_ns > r->ts_ns)
+	if (ordered && is_timeout(r)) {
+		while (pos > 0 && wl_reorder_rec(ro, pos - 1)->ts_ns > r->ts_ns)
 			pos--;
-		memmove(&ro->recs[pos + 1], &ro->recs[pos],
-			(ro->n - pos) * sizeof(*r));
+		memmove(&ro->at[pos + 1], &ro->at[pos],
+			(ro->n - pos) * sizeof(*ro->at));
 	}
-	ro->recs[pos] = *r;
+	ro->at[pos] = ro->used;
 	ro->n++;
+	ro->used += size;
+}
+
+static int add_whole(struct wl_reorder *ro, const struct wl_record *r,
+		     int ordered)
+{
+	size_t size = wl_record_packed_size(r);
+	uint8_t *dst = room(ro, size);
+
+	if (!dst)
+		return -ENOMEM;
+	wl_record_pack(dst, r);
+	place(ro, size, ordered);
 	return 0;
 }
 
-int wl_reorder_add_sorted(struct wl_reorder *ro, const struct wl_record *r,
-			  size_t n, size_t *rest)
+static int add_packed(struct wl_reorder *ro, const struct wl_record *r,
+		      int ordered)
+{
+	size_t size = wl_record_packed_size(r);
+	uint8_t *dst = room(ro, size);
+
+	if (!dst)
+		return -ENOMEM;
+	memcpy(dst, r, size);
+	place(ro, size, ordered);
+	return 0;
+}
+
+int wl_reorder_add(struct wl_reorder *ro, const struct wl_record *r)
+{
+	return add_whole(ro, r, 1);
+}
+
+int wl_reorder_add_packed(struct wl_reorder *ro, const struct wl_record *r)
+{
+	return add_packed(ro, r, 1);
+}
+
+int wl_reorder_append(struct wl_reorder *ro, const struct wl_record *r)
+{
+	return add_whole(ro, r, 0);
+}
+
+int wl_reorder_append_packed(struct wl_reorder *ro, const struct wl_record *r)
+{
+	return add_packed(ro, r, 0);
+}
+
+int wl_reorder_add_sorted(struct wl_reorder *ro, const struct wl_reorder *sw,
+			  size_t *rest)
 {
 	size_t i;
 
@@ -48,11 +106,17 @@ int wl_reorder_add_sorted(struct wl_reorder *ro, const struct wl_record *r,
 	 * after it (none earlier) would stop right behind its predecessor:
 	 * the rest keeps its order after all that is buffered.
 	 */
-	for (i = 0; i < n && is_timeout(&r[i]); i++)
-		if (wl_reorder_add(ro, &r[i]))
+	for (i = 0; i < sw->n && is_timeout(wl_reorder_rec(sw, i)); i++)
+		if (wl_reorder_add_packed(ro, wl_reorder_rec(sw, i)))
 			return -ENOMEM;
 	*rest = i;
 	return 0;
+}
+
+void wl_reorder_drop_first(struct wl_reorder *ro, size_t k)
+{
+	memmove(ro->at, ro->at + k, (ro->n - k) * sizeof(*ro->at));
+	ro->n -= k;
 }
 
 int wl_reorder_cmp(const struct wl_record *x, const struct wl_record *y)
@@ -68,30 +132,45 @@ int wl_reorder_cmp(const struct wl_record *x, const struct wl_record *y)
 			      offsetof(struct wl_record, ifindex));
 }
 
-static int by_ts_and_key(const void *a, const void *b)
+static int by_ts_and_key(const void *a, const void *b, void *bytes)
 {
-	return wl_reorder_cmp(a, b);
+	const uint8_t *base = bytes;
+
+	return wl_reorder_cmp((const void *)(base + *(const uint64_t *)a),
+			      (const void *)(base + *(const uint64_t *)b));
 }
 
 void wl_reorder_sort(struct wl_reorder *ro)
 {
-	if (ro->n)	/* recs is NULL until the first: qsort wants memory */
-		qsort(ro->recs, ro->n, sizeof(*ro->recs), by_ts_and_key);
+	if (ro->n)	/* at is NULL until the first: qsort wants memory */
+		qsort_r(ro->at, ro->n, sizeof(*ro->at), by_ts_and_key,
+			ro->bytes);
 }
 
 void wl_reorder_flush(struct wl_reorder *ro,
 		      void (*fn)(void *ctx, const struct wl_record *r),
 		      void *ctx)
 {
+	struct wl_record r;
 	size_t i;
 
-	for (i = 0; i < ro->n; i++)
-		fn(ctx, &ro->recs[i]);
+	for (i = 0; i < ro->n; i++) {
+		wl_record_unpack(&r, wl_reorder_rec(ro, i));
+		fn(ctx, &r);
+	}
+	wl_reorder_clear(ro);
+}
+
+void wl_reorder_clear(struct wl_reorder *ro)
+{
 	ro->n = 0;
+	ro->used = 0;
 }
 
 void wl_reorder_free(struct wl_reorder *ro)
 {
-	wl_hugebuf_free((void **)&ro->recs, &ro->cap, sizeof(*ro->recs));
+	wl_hugebuf_free((void **)&ro->bytes, &ro->room, 1);
+	wl_hugebuf_free((void **)&ro->at, &ro->cap, sizeof(*ro->at));
 	ro->n = 0;
+	ro->used = 0;
 }

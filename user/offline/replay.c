@@ -26,7 +26,6 @@
 #include <pcap/pcap.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "core/hugebuf.h"
 #include "core/log.h"
 #include "kernel/sweep.h"
 #include "offline/replay.h"
@@ -51,17 +50,6 @@ static void emit_buffered(struct wl_run *run, const struct wl_record *r)
 		rp->err = -ENOMEM;
 }
 
-static int keep_swept(struct wl_replay *rp, const struct wl_record *r)
-{
-	struct wl_reorder *sw = &rp->swept;
-
-	if (wl_hugebuf_reserve((void **)&sw->recs, &sw->cap, sw->n + 1,
-			       sizeof(*r)))
-		return -ENOMEM;
-	sw->recs[sw->n++] = *r;
-	return 0;
-}
-
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct wl_run *run = ctx;
@@ -71,7 +59,7 @@ static int on_record(void *ctx, void *data, size_t size)
 	if (!wl_record_copy(&r, data, size))
 		return 0;
 	if (rp->in_sweep) {
-		if (keep_swept(rp, &r))
+		if (wl_reorder_append(&rp->swept, &r))
 			rp->err = -ENOMEM;
 	} else {
 		run->emit(run, &r);

@@ -72,16 +72,14 @@ int wl_writer_hand_swept(struct wl_writer *w, struct wl_reorder *ro,
 {
 	size_t rest;
 
-	if (wl_reorder_add_sorted(ro, sw->recs, sw->n, &rest))
+	if (wl_reorder_add_sorted(ro, sw, &rest))
 		err = -ENOMEM;
 	wl_writer_hand(w, ro);
 	if (!err && rest < sw->n) {
-		memmove(sw->recs, sw->recs + rest,
-			(sw->n - rest) * sizeof(*sw->recs));
-		sw->n -= rest;
+		wl_reorder_drop_first(sw, rest);
 		wl_writer_hand(w, sw);  /* sw: the writer's, empty */
 	}
-	sw->n = 0;
+	wl_reorder_clear(sw);
 	return err;
 }
 
