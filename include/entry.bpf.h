@@ -12,7 +12,7 @@
 #include "dns_tcp.bpf.h"
 
 /*
- * UDP on a DNS port: copy the message (up to WL_DNS_BUF bytes) to the
+ * UDP on a DNS port (wl_dns_udp_wanted()): copy the message (up to WL_DNS_BUF bytes) to the
  * per-CPU scratch and hand it to wl_dns_msg(). An ICMP error quoting a
  * query: what it quotes of the query to wl_dns_unreachable().
  */
@@ -23,9 +23,6 @@ static __always_inline void wl_dns_udp(void *ctx, int is_skb,
 	__u32 zero = 0;
 	__u64 len;	/* 64-bit: the bound check and the helper see one register */
 
-	if (p->quoted ? !wl_is_dns_port(p->dport) :
-			!wl_is_dns_port(p->sport) && !wl_is_dns_port(p->dport))
-		return;
 	len = p->payload_len;
 	if (p->payload_off >= p->load_len)
 		len = 0;
@@ -63,8 +60,9 @@ static __always_inline void wl_dns_udp(void *ctx, int is_skb,
 }
 
 /*
- * The timestamp option: the usual layout straight from the packet, any
- * other by copying the options out and walking them.
+ * The timestamp option in a layout other than the usual two (those
+ * wl_tcp_ts_fast() reads straight from the packet): the options copied
+ * out and walked.
  */
 static __always_inline void wl_tcp_options(void *ctx, int is_skb,
 					   struct wl_pkt *p)
@@ -73,8 +71,6 @@ static __always_inline void wl_tcp_options(void *ctx, int is_skb,
 	__u32 zero = 0;
 	__u64 len;
 
-	if (wl_tcp_ts_fast(p))
-		return;
 	len = wl_len_in(p->payload_off - p->l4_off - sizeof(struct tcphdr),
 			40);
 	if (!len)
@@ -83,6 +79,44 @@ static __always_inline void wl_tcp_options(void *ctx, int is_skb,
 	if (sc && !wl_load(ctx, is_skb, p->l4_off + sizeof(struct tcphdr),
 			   sc->opts.b, len))
 		wl_tcp_ts_opts(&sc->opts, len, p);
+}
+
+/*
+ * Global twins per program type, as WL_DNS_TCP_DEFINE's (xdp/ and tc/
+ * define theirs): the TCP options in another layout than the usual two,
+ * and a DNS datagram, each checked once by the verifier, not once for each
+ * of the states the parse ends in (VLAN tags, IPv4 or IPv6, extension
+ * headers, an ICMP error's quote: inlined, they were a fifth of the replay
+ * program's verification and of TC's). The usual cases stay inline: a
+ * segment with the usual options, a datagram on no DNS port, no call.
+ */
+#define WL_L4_DEFINE(suffix, ctx_type, is_skb)                               \
+	__noinline int wl_tcp_opts_##suffix(ctx_type *ctx, struct wl_pkt *p) \
+	{                                                                    \
+		if (p)                                                       \
+			wl_tcp_options(ctx, is_skb, p);                      \
+		return 0;                                                    \
+	}                                                                    \
+	__noinline int wl_dns_udp_##suffix(ctx_type *ctx,                    \
+					   struct wl_stats *st,              \
+					   struct wl_pkt *p)                 \
+	{                                                                    \
+		if (st && p)                                                 \
+			wl_dns_udp(ctx, is_skb, st, p);                      \
+		return 0;                                                    \
+	}
+
+int wl_tcp_opts_xdp(struct xdp_md *ctx, struct wl_pkt *p);
+int wl_tcp_opts_skb(struct __sk_buff *ctx, struct wl_pkt *p);
+int wl_dns_udp_xdp(struct xdp_md *ctx, struct wl_stats *st, struct wl_pkt *p);
+int wl_dns_udp_skb(struct __sk_buff *ctx, struct wl_stats *st,
+		   struct wl_pkt *p);
+
+/* A datagram wl_dns_udp() takes: on a DNS port (a quoted query: its destination). */
+static __always_inline int wl_dns_udp_wanted(const struct wl_pkt *p)
+{
+	return p->quoted ? wl_is_dns_port(p->dport) :
+			   wl_is_dns_port(p->sport) || wl_is_dns_port(p->dport);
 }
 
 /*
@@ -125,13 +159,22 @@ static __always_inline void wl_process(void *ctx, int is_skb, void *data,
 	if (p.result != WL_PKT_PARSED)
 		return;
 	if (p.l4proto == IPPROTO_TCP) {
-		if (!p.quoted)
-			wl_tcp_options(ctx, is_skb, &p);
+		/* the usual option layouts straight from the packet, any
+		 * other copied out and walked */
+		if (!p.quoted && !wl_tcp_ts_fast(&p)) {
+			if (is_skb)
+				wl_tcp_opts_skb(ctx, &p);
+			else
+				wl_tcp_opts_xdp(ctx, &p);
+		}
 		wl_tcp(st, &p);
 		wl_dns_tcp(ctx, is_skb, st, &p);
+	} else if (p.l4proto == IPPROTO_UDP && wl_dns_udp_wanted(&p)) {
+		if (is_skb)
+			wl_dns_udp_skb(ctx, st, &p);
+		else
+			wl_dns_udp_xdp(ctx, st, &p);
 	}
-	else if (p.l4proto == IPPROTO_UDP)
-		wl_dns_udp(ctx, is_skb, st, &p);
 }
 
 #endif /* WIRELAT_ENTRY_BPF_H */

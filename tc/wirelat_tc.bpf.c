@@ -21,6 +21,7 @@
 #define WL_TC_PULL 256
 
 WL_DNS_TCP_DEFINE(wl_dns_tcp_skb, struct __sk_buff, 1)
+WL_L4_DEFINE(skb, struct __sk_buff, 1)
 
 static __always_inline int wl_tc(struct __sk_buff *skb, int dir)
 {

@@ -11,6 +11,7 @@
 #include "entry.bpf.h"
 
 WL_DNS_TCP_DEFINE(wl_dns_tcp_xdp, struct xdp_md, 0)
+WL_L4_DEFINE(xdp, struct xdp_md, 0)
 
 static __always_inline void wl_xdp_frame(struct xdp_md *ctx)
 {
