@@ -22,8 +22,16 @@
 #include "core/state.h"
 #include "offline/capture.h"
 #include "offline/linktype.h"
+#include "offline/pcapmap.h"
 
 #define ETH_HLEN 14
+
+struct wl_capture {
+	pcap_t *pc;
+	struct wl_pcapmap map;	/* while walked in place: no libpcap reads */
+	struct pcap_pkthdr hdr;	/* the frame the map gave */
+	char err[128];		/* an error of the map's, not libpcap's */
+};
 
 /*
  * The capture read in 1 MB blocks: with stdio's 4 kB, a read() a page was
@@ -33,9 +41,10 @@
 #define WL_IO_BUF (1u << 20)
 static char read_buf[WL_IO_BUF];
 
-int wl_capture_open(const char *path, pcap_t **out)
+int wl_capture_open(const char *path, struct wl_capture **out)
 {
 	char errbuf[PCAP_ERRBUF_SIZE];
+	struct wl_capture *c;
 	pcap_t *pc;
 	FILE *f;
 	int dlt;
@@ -63,8 +72,53 @@ int wl_capture_open(const char *path, pcap_t **out)
 		pcap_close(pc);
 		return -EPROTONOSUPPORT;
 	}
-	*out = pc;
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		pcap_close(pc);
+		return -ENOMEM;
+	}
+	c->pc = pc;
+	/* libpcap has checked the file's header: the frames, in place */
+	wl_pcapmap_open(&c->map, fileno(f), (uint32_t)pcap_snapshot(pc));
+	*out = c;
 	return 0;
+}
+
+void wl_capture_close(struct wl_capture *c)
+{
+	if (!c)
+		return;
+	wl_pcapmap_close(&c->map);
+	pcap_close(c->pc);
+	free(c);
+}
+
+int wl_capture_datalink(const struct wl_capture *c)
+{
+	return pcap_datalink(c->pc);
+}
+
+int wl_capture_next(struct wl_capture *c, struct pcap_pkthdr **h,
+		    const uint8_t **bytes)
+{
+	if (c->map.map) {
+		int rc = wl_pcapmap_next(&c->map, &c->hdr, bytes);
+
+		if (rc > 0) {
+			*h = &c->hdr;
+			return 1;
+		}
+		if (!rc)
+			return PCAP_ERROR_BREAK;
+		/* libpcap reads on from this record, by its own rules */
+		wl_pcapmap_close(&c->map);
+		if (fseeko(pcap_file(c->pc), (off_t)c->map.pos, SEEK_SET)) {
+			snprintf(c->err, sizeof(c->err), "cannot seek: %s",
+				 strerror(errno));
+			return PCAP_ERROR;
+		}
+	}
+	return pcap_next_ex(c->pc, h, (const u_char **)bytes);
 }
 
 /* What to do about libpcap's read error @msg, if wirelat knows. */
@@ -77,10 +131,21 @@ static const char *read_error_advice(const char *msg)
 	return "";
 }
 
-void wl_capture_read_error(pcap_t *pc, const char *path)
+const char *wl_capture_geterr(struct wl_capture *c)
 {
-	pr_warn("%s: %s%s\n", path, pcap_geterr(pc),
-		read_error_advice(pcap_geterr(pc)));
+	return c->err[0] ? c->err : pcap_geterr(c->pc);
+}
+
+int wl_capture_mapped(const struct wl_capture *c)
+{
+	return c->map.map != NULL;
+}
+
+void wl_capture_read_error(struct wl_capture *c, const char *path)
+{
+	const char *msg = wl_capture_geterr(c);
+
+	pr_warn("%s: %s%s\n", path, msg, read_error_advice(msg));
 }
 
 uint64_t wl_capture_ts(const struct pcap_pkthdr *h)
@@ -131,7 +196,8 @@ int wl_capture_to_eth(struct wl_eth_frame *fr, struct wl_run *run,
 	return 1;
 }
 
-void wl_capture_progress(pcap_t *pc, const char *path, uint64_t n, int done)
+void wl_capture_progress(struct wl_capture *c, const char *path, uint64_t n,
+			 int done)
 {
 	static struct timespec last;
 	static off_t size = -1;
@@ -153,10 +219,12 @@ void wl_capture_progress(pcap_t *pc, const char *path, uint64_t n, int done)
 	last = now;
 	if (size < 0)
 		size = stat(path, &sb) ? 0 : sb.st_size;
-	f = pcap_file(pc);
+	f = pcap_file(c->pc);
 	if (f && size > 0)
 		fprintf(stderr, "\rwirelat: %s: %llu packets, %.0f%%", path,
-			(unsigned long long)n, 100.0 * ftello(f) / size);
+			(unsigned long long)n,
+			100.0 * (c->map.map ? (off_t)c->map.pos : ftello(f)) /
+				size);
 	else
 		fprintf(stderr, "\rwirelat: %s: %llu packets", path,
 			(unsigned long long)n);

@@ -64,13 +64,14 @@ static void sum_shards(struct wl_run *run)
  * Read the capture, frames to the shards; then the end of file to all (or
  * a stop: the output is gone, a shard failed, the file is bad: *@bad).
  */
-static int read_frames(struct wl_fleet *fl, struct wl_run *run, pcap_t *pc,
+static int read_frames(struct wl_fleet *fl, struct wl_run *run,
+		       struct wl_capture *pc,
 		       const char *path, int *bad)
 {
-	struct wl_eth_frame eth = { .dlt = pcap_datalink(pc) };
+	struct wl_eth_frame eth = { .dlt = wl_capture_datalink(pc) };
 	struct wl_sweep_clock sc = { 0 };
 	struct pcap_pkthdr *h;
-	const u_char *bytes;
+	const uint8_t *bytes;
 	struct wl_shard *s;
 	struct wl_item it;
 	uint64_t n = 0, clock;
@@ -78,7 +79,7 @@ static int read_frames(struct wl_fleet *fl, struct wl_run *run, pcap_t *pc,
 	int err = 0, rc, ok;
 
 	memset(&it, 0, sizeof(it));
-	while ((rc = pcap_next_ex(pc, &h, &bytes)) == 1) {
+	while ((rc = wl_capture_next(pc, &h, &bytes)) == 1) {
 		it.ts = wl_capture_ts(h);
 		if (wl_replay_sweep_due(&sc, it.ts, &clock)) {
 			struct wl_item sweep = { .kind = WL_ITEM_SWEEP,
@@ -119,7 +120,8 @@ static int read_frames(struct wl_fleet *fl, struct wl_run *run, pcap_t *pc,
 	return err;
 }
 
-int wl_jobs_replay(struct wl_run *run, pcap_t *pc, const char *path, int n)
+int wl_jobs_replay(struct wl_run *run, struct wl_capture *pc,
+		   const char *path, int n)
 {
 	struct wl_fleet fl = { .n = n };
 	int i, started = 0, err = 0, merger = 0, bad = 0;

@@ -5,7 +5,7 @@
 
 #include "core/state.h"
 
-struct pcap;
+struct wl_capture;
 
 /*
  * Every frame of @pc through @n shards, each loading a BPF object of its
@@ -13,7 +13,7 @@ struct pcap;
  * in the order one replay prints them. Returns 0, or -errno after one
  * line on stderr (what was measured until then is written).
  */
-int wl_jobs_replay(struct wl_run *run, struct pcap *pc, const char *path,
+int wl_jobs_replay(struct wl_run *run, struct wl_capture *pc, const char *path,
 		   int n);
 
 #endif /* WIRELAT_JOBS_H */

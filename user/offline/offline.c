@@ -30,7 +30,7 @@ static char write_buf[WL_IO_BUF];
 int wl_offline_run(struct wl_run *run)
 {
 	const char *path = run->cfg->read_file;
-	pcap_t *pc = NULL;
+	struct wl_capture *pc = NULL;
 	int err;
 
 	err = wl_capture_open(path, &pc);
@@ -43,7 +43,7 @@ int wl_offline_run(struct wl_run *run)
 		err = wl_replay_capture(run, pc, path);
 	else
 		err = wl_jobs_replay(run, pc, path, wl_offline_jobs(run->cfg));
-	pcap_close(pc);
+	wl_capture_close(pc);
 	return err;
 }
 

@@ -329,15 +329,16 @@ static void stay_on_one_cpu(void)
 			 strerror(errno));
 }
 
-int wl_replay_capture(struct wl_run *run, pcap_t *pc, const char *path)
+int wl_replay_capture(struct wl_run *run, struct wl_capture *pc,
+		      const char *path)
 {
 	struct wl_replay rp = { .run = run };
 	struct pcap_pkthdr *h;
-	const u_char *bytes;
+	const uint8_t *bytes;
 	uint64_t n = 0;
 	int err, rc;
 
-	rp.eth.dlt = pcap_datalink(pc);
+	rp.eth.dlt = wl_capture_datalink(pc);
 	err = wl_replay_open(&rp, run);
 	if (err)
 		goto out;
@@ -345,7 +346,7 @@ int wl_replay_capture(struct wl_run *run, pcap_t *pc, const char *path)
 		pr_debug("no output thread: records are written in line\n");
 	stay_on_one_cpu();
 
-	while ((rc = pcap_next_ex(pc, &h, &bytes)) == 1) {
+	while ((rc = wl_capture_next(pc, &h, &bytes)) == 1) {
 		err = replay_packet(&rp, h, bytes);
 		if (err)
 			goto out;

@@ -15,7 +15,7 @@
 #include "offline/reorder.h"
 #include "offline/writer.h"
 
-struct pcap;
+struct wl_capture;
 struct ring_buffer;
 
 /* When the sweep runs: the same points in the file however many shards. */
@@ -56,7 +56,8 @@ struct wl_replay {
  * thread. Returns 0, or -errno after one line on stderr (what was
  * measured until then is written).
  */
-int wl_replay_capture(struct wl_run *run, struct pcap *pc, const char *path);
+int wl_replay_capture(struct wl_run *run, struct wl_capture *pc,
+		      const char *path);
 
 /* Ready @rp to replay through @run's loaded programs. 0 or -errno. */
 int wl_replay_open(struct wl_replay *rp, struct wl_run *run);
