@@ -161,7 +161,13 @@ int wl_bpf_open(struct wl_run *run, int offline, struct wirelat **out)
 	bpf_program__set_autoload(skel->progs.wirelat_xdp, !offline);
 	bpf_program__set_autoload(skel->progs.wirelat_tc_in, !offline);
 	bpf_program__set_autoload(skel->progs.wirelat_tc_eg, !offline);
-	run->count_kfunc = kernel.sum_elem_count;
+	/*
+	 * Offline nothing runs beside the sweep's walk, whose counts are
+	 * exact there (sweep.c): the entry counter's object, its own parse
+	 * of the kernel's BTF and its load (9 ms of every replay thread's
+	 * start) would only repeat them.
+	 */
+	run->count_kfunc = kernel.sum_elem_count && !offline;
 	*out = skel;
 	return 0;
 }
