@@ -29,32 +29,69 @@ static __always_inline int wl_seq_lt(__u32 a, __u32 b)
 	return (__s32)(a - b) < 0;
 }
 
+/* How a connection ended, for its tcp_close record. */
+struct wl_close_how {
+	__u64 ts;		/* when it ended */
+	__s64 dur;		/* its duration */
+	__u32 reason;		/* enum wl_close_reason */
+	__u32 closed_by;	/* 0 none, 1 client, 2 server */
+};
+
+/*
+ * The tcp_close record of @c. Global: the record is filled at five places
+ * (FIN, RST, reuse, timeout, end of file), in the packet path and the
+ * sweep, and inlined the verifier walked each (a twentieth of the replay
+ * program's verification); a close is once a connection, its call cost
+ * nothing per packet.
+ */
+#ifdef WL_DEFINE_MAPS
+__noinline int wl_conn_report(struct wl_stats *st, const struct wl_flow_key *k,
+			      const struct wl_conn *c,
+			      const struct wl_close_how *how)
+{
+	struct wl_record *r;
+
+	if (!st || !k || !c || !how)
+		return 0;
+	r = wl_rec_reserve(st, WL_RECORD_TCP_SIZE, WL_RECORD_TCP_SIZE);
+	if (!r)
+		return 0;
+	r->ts_ns = how->ts;
+	r->type = WL_REC_CLOSE;
+	r->reason = how->reason;
+	wl_rec_tuple(r, k, c->client_side);
+	r->close.duration_ns = how->dur;
+	r->close.closed_by = how->closed_by;
+	wl_rec_conn(r, c);
+	wl_rec_submit(r);
+	return 0;
+}
+#else
+extern int wl_conn_report(struct wl_stats *st, const struct wl_flow_key *k,
+			  const struct wl_conn *c,
+			  const struct wl_close_how *how);
+#endif
+
 /*
  * Close @c: a tcp_close record (@ts when it ended, @dur its duration) and
- * the entry removed, by whichever of XDP, TC and the sweep claims it.
+ * the entry removed, by whichever of XDP, TC and the sweep claims it. @k
+ * is memory wl_conn_report() may write (the stack, a map value): never a
+ * map's key as bpf_for_each_map_elem() hands it (the verifier refuses).
  */
 static __always_inline void wl_conn_close(struct wl_stats *st,
 					  const struct wl_flow_key *k,
 					  struct wl_conn *c, int reason,
 					  __u64 ts, __s64 dur, int closed_by)
 {
-	struct wl_record *r;
+	struct wl_close_how how = {
+		.ts = ts, .dur = dur, .reason = reason, .closed_by = closed_by,
+	};
 
 	if (!wl_claim(&c->state, WL_CONN_OPEN, WL_CONN_CLOSED))
 		return;		/* another CPU closed it first */
 	if (reason >= 0 && reason < WL_CLOSE_MAX)
 		st->conn_closed[reason]++;
-	r = wl_rec_reserve(st, WL_RECORD_TCP_SIZE, WL_RECORD_TCP_SIZE);
-	if (r) {
-		r->ts_ns = ts;
-		r->type = WL_REC_CLOSE;
-		r->reason = reason;
-		wl_rec_tuple(r, k, c->client_side);
-		r->close.duration_ns = dur;
-		r->close.closed_by = closed_by;
-		wl_rec_conn(r, c);
-		wl_rec_submit(r);
-	}
+	wl_conn_report(st, k, c, &how);
 	wl_table_delete(st, &conns, k, WL_T_CONNS);
 }
 

@@ -99,11 +99,14 @@ static long wl_sweep_conn(void *map, struct wl_flow_key *k, struct wl_conn *c,
 {
 	__u32 slot = 0;
 	struct wl_stats *st = wl_sweep_entry(w, k->ifindex, &slot);
+	struct wl_flow_key key;	/* a close hands it on (wl_conn_close()) */
 
 	(void)map;
 	if (!st)
 		return wl_sweep_io.more ? 1 : 0;
-	if (!wl_conn_expire(st, k, c, w->clock, w->eof, &w->due[WL_T_CONNS]))
+	key = *k;
+	if (!wl_conn_expire(st, &key, c, w->clock, w->eof,
+			    &w->due[WL_T_CONNS]))
 		wl_sweep_count(WL_T_CONNS, slot, 0);
 	return 0;
 }
