@@ -87,18 +87,7 @@ static __always_inline void wl_rec_query(struct wl_record *r,
 	r->dns.qtype = q->qtype;
 	r->dns.retransmits = q->retransmits;
 	r->dns.qname_len = q->qname_len;
-	/*
-	 * The name's bytes, 64 at a time: the reader takes qname_len of them
-	 * (output/record_copy.c), and all 256 wrote four ring lines where a
-	 * usual name fills part of one.
-	 */
-	__builtin_memcpy(r->qname, q->qname, 64);
-	if (q->qname_len > 64)
-		__builtin_memcpy(r->qname + 64, q->qname + 64, 64);
-	if (q->qname_len > 128)
-		__builtin_memcpy(r->qname + 128, q->qname + 128, 64);
-	if (q->qname_len > 192)
-		__builtin_memcpy(r->qname + 192, q->qname + 192, 64);
+	__builtin_memcpy(r->qname, q->qname, WL_QNAME_MAX);
 }
 
 #endif /* WIRELAT_RECORD_H */
