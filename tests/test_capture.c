@@ -10,7 +10,8 @@
  * older version (libpcap's alone), a capture length above the snaplen and
  * above libpcap's maximum, a file cut in a record's header and in its
  * data, times and fractions past 2^31 (libpcap's are signed), a wire
- * length below the capture length, a file of no frames. Where the walk
+ * length below the capture length, a file of no frames, one of 48 MB (the
+ * walk lets go of the pages it has read, 16 MB at a time). Where the walk
  * applies it must be the one reading (else this compares libpcap with
  * itself).
  *
@@ -121,12 +122,13 @@ static void put_record(FILE *f, uint32_t sec, uint32_t frac, uint32_t caplen,
 }
 
 enum edge { PLAIN, SWAPPED, OLD_VERSION, OVER_SNAPLEN, OVER_MAX, CUT_HEADER,
-	    CUT_DATA, FAR_TIMES, SHORT_WIRE, EMPTY, N_EDGES };
+	    CUT_DATA, FAR_TIMES, SHORT_WIRE, EMPTY, LONG, N_EDGES };
 
 static const char *edge_name[N_EDGES] = {
 	"plain", "swapped", "version 2.3", "caplen over the snaplen",
 	"caplen over libpcap's maximum", "cut in a header", "cut in data",
 	"times past 2^31", "wire length below caplen", "no frames",
+	"48 MB (the pages read are let go of on the way)",
 };
 
 /* A file of @e's kind; @ns: nanosecond magic. Returns the walk's verdict. */
@@ -139,9 +141,9 @@ static int write_edge(const char *path, enum edge e, int ns)
 	if (!f)
 		return -1;
 	put_header(f, magic, e == OLD_VERSION ? 3 : 4,
-		   e == OVER_MAX ? 0 : 1500, swap);
-	for (i = 0; e != EMPTY && i < 50; i++) {
-		uint32_t caplen = 60 + i, len = caplen;
+		   e == OVER_MAX ? 0 : e == LONG ? 65535 : 1500, swap);
+	for (i = 0; e != EMPTY && i < (e == LONG ? 40000 : 50); i++) {
+		uint32_t caplen = e == LONG ? 1200 + i % 64 : 60 + i, len = caplen;
 		uint32_t sec = 1700000000u + i, frac = i * 1000u;
 
 		if (e == FAR_TIMES) {

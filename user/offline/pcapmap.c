@@ -13,6 +13,12 @@
 #define MAGIC_NS 0xa1b23c4du
 /* libpcap's largest capture length for the link types wirelat reads */
 #define MAX_CAPLEN 262144u
+/*
+ * The file's pages already read are let go of in steps of this much: the
+ * page cache keeps them, but mapped they counted as this process's memory
+ * (a 10 GB capture would have shown 10 GB resident by its end).
+ */
+#define DROP_STEP (16u << 20)
 
 struct file_hdr {
 	uint32_t magic;
@@ -60,6 +66,12 @@ int wl_pcapmap_next(struct wl_pcapmap *m, struct pcap_pkthdr *h,
 	struct rec_hdr r;
 	size_t left = m->size - m->pos;
 
+	/* the frame handed out last is done with: what lies before this
+	 * record, in whole steps, goes */
+	if (m->pos - m->dropped >= 2 * DROP_STEP) {
+		madvise((void *)(m->map + m->dropped), DROP_STEP, MADV_DONTNEED);
+		m->dropped += DROP_STEP;
+	}
 	if (!left)
 		return 0;
 	if (left < REC_HDR)

@@ -20,6 +20,7 @@ struct pcap_pkthdr;
 struct wl_pcapmap {
 	const uint8_t *map;	/* NULL: not walked here */
 	size_t size, pos;	/* pos: the next record's offset */
+	size_t dropped;		/* bytes before it let go (wl_pcapmap_next()) */
 	uint32_t snaplen;
 	int nsec;		/* fractions in ns (else µs) */
 };
@@ -33,8 +34,9 @@ int wl_pcapmap_open(struct wl_pcapmap *m, int fd, uint32_t snaplen);
 
 /*
  * The next frame: 1 with *@h (ts in ns, as libpcap gives it with
- * nanosecond precision) and *@bytes, 0 at the end of the file, -1 where
- * the walk stops and libpcap must read on from m->pos.
+ * nanosecond precision) and *@bytes (valid until the next call), 0 at the
+ * end of the file, -1 where the walk stops and libpcap must read on from
+ * m->pos.
  */
 int wl_pcapmap_next(struct wl_pcapmap *m, struct pcap_pkthdr *h,
 		    const uint8_t **bytes);
