@@ -99,6 +99,34 @@ static __always_inline int wl_dns_plausible(void *ctx, int is_skb,
 }
 
 /*
+ * wl_dns_tcp_msg() as global twins per program type (WL_DNS_TCP_DEFINE):
+ * inlined, the load and the message's call were walked for each of the up
+ * to WL_DNS_TCP_MAX_MSGS messages of a segment, twice (whole or cut).
+ * @where: the offset in the high 32 bits, the length shifted by one, and
+ * whether the message is whole in bit 0 (a global function takes five
+ * arguments).
+ */
+int wl_dns_tcp_xdp_msg(struct xdp_md *ctx, struct wl_stats *st,
+		       struct wl_pkt *p, struct wl_dns_scratch *sc, __u64 where);
+int wl_dns_tcp_skb_msg(struct __sk_buff *ctx, struct wl_stats *st,
+		       struct wl_pkt *p, struct wl_dns_scratch *sc, __u64 where);
+
+static __always_inline void wl_dns_tcp_msg_call(void *ctx, int is_skb,
+						struct wl_stats *st,
+						struct wl_pkt *p,
+						struct wl_dns_scratch *sc,
+						__u32 off, __u32 len, int whole)
+{
+	__u64 where = (__u64)off << 32 | (__u64)(len & 0x7fffffff) << 1 |
+		      !!whole;
+
+	if (is_skb)
+		wl_dns_tcp_skb_msg(ctx, st, p, sc, where);
+	else
+		wl_dns_tcp_xdp_msg(ctx, st, p, sc, where);
+}
+
+/*
  * The message of @mlen bytes at @start of a segment of @n payload bytes,
  * whole or (the segment ends first) its head only; returns the offset
  * after it.
@@ -111,9 +139,10 @@ static __always_inline __u32 wl_dns_tcp_deliver(void *ctx, int is_skb,
 						__u32 n)
 {
 	if (start + mlen <= n)
-		wl_dns_tcp_msg(ctx, is_skb, st, p, sc, start, mlen, 1);
+		wl_dns_tcp_msg_call(ctx, is_skb, st, p, sc, start, mlen, 1);
 	else
-		wl_dns_tcp_msg(ctx, is_skb, st, p, sc, start, n - start, 0);
+		wl_dns_tcp_msg_call(ctx, is_skb, st, p, sc, start, n - start,
+				    0);
 	return start + mlen;
 }
 
@@ -237,6 +266,15 @@ static __always_inline void wl_dns_tcp_segment(void *ctx, int is_skb,
 	{                                                                    \
 		if (st && p)                                                 \
 			wl_dns_tcp_segment(ctx, is_skb, st, p);              \
+		return 0;                                                    \
+	}                                                                    \
+	__noinline int name##_msg(ctx_type *ctx, struct wl_stats *st,        \
+				  struct wl_pkt *p,                          \
+				  struct wl_dns_scratch *sc, __u64 where)    \
+	{                                                                    \
+		if (st && p && sc)                                           \
+			wl_dns_tcp_msg(ctx, is_skb, st, p, sc, where >> 32,  \
+				       (__u32)where >> 1, where & 1);        \
 		return 0;                                                    \
 	}
 
