@@ -50,50 +50,41 @@ static void place(struct wl_reorder *ro, size_t size, int ordered)
 	ro->used += size;
 }
 
-static int add_whole(struct wl_reorder *ro, const struct wl_record *r,
-		     int ordered)
+/* Add @r, whole (packed here) or already @packed; @ordered: see place(). */
+static int add(struct wl_reorder *ro, const struct wl_record *r, int packed,
+	       int ordered)
 {
 	size_t size = wl_record_packed_size(r);
 	uint8_t *dst = room(ro, size);
 
 	if (!dst)
 		return -ENOMEM;
-	wl_record_pack(dst, r);
-	place(ro, size, ordered);
-	return 0;
-}
-
-static int add_packed(struct wl_reorder *ro, const struct wl_record *r,
-		      int ordered)
-{
-	size_t size = wl_record_packed_size(r);
-	uint8_t *dst = room(ro, size);
-
-	if (!dst)
-		return -ENOMEM;
-	memcpy(dst, r, size);
+	if (packed)
+		memcpy(dst, r, size);
+	else
+		wl_record_pack(dst, r);
 	place(ro, size, ordered);
 	return 0;
 }
 
 int wl_reorder_add(struct wl_reorder *ro, const struct wl_record *r)
 {
-	return add_whole(ro, r, 1);
+	return add(ro, r, 0, 1);
 }
 
 int wl_reorder_add_packed(struct wl_reorder *ro, const struct wl_record *r)
 {
-	return add_packed(ro, r, 1);
+	return add(ro, r, 1, 1);
 }
 
 int wl_reorder_append(struct wl_reorder *ro, const struct wl_record *r)
 {
-	return add_whole(ro, r, 0);
+	return add(ro, r, 0, 0);
 }
 
 int wl_reorder_append_packed(struct wl_reorder *ro, const struct wl_record *r)
 {
-	return add_packed(ro, r, 0);
+	return add(ro, r, 1, 0);
 }
 
 int wl_reorder_add_sorted(struct wl_reorder *ro, const struct wl_reorder *sw,
@@ -171,6 +162,5 @@ void wl_reorder_free(struct wl_reorder *ro)
 {
 	wl_hugebuf_free((void **)&ro->bytes, &ro->room, 1);
 	wl_hugebuf_free((void **)&ro->at, &ro->cap, sizeof(*ro->at));
-	ro->n = 0;
-	ro->used = 0;
+	wl_reorder_clear(ro);
 }
