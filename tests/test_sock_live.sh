@@ -170,12 +170,17 @@ wait_file "$tmp/got.jsonl" "\"tcp_close\".*\"client_port\":${PORT[marker]}," ||
 ip netns exec "$NS_S" "$PY" -c 'import urllib.request
 print(urllib.request.urlopen("http://127.0.0.1:9745/metrics", timeout=10).read().decode(), end="")' \
 	>"$tmp/metrics.txt" || fail "cannot scrape /metrics"
+# for a failure's report: the socket path's own counters (connections
+# left to the wire or the peer, ring drops) and the kernel's count of
+# tracepoint runs it skipped (recursion_misses)
+{ bpftool prog show name wirelat_sock_tp; bpftool prog show name wirelat_sock_kst
+  bpftool map dump name sock_stats; } >"$tmp/diag.txt" 2>&1
 kill -INT $WL
 wait $WL
 rc=$?
 [ $rc -eq 0 ] && ok "wirelat exited 0" || fail "wirelat exited $rc: $(cat "$tmp/wirelat.err")"
 
-"$PY" - "$tmp/cases" "$tmp/got.jsonl" "$tmp/metrics.txt" "$SYNS" <<'PY' || FAILS=$((FAILS + 1))
+"$PY" - "$tmp/cases" "$tmp/got.jsonl" "$tmp/metrics.txt" "$SYNS" <<'PY' || { FAILS=$((FAILS + 1)); echo "socket path at the scrape:"; cat "$tmp/diag.txt"; }
 import json, re, sys
 cases = {}
 for line in open(sys.argv[1]):
@@ -188,8 +193,11 @@ def check(cond, what):
     print(("ok: " if cond else "FAIL: ") + what)
     bad += not cond
 def of(name):
+    # the server's address too: an ephemeral port is unique per
+    # destination only (lo6 and x_out6 once shared one)
     c = cases[name]
-    return [r for r in recs if r["client_port"] == c["cport"] and r["server_port"] == c["port"]]
+    return [r for r in recs if r["client_port"] == c["cport"] and r["server_port"] == c["port"]
+            and r["server_ip"] == c["addr"]]
 def types(rs, source):
     return sorted(r["type"] for r in rs if r["source"] == source)
 
