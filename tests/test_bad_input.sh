@@ -59,6 +59,27 @@ editcap -T linux-sll "$src" "$tmp/sll.pcap" &&
 	fail "cannot write a pcapng of two link types (editcap, mergecap)"
 expect_fail 1 "pcapng with two link types" "one link type per file.*tcpdump -i" -- -r "$tmp/mixed.pcapng"
 
+# without the privilege: that, not a feature this kernel lacks (every
+# probe fails alike), once however many threads would load (-j 3)
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null &&
+	[ "$(cat /proc/sys/kernel/unprivileged_bpf_disabled 2>/dev/null)" != 0 ]; then
+	# where nobody can read them (a clone may sit in a private directory)
+	mkdir "$tmp/pub" && chmod 755 "$tmp" "$tmp/pub" &&
+		cp "$WIRELAT" "$src" "$tmp/pub/" && chmod 644 "$tmp/pub/$(basename "$src")"
+	for args in "-r $tmp/pub/$(basename "$src") -j 1" "-r $tmp/pub/$(basename "$src") -j 3" "-i lo"; do
+		# shellcheck disable=SC2086 # the words of $args
+		setpriv --reuid=nobody --regid=nogroup --clear-groups "$tmp/pub/wirelat" $args \
+			>"$tmp/out" 2>"$tmp/err"
+		rc=$?
+		if [ $rc -eq 1 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+			grep -q "cannot use BPF: .*run as root, or with CAP_BPF" "$tmp/err"; then
+			ok "not root ($args): $(cat "$tmp/err")"
+		else
+			fail "not root ($args): exit $rc, $(cat "$tmp/err")"
+		fi
+	done
+fi
+
 # command line
 expect_fail 2 "no mode" "nothing to do" --
 expect_fail 2 "unknown option" "unknown" -- --bogus

@@ -96,6 +96,15 @@ static uint64_t capture_bytes(const struct wl_config *cfg, int offline)
 	return (uint64_t)sb.st_size;
 }
 
+int wl_bpf_probe(int offline)
+{
+	struct wl_kernel kernel;
+
+	libbpf_set_print(libbpf_print);
+	libxdp_set_print(libxdp_print);
+	return wl_probe_kernel(&kernel, offline);
+}
+
 int wl_bpf_open(struct wl_run *run, int offline, struct wirelat **out)
 {
 	const struct wl_config *cfg = run->cfg;

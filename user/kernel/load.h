@@ -23,6 +23,13 @@ int wl_bpf_open(struct wl_run *run, int offline, struct wirelat **skel);
  */
 int wl_bpf_load(struct wl_run *run, int offline);
 
+/*
+ * Only the kernel's probe, with libbpf's messages routed as a load routes
+ * them: what -j asks once before its threads each load (one line for a
+ * missing feature or privilege, not one a thread). 0 or -errno.
+ */
+int wl_bpf_probe(int offline);
+
 void wl_bpf_destroy(struct wl_run *run);
 
 #endif /* WIRELAT_LOAD_H */

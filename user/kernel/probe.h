@@ -17,7 +17,8 @@ struct wl_kernel {
 
 /*
  * Fill @k for this kernel. Returns 0, or -EOPNOTSUPP with one line naming
- * what is missing (for a replay, @offline: only what a replay needs).
+ * what is missing (for a replay, @offline: only what a replay needs), or
+ * -EPERM with one line when this process may not use BPF.
  */
 int wl_probe_kernel(struct wl_kernel *k, int offline);
 

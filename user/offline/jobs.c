@@ -19,6 +19,7 @@
 #include <string.h>
 #include <pcap/pcap.h>
 #include "core/log.h"
+#include "kernel/load.h"
 #include "offline/capture.h"
 #include "offline/jobs.h"
 #include "offline/jobs_merge.h"
@@ -126,6 +127,11 @@ int wl_jobs_replay(struct wl_run *run, struct wl_capture *pc,
 	struct wl_fleet fl = { .n = n };
 	int i, started = 0, err = 0, merger = 0, bad = 0;
 
+	/* what every thread would say alike (no privilege, an old kernel),
+	 * said once */
+	err = wl_bpf_probe(1);
+	if (err)
+		return err;
 	fl.sh = calloc(n, sizeof(*fl.sh));
 	run->shards = calloc(n, sizeof(*run->shards));
 	if (!fl.sh || !run->shards) {
