@@ -26,10 +26,18 @@
 static int merge_swept(struct wl_part **parts, size_t *at, int n,
 		       struct wl_reorder *sw)
 {
+	size_t recs = 0, bytes = 0;
 	int i, err = 0;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		at[i] = 0;
+		if (parts[i]) {
+			recs += parts[i]->swept.n;
+			bytes += parts[i]->swept.used;
+		}
+	}
+	if (wl_reorder_reserve(sw, recs, bytes))
+		err = -ENOMEM;
 	while (!err) {	/* few shards: a scan for the least */
 		const struct wl_record *min = NULL, *r;
 		int from = -1;

@@ -33,6 +33,16 @@ static uint8_t *room(struct wl_reorder *ro, size_t size)
 	return ro->bytes + ro->used;
 }
 
+int wl_reorder_reserve(struct wl_reorder *ro, size_t n, size_t bytes)
+{
+	if (wl_hugebuf_reserve((void **)&ro->bytes, &ro->room,
+			       ro->used + bytes, 1) ||
+	    wl_hugebuf_reserve((void **)&ro->at, &ro->cap, ro->n + n,
+			       sizeof(*ro->at)))
+		return -ENOMEM;
+	return 0;
+}
+
 /* The record just written at the end of the bytes (@size), into the order. */
 static void place(struct wl_reorder *ro, size_t size, int ordered)
 {

@@ -36,6 +36,13 @@ static inline const struct wl_record *wl_reorder_rec(const struct wl_reorder *ro
 int wl_reorder_add(struct wl_reorder *ro, const struct wl_record *r);
 int wl_reorder_add_packed(struct wl_reorder *ro, const struct wl_record *r);
 
+/*
+ * Room for @n more records of @bytes packed bytes in all, made at once: a
+ * buffer about to take a known amount grows in one step, not by doubling
+ * (copies, and fresh pages that cost a fault each). 0 or -ENOMEM.
+ */
+int wl_reorder_reserve(struct wl_reorder *ro, size_t n, size_t bytes);
+
 /* Add @r (packed) last, whatever it is: a list to be sorted or merged. */
 int wl_reorder_append_packed(struct wl_reorder *ro, const struct wl_record *r);
 
