@@ -96,13 +96,19 @@ static uint64_t capture_bytes(const struct wl_config *cfg, int offline)
 	return (uint64_t)sb.st_size;
 }
 
+/* The kernel probed, libbpf's and libxdp's messages routed first. */
+static int probe_kernel(struct wl_kernel *k, int offline)
+{
+	libbpf_set_print(libbpf_print);
+	libxdp_set_print(libxdp_print);
+	return wl_probe_kernel(k, offline);
+}
+
 int wl_bpf_probe(int offline)
 {
 	struct wl_kernel kernel;
 
-	libbpf_set_print(libbpf_print);
-	libxdp_set_print(libxdp_print);
-	return wl_probe_kernel(&kernel, offline);
+	return probe_kernel(&kernel, offline);
 }
 
 int wl_bpf_open(struct wl_run *run, int offline, struct wirelat **out)
@@ -113,9 +119,7 @@ int wl_bpf_open(struct wl_run *run, int offline, struct wirelat **out)
 	struct wirelat *skel;
 	int err, i;
 
-	libbpf_set_print(libbpf_print);
-	libxdp_set_print(libxdp_print);
-	err = wl_probe_kernel(&kernel, offline);
+	err = probe_kernel(&kernel, offline);
 	if (err)
 		return err;
 	skel = wirelat__open();
