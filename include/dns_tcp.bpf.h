@@ -27,6 +27,42 @@ static __always_inline long wl_load(void *ctx, int is_skb, __u32 off,
 	return bpf_xdp_load_bytes(ctx, off, buf, len);
 }
 
+/*
+ * @len bytes (8 to WL_DNS_BUF) at @off of an XDP frame into @buf, read
+ * straight from the frame when they are all in its linear part: 8 at a
+ * time, the last word overlapping the one before it. Returns 0, or -1
+ * when they are not all there (bpf_xdp_load_bytes() copies them then).
+ * Why not the helper always: it is three calls (itself, bpf_xdp_pointer,
+ * memcpy), and on a CPU with SRSO's safe-RET mitigation every return
+ * costs ~5 ns: the helper was 20 ns of a DNS message's 170.
+ */
+static __always_inline int wl_xdp_copy(struct xdp_md *ctx, __u32 off,
+				       __u8 *buf, __u64 len)
+{
+	const __u8 *data = (const __u8 *)(long)ctx->data;
+	const __u8 *end = (const __u8 *)(long)ctx->data_end;
+	const __u8 *src, *w;
+	__u32 i;
+
+	/* the verifier grants a range to a packet pointer only while its
+	 * largest offset stays within 64 kB: 32 kB, and the message's 512 */
+	if (off > 0x7fff || len < 8 || len > WL_DNS_BUF)
+		return -1;
+	src = data + off;
+	w = src + (len - 8);
+	if (w + 8 > end)	/* also src + len > end: w ends the bytes */
+		return -1;
+	for (i = 0; i < WL_DNS_BUF / 8; i++) {
+		if (8 * i + 8 > len)
+			break;
+		if (src + 8 * i + 8 > end)
+			return -1;
+		*(__u64 *)&buf[8 * i] = *(const __u64 *)(src + 8 * i);
+	}
+	*(__u64 *)&buf[len - 8] = *(const __u64 *)w;
+	return 0;
+}
+
 static __always_inline int wl_seq_before(__u32 a, __u32 b)
 {
 	return (__s32)(a - b) < 0;

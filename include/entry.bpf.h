@@ -53,7 +53,10 @@ static __always_inline void wl_dns_udp(void *ctx, int is_skb,
 		return;
 	}
 	sc = bpf_map_lookup_elem(&dns_scratch, &zero);
-	if (!sc || wl_load(ctx, is_skb, p->payload_off, sc->msg, len))
+	if (!sc)
+		return;
+	if ((is_skb || wl_xdp_copy(ctx, p->payload_off, sc->msg, len)) &&
+	    wl_load(ctx, is_skb, p->payload_off, sc->msg, len))
 		return;
 	if (wl_dns_msg(st, p, sc, len, WL_DNS_UDP))
 		st->dns_skipped[WL_DNS_SKIP_MALFORMED]++;
