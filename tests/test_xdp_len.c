@@ -9,6 +9,12 @@
  * one whose length reaches past the whole frame is malformed, and so is a
  * short linear frame that claims more than it has; a plain SYN is parsed.
  * The parse counters (struct wl_stats) tell each frame's result.
+ * A DNS datagram is copied from the linear part straight (wl_xdp_copy(),
+ * include/dns_tcp.bpf.h) and with bpf_xdp_load_bytes() where it reaches
+ * into the fragments: a query and its response behind 3.4 kB of IPv6
+ * extension headers, whose message starts 2 bytes before the linear part
+ * ends, are both counted (the query new, the response matched), as are the
+ * same two all in the linear part.
  *
  * Exit 0 when every check passes, 1 on a failed check, 77 when the kernel
  * cannot run an XDP program with fragments (before 5.18).
@@ -126,6 +132,124 @@ static void check(struct wirelat *skel, int fd, const char *what, size_t len,
 	printf("ok: %s\n", what);
 }
 
+/* Sum over CPUs and slots of the new DNS queries and matched responses. */
+static int dns_counts(struct wirelat *skel, unsigned long long *q,
+		      unsigned long long *r)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(skel->maps.stats);
+	size_t stride = (sizeof(struct wl_stats) + 7) & ~(size_t)7;
+	unsigned slot, n = bpf_map__max_entries(skel->maps.stats);
+	char *v = calloc(ncpu, stride);
+	int c, k;
+
+	if (!v || ncpu <= 0)
+		return -ENOMEM;
+	*q = *r = 0;
+	for (slot = 0; slot < n; slot++) {
+		if (bpf_map_lookup_elem(fd, &slot, v)) {
+			free(v);
+			return -errno;
+		}
+		for (c = 0; c < ncpu; c++) {
+			const struct wl_stats *st = (const void *)(v + c * stride);
+
+			for (k = 0; k < WL_QT_MAX; k++)
+				*q += st->dns_queries[k];
+			for (k = 0; k < WL_RC_MAX; k++)
+				*r += st->dns_responses[k];
+		}
+	}
+	free(v);
+	return 0;
+}
+
+/*
+ * An IPv6 DNS query (@response: its answer, NOERROR, no records) for
+ * wirelat.example A, ID @id, behind @opt_bytes of destination options
+ * (two headers: 2048 and the rest, 0 for none), then @pad zero bytes after
+ * the question. Returns the frame's length.
+ */
+static size_t dns6(int response, unsigned id, unsigned opt_bytes, unsigned pad)
+{
+	static const unsigned char name[] = "\7wirelat\7example";
+	unsigned char *ip = buf + 14, *p = ip + 40, *udp, *m;
+	unsigned first = opt_bytes > 2048 ? 2048 : opt_bytes;
+	unsigned second = opt_bytes - first, mlen, plen;
+	const char *cli = "2001:db8::53:1", *srv = "2001:db8::53:2";
+
+	memset(buf, 0, sizeof(buf));
+	buf[12] = 0x86;
+	buf[13] = 0xdd;
+	ip[0] = 0x60;
+	ip[6] = opt_bytes ? 60 : 17;	/* destination options, or UDP */
+	ip[7] = 64;
+	inet_pton(AF_INET6, response ? srv : cli, ip + 8);
+	inet_pton(AF_INET6, response ? cli : srv, ip + 24);
+	if (first) {
+		p[0] = second ? 60 : 17;
+		p[1] = first / 8 - 1;
+		p[2] = 1;		/* PadN over the rest */
+		p[3] = first - 4;
+		p += first;
+	}
+	if (second) {
+		p[0] = 17;
+		p[1] = second / 8 - 1;
+		p[2] = 1;
+		p[3] = second - 4;
+		p += second;
+	}
+	udp = p;
+	m = udp + 8;
+	m[0] = id >> 8;
+	m[1] = id & 0xff;
+	m[2] = response ? 0x81 : 0x01;	/* QR, RD */
+	m[3] = response ? 0x80 : 0x00;	/* RA */
+	m[5] = 1;			/* one question */
+	memcpy(m + 12, name, sizeof(name));	/* with its root label */
+	m[12 + sizeof(name) + 1] = 1;	/* A */
+	m[12 + sizeof(name) + 3] = 1;	/* IN */
+	mlen = 12 + sizeof(name) + 4 + pad;
+	udp[0] = (response ? 53 : 40053) >> 8;
+	udp[1] = (response ? 53 : 40053) & 0xff;
+	udp[2] = (response ? 40053 : 53) >> 8;
+	udp[3] = (response ? 40053 : 53) & 0xff;
+	udp[4] = (8 + mlen) >> 8;
+	udp[5] = (8 + mlen) & 0xff;
+	plen = (unsigned)(m + mlen - (ip + 40));
+	ip[4] = plen >> 8;
+	ip[5] = plen & 0xff;
+	return (size_t)(m + mlen - buf);
+}
+
+/* A query and its response (@opt_bytes, @pad as dns6()): both counted? */
+static void check_dns(struct wirelat *skel, int fd, const char *what,
+		      unsigned id, unsigned opt_bytes, unsigned pad)
+{
+	unsigned long long q0, r0, q1, r1;
+	size_t qlen = dns6(0, id, opt_bytes, pad);
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = buf, .repeat = 1);
+	int err;
+
+	o.data_size_in = qlen;
+	err = dns_counts(skel, &q0, &r0) || bpf_prog_test_run_opts(fd, &o);
+	o.data_size_in = dns6(1, id, opt_bytes, pad);
+	err = err || bpf_prog_test_run_opts(fd, &o) ||
+	      dns_counts(skel, &q1, &r1);
+	if (err) {
+		failures++;
+		printf("FAIL %s: could not run it: %s\n", what, strerror(errno));
+		return;
+	}
+	if (q1 != q0 + 1 || r1 != r0 + 1) {
+		failures++;
+		printf("FAIL %s (%zu-byte frames): %llu queries, %llu responses counted (want 1 and 1)\n",
+		       what, qlen, q1 - q0, r1 - r0);
+		return;
+	}
+	printf("ok: %s (%zu-byte frames)\n", what, qlen);
+}
+
 int main(void)
 {
 	struct wirelat *skel = wirelat__open();
@@ -162,6 +286,13 @@ int main(void)
 	      frame(1, 100, 200), WL_PKT_MALFORMED, WL_MAL_IPV6_LENGTH);
 	check(skel, fd, "IPv6, 8000 bytes in fragments, claims 9000: malformed",
 	      frame(1, BIG, 9000), WL_PKT_MALFORMED, WL_MAL_IPV6_LENGTH);
+	/* linear part of a test run's frame: a page less 256 bytes of
+	 * headroom and the shared info's 320: 3520 bytes; the message starts
+	 * at 14 + 40 + 3456 + 8 = 3518 */
+	check_dns(skel, fd, "DNS over IPv6, all linear: query and response counted",
+		  0x1234, 0, 0);
+	check_dns(skel, fd, "DNS over IPv6, the message from 2 bytes before the fragments: query and response counted",
+		  0x1235, 3456, 200);
 	wirelat__destroy(skel);
 	printf("test_xdp_len: %d failures\n", failures);
 	return failures ? 1 : 0;
