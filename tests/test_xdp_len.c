@@ -34,9 +34,15 @@
 static unsigned char buf[BIG];
 static int failures;
 
-/* The sum over CPUs and slots of packets[ingress][result], malformed[reason]. */
-static int counts(struct wirelat *skel, unsigned long long *res,
-		  unsigned long long *mal)
+/* What the checks read of struct wl_stats, summed over CPUs and slots. */
+struct sums {
+	unsigned long long res[WL_PKT_MAX];	/* packets[ingress][result] */
+	unsigned long long mal[WL_MAL_MAX];	/* malformed[reason] */
+	unsigned long long queries;		/* new DNS transactions */
+	unsigned long long responses;		/* matched DNS responses */
+};
+
+static int sum_stats(struct wirelat *skel, struct sums *s)
 {
 	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(skel->maps.stats);
 	size_t stride = (sizeof(struct wl_stats) + 7) & ~(size_t)7;
@@ -46,8 +52,7 @@ static int counts(struct wirelat *skel, unsigned long long *res,
 
 	if (!v || ncpu <= 0)
 		return -ENOMEM;
-	memset(res, 0, sizeof(*res) * WL_PKT_MAX);
-	memset(mal, 0, sizeof(*mal) * WL_MAL_MAX);
+	memset(s, 0, sizeof(*s));
 	for (slot = 0; slot < n; slot++) {
 		if (bpf_map_lookup_elem(fd, &slot, v)) {
 			free(v);
@@ -57,9 +62,13 @@ static int counts(struct wirelat *skel, unsigned long long *res,
 			const struct wl_stats *st = (const void *)(v + c * stride);
 
 			for (k = 0; k < WL_PKT_MAX; k++)
-				res[k] += st->packets[WL_DIR_INGRESS][k];
+				s->res[k] += st->packets[WL_DIR_INGRESS][k];
 			for (k = 0; k < WL_MAL_MAX; k++)
-				mal[k] += st->malformed[k];
+				s->mal[k] += st->malformed[k];
+			for (k = 0; k < WL_QT_MAX; k++)
+				s->queries += st->dns_queries[k];
+			for (k = 0; k < WL_RC_MAX; k++)
+				s->responses += st->dns_responses[k];
 		}
 	}
 	free(v);
@@ -108,59 +117,27 @@ static size_t frame(int v6, size_t len, unsigned ip_len)
 static void check(struct wirelat *skel, int fd, const char *what, size_t len,
 		  int want, int reason)
 {
-	unsigned long long r0[WL_PKT_MAX], m0[WL_MAL_MAX];
-	unsigned long long r1[WL_PKT_MAX], m1[WL_MAL_MAX];
+	struct sums s0, s1;
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = buf, .data_size_in = len,
 		    .repeat = 1);
 	int k, got = -1;
 
-	if (counts(skel, r0, m0) || bpf_prog_test_run_opts(fd, &o) ||
-	    counts(skel, r1, m1)) {
+	if (sum_stats(skel, &s0) || bpf_prog_test_run_opts(fd, &o) ||
+	    sum_stats(skel, &s1)) {
 		failures++;
 		printf("FAIL %s: could not run it: %s\n", what, strerror(errno));
 		return;
 	}
 	for (k = 0; k < WL_PKT_MAX; k++)
-		if (r1[k] != r0[k])
+		if (s1.res[k] != s0.res[k])
 			got = got < 0 ? k : -2;
-	if (got != want || (reason >= 0 && m1[reason] != m0[reason] + 1)) {
+	if (got != want || (reason >= 0 && s1.mal[reason] != s0.mal[reason] + 1)) {
 		failures++;
 		printf("FAIL %s: result %d (want %d, malformed reason %d)\n",
 		       what, got, want, reason);
 		return;
 	}
 	printf("ok: %s\n", what);
-}
-
-/* Sum over CPUs and slots of the new DNS queries and matched responses. */
-static int dns_counts(struct wirelat *skel, unsigned long long *q,
-		      unsigned long long *r)
-{
-	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(skel->maps.stats);
-	size_t stride = (sizeof(struct wl_stats) + 7) & ~(size_t)7;
-	unsigned slot, n = bpf_map__max_entries(skel->maps.stats);
-	char *v = calloc(ncpu, stride);
-	int c, k;
-
-	if (!v || ncpu <= 0)
-		return -ENOMEM;
-	*q = *r = 0;
-	for (slot = 0; slot < n; slot++) {
-		if (bpf_map_lookup_elem(fd, &slot, v)) {
-			free(v);
-			return -errno;
-		}
-		for (c = 0; c < ncpu; c++) {
-			const struct wl_stats *st = (const void *)(v + c * stride);
-
-			for (k = 0; k < WL_QT_MAX; k++)
-				*q += st->dns_queries[k];
-			for (k = 0; k < WL_RC_MAX; k++)
-				*r += st->dns_responses[k];
-		}
-	}
-	free(v);
-	return 0;
 }
 
 /*
@@ -226,25 +203,27 @@ static size_t dns6(int response, unsigned id, unsigned opt_bytes, unsigned pad)
 static void check_dns(struct wirelat *skel, int fd, const char *what,
 		      unsigned id, unsigned opt_bytes, unsigned pad)
 {
-	unsigned long long q0, r0, q1, r1;
+	struct sums s0, s1;
 	size_t qlen = dns6(0, id, opt_bytes, pad);
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = buf, .repeat = 1);
 	int err;
 
 	o.data_size_in = qlen;
-	err = dns_counts(skel, &q0, &r0) || bpf_prog_test_run_opts(fd, &o);
+	err = sum_stats(skel, &s0) || bpf_prog_test_run_opts(fd, &o);
 	o.data_size_in = dns6(1, id, opt_bytes, pad);
 	err = err || bpf_prog_test_run_opts(fd, &o) ||
-	      dns_counts(skel, &q1, &r1);
+	      sum_stats(skel, &s1);
 	if (err) {
 		failures++;
 		printf("FAIL %s: could not run it: %s\n", what, strerror(errno));
 		return;
 	}
-	if (q1 != q0 + 1 || r1 != r0 + 1) {
+	if (s1.queries != s0.queries + 1 ||
+	    s1.responses != s0.responses + 1) {
 		failures++;
 		printf("FAIL %s (%zu-byte frames): %llu queries, %llu responses counted (want 1 and 1)\n",
-		       what, qlen, q1 - q0, r1 - r0);
+		       what, qlen, s1.queries - s0.queries,
+		       s1.responses - s0.responses);
 		return;
 	}
 	printf("ok: %s (%zu-byte frames)\n", what, qlen);
